@@ -1,0 +1,164 @@
+/**
+ * Domain types of Cloud App Security provisioning. Plain data only: no behaviour and no I/O,
+ * so the tab, the bot, the API and the store can all share them.
+ */
+import type { ServiceId } from './services.js';
+
+/** R1: the two sync scopes an admin can choose. */
+export type SyncScope = 'allUsersAndGroups' | 'selectedUsers';
+
+/** The consent steps of the wizard: Step 1 (EWS, quarantine management) and Step 2 (Microsoft Graph). */
+export type ConsentStep = 'exchangeWebServices' | 'microsoftGraph';
+
+/** Lifecycle of one service's Authorized Account (see `provisioning.ts` for the transitions). */
+export type ServiceAccountStatus =
+  | 'notProvisioned'
+  | 'consentStep1Done'
+  | 'consented'
+  | 'protected'
+  | 'tokenInvalid';
+
+/** Someone or something that caused a change, recorded in the audit log. */
+export type Actor =
+  | { readonly kind: 'user'; readonly userId: string; readonly userPrincipalName: string }
+  | { readonly kind: 'system'; readonly component: string };
+
+/** Proof of one consent step: who granted it and which application roles the token carried (R6). */
+export interface ConsentGrant {
+  readonly step: ConsentStep;
+  readonly grantedAt: string;
+  readonly grantedBy: Actor;
+  /** Roles seen in the app-only token acquired right after consent. */
+  readonly roles: readonly string[];
+}
+
+/** A user picked into Selected Targets, with where the admin found it. */
+export interface Target {
+  /** Entra object id; the identity used for de-duplication. */
+  readonly userId: string;
+  readonly userPrincipalName: string;
+  readonly displayName: string;
+  /** How the admin found this user: typed UPN, or picked from a group. */
+  readonly source: { readonly kind: 'user' } | { readonly kind: 'group'; readonly groupId: string; readonly groupName: string };
+}
+
+/** One service's Authorized Account within a tenant. */
+export interface ServiceAccount {
+  readonly service: ServiceId;
+  readonly status: ServiceAccountStatus;
+  /** Consent steps granted so far, at most one per step. */
+  readonly consents: readonly ConsentGrant[];
+  /** Scope saved with Done; null until then. */
+  readonly scope: SyncScope | null;
+  /** Selected Targets (only meaningful when scope is selectedUsers). */
+  readonly targets: readonly Target[];
+  readonly protectedAt: string | null;
+  /** When a token for this account last proved to work against Graph. */
+  readonly lastVerifiedAt: string | null;
+  /** Cause of the open token incident while status is tokenInvalid. */
+  readonly tokenFailure: TokenFailureCause | null;
+}
+
+/** A customer tenant's provisioning record: the aggregate guarded by optimistic concurrency. */
+export interface TenantProvisioning {
+  readonly tenantId: string;
+  /** Incremented on every save; a save with a stale version is a conflict. */
+  readonly version: number;
+  readonly services: Readonly<Record<ServiceId, ServiceAccount>>;
+}
+
+/** Why an access token stopped working, as far as the errors tell (R9). */
+export type TokenFailureCause =
+  | 'consentRevoked'
+  | 'servicePrincipalMissing'
+  | 'rolesRemoved'
+  | 'secretExpired'
+  | 'appDisabled'
+  | 'unknownTenant'
+  | 'other';
+
+/** One token incident: opened by the first failure, closed by the first success after it (R9). */
+export interface TokenIncident {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly service: ServiceId;
+  readonly cause: TokenFailureCause;
+  /** Error text from Entra or Graph with secrets removed, for the Service Account page. */
+  readonly detail: string;
+  readonly openedAt: string;
+  readonly lastFailureAt: string;
+  readonly failureCount: number;
+  readonly closedAt: string | null;
+}
+
+/** What started a synchronization. */
+export type SyncTrigger = 'initial' | 'manual' | 'scheduled' | 'delta' | 'extend';
+
+/** Outcome of a synchronization run. */
+export type SyncRunStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+
+/** One synchronization of a tenant's service directory. */
+export interface SyncRun {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly service: ServiceId;
+  readonly trigger: SyncTrigger;
+  readonly scope: SyncScope;
+  readonly status: SyncRunStatus;
+  readonly requestedAt: string;
+  readonly requestedBy: Actor;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly added: number;
+  readonly updated: number;
+  readonly removed: number;
+  readonly graphRequests: number;
+  readonly error: string | null;
+}
+
+/** Kinds of notification shown under the ring icon (and sent by email / bot where relevant). */
+export type NotificationKind =
+  | 'serviceProtected'
+  | 'tokenInvalid'
+  | 'tokenRestored'
+  | 'extendOffered'
+  | 'scopeExtended'
+  | 'syncFailed'
+  | 'secretExpiring';
+
+/** A notification for a tenant's admins. */
+export interface Notification {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly kind: NotificationKind;
+  readonly service: ServiceId | null;
+  /** Exact text shown, e.g. "Exchange Online protected." */
+  readonly message: string;
+  /** Same key → same notification: raising it again changes nothing. */
+  readonly dedupeKey: string;
+  readonly createdAt: string;
+  readonly readAt: string | null;
+}
+
+/** Actions the audit log records. */
+export type AuditAction =
+  | 'consent.granted'
+  | 'consent.failed'
+  | 'scope.saved'
+  | 'scope.extended'
+  | 'sync.requested'
+  | 'token.invalidated'
+  | 'token.restored'
+  | 'serviceAccount.reauthorised';
+
+/** One audit entry: who did what to which tenant, with the state before and after. */
+export interface AuditEvent {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly actor: Actor;
+  readonly action: AuditAction;
+  readonly service: ServiceId | null;
+  readonly at: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}

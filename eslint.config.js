@@ -1,0 +1,131 @@
+// ESLint flat config: one place for style and for the architecture's boundary rules.
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import importX from 'eslint-plugin-import-x';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/** Packages that do I/O; the pure domain in `core/` may import none of them. */
+const ioPackages = [
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'http',
+  'https',
+  'net',
+  'crypto',
+  'child_process',
+  'restify',
+  'restify-*',
+  'botbuilder',
+  'botbuilder-*',
+  'botframework-*',
+  '@microsoft/*',
+  '@azure/*',
+  'kysely',
+  'kysely/*',
+  'pg',
+  'better-sqlite3',
+  'react',
+  'react-dom',
+  '@fluentui/*',
+  'nodemailer',
+  'pino',
+  'jose',
+  '@cas/*',
+];
+
+/** Forbids importing the named workspaces, by package name or by relative path. */
+function forbidWorkspaces(names, message) {
+  return names.flatMap((name) => [
+    { group: [`@cas/${name}`, `@cas/${name}/*`], message },
+    { group: [`../${name}/*`, `../../${name}/*`, `../../../${name}/*`, `../../../../${name}/*`], message },
+  ]);
+}
+
+/**
+ * Boundary rules for one workspace: never import the named workspaces; in production code (not
+ * tests) never import the Microsoft 365 emulator either, since only tests may start it.
+ */
+function boundary(files, forbidden, message) {
+  const emulator = forbidden.includes('m365-emulator')
+    ? []
+    : forbidWorkspaces(['m365-emulator'], 'Only tests may use the Microsoft 365 emulator.');
+  const testFiles = ['**/*.test.ts', '**/*.test.tsx', '**/test-support/**', '**/test/**', '**/e2e/**'];
+  return [
+    {
+      files: [files],
+      rules: { 'no-restricted-imports': ['error', { patterns: forbidWorkspaces(forbidden, message) }] },
+    },
+    {
+      files: [files],
+      ignores: testFiles,
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          { patterns: [...forbidWorkspaces(forbidden, message), ...emulator] },
+        ],
+      },
+    },
+  ];
+}
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'coverage/**', 'appPackage/build/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { 'import-x': importX },
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: { ...globals.node },
+    },
+    rules: {
+      'import-x/order': [
+        'error',
+        {
+          groups: ['builtin', 'external', 'internal', 'parent', 'sibling', 'index', 'type'],
+          'newlines-between': 'never',
+          alphabetize: { order: 'asc', caseInsensitive: true },
+        },
+      ],
+      'import-x/first': 'error',
+      'import-x/no-duplicates': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+      'no-console': 'off',
+    },
+  },
+  {
+    // Boundary: the domain core is pure — no I/O library, no other workspace.
+    files: ['core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ioPackages, message: 'core/ is pure domain: pass I/O in through a port.' }] },
+      ],
+    },
+  },
+  ...boundary(
+    'tab/**/*.{ts,tsx}',
+    ['api', 'bot', 'store', 'm365-emulator'],
+    'tab/ talks to the API over HTTP only; share code through @cas/core.',
+  ),
+  ...boundary(
+    'bot/**/*.ts',
+    ['api', 'tab'],
+    'bot/ never imports api/ or tab/; share code through @cas/core.',
+  ),
+  ...boundary(
+    'api/**/*.ts',
+    ['bot', 'tab'],
+    'api/ never imports bot/ or tab/; share code through @cas/core.',
+  ),
+  ...boundary('store/**/*.ts', ['api', 'bot', 'tab'], 'store/ serves api/ and bot/; it never imports them.'),
+  prettier,
+);

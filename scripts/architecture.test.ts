@@ -1,0 +1,43 @@
+// The boundary rules in eslint.config.js are the architecture; these tests prove each one fires,
+// so a careless edit of the config cannot silently switch a boundary off.
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: new URL('..', import.meta.url).pathname });
+
+/** Lints `code` as if it lived at `filePath` and returns the boundary-rule messages. */
+async function boundaryMessages(code: string, filePath: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? [])
+    .filter((message) => message.ruleId === 'no-restricted-imports')
+    .map((message) => message.message);
+}
+
+describe('architecture boundaries', () => {
+  it.each([
+    ['core/src/x.ts', "import { readFileSync } from 'node:fs';", 'core/ is pure domain'],
+    ['core/src/x.ts', "import { Kysely } from 'kysely';", 'core/ is pure domain'],
+    ['core/src/x.ts', "import { Client } from '@microsoft/microsoft-graph-client';", 'core/ is pure domain'],
+    ['core/src/x.ts', "import { createStore } from '@cas/store';", 'core/ is pure domain'],
+    ['tab/src/x.ts', "import { x } from '@cas/api';", 'tab/ talks to the API over HTTP only'],
+    ['tab/src/x.ts', "import { x } from '../../bot/src/x.js';", 'tab/ talks to the API over HTTP only'],
+    ['bot/src/x.ts', "import { x } from '@cas/api';", 'bot/ never imports api/'],
+    ['bot/src/x.ts', "import { x } from '@cas/tab';", 'bot/ never imports api/'],
+    ['api/src/x.ts', "import { x } from '@cas/bot';", 'api/ never imports bot/'],
+    ['api/src/x.ts', "import { x } from '../../tab/src/x.js';", 'api/ never imports bot/'],
+    ['api/src/x.ts', "import { startEmulator } from '@cas/m365-emulator';", 'Only tests may use'],
+    ['store/src/x.ts', "import { x } from '@cas/api';", 'store/ serves api/ and bot/'],
+  ])('%s refuses %s', async (filePath, code, expected) => {
+    const messages = await boundaryMessages(`${code}\nexport const y = 1;\n`, filePath);
+    expect(messages.join('\n')).toContain(expected);
+  });
+
+  it.each([
+    ['core/src/x.ts', "import { ok } from './result.js';"],
+    ['api/src/x.ts', "import { ok } from '@cas/core';"],
+    ['api/src/x.test.ts', "import { startEmulator } from '@cas/m365-emulator';"],
+    ['bot/src/x.ts', "import { createStore } from '@cas/store';"],
+  ])('%s allows %s', async (filePath, code) => {
+    expect(await boundaryMessages(`${code}\nexport const y = 1;\n`, filePath)).toEqual([]);
+  });
+});
