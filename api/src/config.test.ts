@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadApiConfig } from './config.js';
+
+const key = Buffer.alloc(32, 7).toString('base64');
+
+describe('loadApiConfig', () => {
+  it('applies production defaults: Entra and Graph in the Microsoft cloud', () => {
+    const config = loadApiConfig({ AAD_APP_CLIENT_ID: 'api-client', SECRET_DATA_ENCRYPTION_KEY: key });
+    expect(config.AAD_APP_OAUTH_AUTHORITY_HOST).toBe('https://login.microsoftonline.com');
+    expect(config.GRAPH_BASE_URL).toBe('https://graph.microsoft.com');
+    expect(config.API_PORT).toBe(3979);
+    expect(config.EWS_CONSENT_ENABLED).toBe(true);
+  });
+
+  it('names every bad variable at once', () => {
+    let caught: unknown;
+    try {
+      loadApiConfig({ API_PORT: 'eighty', SECRET_DATA_ENCRYPTION_KEY: 'short', GRAPH_BASE_URL: 'not a url' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems.join('\n');
+    expect(problems).toContain('API_PORT');
+    expect(problems).toContain('SECRET_DATA_ENCRYPTION_KEY');
+    expect(problems).toContain('GRAPH_BASE_URL');
+    expect(problems).toContain('AAD_APP_CLIENT_ID');
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['true', true],
+    ['1', true],
+  ])('reads EWS_CONSENT_ENABLED=%s as %s', (value, expected) => {
+    const config = loadApiConfig({
+      AAD_APP_CLIENT_ID: 'api-client',
+      SECRET_DATA_ENCRYPTION_KEY: key,
+      EWS_CONSENT_ENABLED: value,
+    });
+    expect(config.EWS_CONSENT_ENABLED).toBe(expected);
+  });
+
+  it('treats empty values from env files as unset', () => {
+    const config = loadApiConfig({
+      AAD_APP_CLIENT_ID: 'api-client',
+      SECRET_DATA_ENCRYPTION_KEY: key,
+      API_PORT: '',
+    });
+    expect(config.API_PORT).toBe(3979);
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * The API's configuration, parsed once at start-up from the environment. Variable names are the
+ * ones `teamsapp.yml` and `env/.env.*` use; a bad or missing variable stops the process with every
+ * problem named at once, instead of failing later on the first request that needs it.
+ */
+import { z } from 'zod';
+
+const url = z.url({ protocol: /^https?$/ });
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const environmentSchema = z.object({
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(3979),
+  /** Public origin of the API, used to build the consent callback URL. */
+  API_PUBLIC_URL: url.optional(),
+  /** Entra authority host: production Entra, or the local emulator's origin. */
+  AAD_APP_OAUTH_AUTHORITY_HOST: url.default('https://login.microsoftonline.com'),
+  /** Client id of the API's own app registration: the audience of Teams SSO and MSAL tokens. */
+  AAD_APP_CLIENT_ID: z.string().min(1),
+  /** Extra accepted audience, the Application ID URI (`api://<tab domain>/<client id>`). */
+  AAD_APP_ID_URI: z.string().min(1).optional(),
+  GRAPH_BASE_URL: url.default('https://graph.microsoft.com'),
+  DATABASE_URL: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** 32 random bytes, base64: encrypts stored secrets and signs consent `state`. */
+  SECRET_DATA_ENCRYPTION_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
+  /** Exchange Web Services is being retired: false runs quarantine through Graph only. */
+  EWS_CONSENT_ENABLED: booleanFlag.default(true),
+  /** Allowed clock skew when validating token lifetimes. */
+  TOKEN_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(120),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Parsed, validated configuration of the API. */
+export type ApiConfig = z.infer<typeof environmentSchema>;
+
+/** Configuration was invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  /** One line per bad variable: `NAME: problem`. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid API configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the API's configuration from an environment map (defaults to `process.env`). */
+export function loadApiConfig(environment: Record<string, string | undefined> = process.env): ApiConfig {
+  // Empty strings come from `VAR=` lines in env files; treat them as unset so defaults apply.
+  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  return parsed.data;
+}
