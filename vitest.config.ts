@@ -6,7 +6,10 @@ const conditions = ['source', 'import', 'module', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  // Vitest hands these to Node as `--conditions` for external packages too; listing `import`
+  // there would make Node's `require` pick ESM builds (pg requiring pg-pool breaks), so only
+  // `source` is added and Node chooses import/require itself.
+  ssr: { resolve: { conditions: ['source', 'node', 'default'], externalConditions: ['source'] } },
   test: {
     include: ['*/src/**/*.test.ts', '*/test/**/*.test.ts', 'scripts/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],

@@ -12,11 +12,7 @@ export type ConsentStep = 'exchangeWebServices' | 'microsoftGraph';
 
 /** Lifecycle of one service's Authorized Account (see `provisioning.ts` for the transitions). */
 export type ServiceAccountStatus =
-  | 'notProvisioned'
-  | 'consentStep1Done'
-  | 'consented'
-  | 'protected'
-  | 'tokenInvalid';
+  'notProvisioned' | 'consentStep1Done' | 'consented' | 'protected' | 'tokenInvalid';
 
 /** Someone or something that caused a change, recorded in the audit log. */
 export type Actor =
@@ -39,7 +35,9 @@ export interface Target {
   readonly userPrincipalName: string;
   readonly displayName: string;
   /** How the admin found this user: typed UPN, or picked from a group. */
-  readonly source: { readonly kind: 'user' } | { readonly kind: 'group'; readonly groupId: string; readonly groupName: string };
+  readonly source:
+    | { readonly kind: 'user' }
+    | { readonly kind: 'group'; readonly groupId: string; readonly groupName: string };
 }
 
 /** One service's Authorized Account within a tenant. */

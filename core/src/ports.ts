@@ -30,7 +30,10 @@ export interface ProvisioningRepository {
    * Saves `next` if the stored version still equals `expectedVersion` (0 for a new tenant) and
    * returns it with version `expectedVersion + 1`; otherwise a conflict and nothing changes.
    */
-  save(next: TenantProvisioning, expectedVersion: number): Promise<Result<TenantProvisioning, VersionConflict>>;
+  save(
+    next: TenantProvisioning,
+    expectedVersion: number,
+  ): Promise<Result<TenantProvisioning, VersionConflict>>;
   /** Ids of every tenant with a provisioning record (for schedulers and health checks). */
   listTenantIds(): Promise<string[]>;
 }
@@ -58,7 +61,10 @@ export interface SyncRunRepository {
   update(run: SyncRun): Promise<void>;
   get(tenantId: string, id: string): Promise<SyncRun | undefined>;
   /** Newest first. */
-  list(tenantId: string, options?: { service?: ServiceId; status?: SyncRunStatus; limit?: number }): Promise<SyncRun[]>;
+  list(
+    tenantId: string,
+    options?: { service?: ServiceId; status?: SyncRunStatus; limit?: number },
+  ): Promise<SyncRun[]>;
 }
 
 /** Token incidents; at most one open incident per tenant and service. */

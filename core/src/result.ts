@@ -2,7 +2,8 @@
  * Expected outcomes are values, not exceptions: every domain operation that can be refused
  * returns a Result whose error carries a typed code the API, bot and tab can map to words.
  */
-export type Result<T, E> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+export type Result<T, E> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
 
 /** Wraps a successful value. */
 export function ok<T>(value: T): { readonly ok: true; readonly value: T } {

@@ -1,0 +1,460 @@
+/**
+ * The provisioning state machine of a tenant's service accounts:
+ * notProvisioned → consentStep1Done → consented → protected ↔ tokenInvalid, plus extend and
+ * re-authorise. Every transition returns a new record and the events it caused, or a typed refusal;
+ * the input is never mutated and `version` is left to the repository's save.
+ */
+import { missingRoles, requiredConsentSteps, type ConsentOptions } from './consent.js';
+import { serviceProtectedText } from './notifications.js';
+import { err, ok, type Result } from './result.js';
+import { SERVICE_IDS, SERVICE_NAMES, type ServiceId } from './services.js';
+import { checkScopeChoice, scopeLock, type ScopeLockedError } from './sync-scope.js';
+import { addTargets, type TargetLimitExceeded } from './targets.js';
+import type {
+  ConsentGrant,
+  ConsentStep,
+  ServiceAccount,
+  ServiceAccountStatus,
+  SyncScope,
+  SyncTrigger,
+  Target,
+  TenantProvisioning,
+  TokenFailureCause,
+} from './model.js';
+
+/** Something a transition caused that the caller turns into notifications, audit entries or jobs. */
+export type ProvisioningEvent =
+  | {
+      readonly kind: 'consentGranted';
+      readonly service: ServiceId;
+      readonly step: ConsentStep;
+      readonly roles: readonly string[];
+    }
+  | { readonly kind: 'serviceConsented'; readonly service: ServiceId }
+  | {
+      readonly kind: 'scopeSaved';
+      readonly service: ServiceId;
+      readonly scope: SyncScope;
+      readonly previousScope: SyncScope | null;
+      readonly targetCount: number;
+    }
+  | {
+      readonly kind: 'serviceProtected';
+      readonly service: ServiceId;
+      readonly protectedAt: string;
+      readonly message: string;
+    }
+  /** The tenant started synchronizing selected users: offer Extend (R11). */
+  | { readonly kind: 'extendOffered'; readonly since: string }
+  | {
+      readonly kind: 'syncRequested';
+      readonly service: ServiceId;
+      readonly trigger: SyncTrigger;
+      readonly scope: SyncScope;
+    }
+  | { readonly kind: 'tokenInvalidated'; readonly service: ServiceId; readonly cause: TokenFailureCause }
+  | { readonly kind: 'tokenRestored'; readonly service: ServiceId }
+  | { readonly kind: 'serviceAccountReauthorised'; readonly service: ServiceId }
+  | { readonly kind: 'scopeExtended'; readonly services: readonly ServiceId[]; readonly at: string };
+
+/** Why a transition was refused; `message` is one line an admin can act on. */
+export type ProvisioningError =
+  | {
+      readonly code: 'consent_step_not_required';
+      readonly service: ServiceId;
+      readonly step: ConsentStep;
+      readonly message: string;
+    }
+  | {
+      readonly code: 'consent_step_out_of_order';
+      readonly service: ServiceId;
+      readonly step: ConsentStep;
+      readonly requiredFirst: ConsentStep;
+      readonly message: string;
+    }
+  | {
+      readonly code: 'consent_roles_missing';
+      readonly service: ServiceId;
+      readonly step: ConsentStep;
+      readonly missing: readonly string[];
+      readonly message: string;
+    }
+  | {
+      readonly code: 'consent_step_missing';
+      readonly service: ServiceId;
+      readonly missingSteps: readonly ConsentStep[];
+      readonly message: string;
+    }
+  | {
+      readonly code: 'consent_required';
+      readonly service: ServiceId;
+      readonly status: ServiceAccountStatus;
+      readonly message: string;
+    }
+  | { readonly code: 'service_token_invalid'; readonly service: ServiceId; readonly message: string }
+  | { readonly code: 'targets_required'; readonly service: ServiceId; readonly message: string }
+  | { readonly code: 'extend_not_applicable'; readonly message: string }
+  | {
+      readonly code: 'invalid_transition';
+      readonly service: ServiceId;
+      readonly status: ServiceAccountStatus;
+      readonly action: string;
+      readonly message: string;
+    }
+  | ScopeLockedError
+  | TargetLimitExceeded;
+
+/** Every code a transition can be refused with. */
+export type ProvisioningErrorCode = ProvisioningError['code'];
+
+/** A transition's outcome: the new record and what happened. */
+export interface Transition {
+  readonly provisioning: TenantProvisioning;
+  readonly events: readonly ProvisioningEvent[];
+}
+
+/** The result of every transition. */
+export type TransitionResult = Result<Transition, ProvisioningError>;
+
+/** A service account before anything was granted. */
+export function emptyServiceAccount(service: ServiceId): ServiceAccount {
+  return {
+    service,
+    status: 'notProvisioned',
+    consents: [],
+    scope: null,
+    targets: [],
+    protectedAt: null,
+    lastVerifiedAt: null,
+    tokenFailure: null,
+  };
+}
+
+/** A tenant seen for the first time: every service notProvisioned, version 0 (never saved). */
+export function emptyProvisioning(tenantId: string): TenantProvisioning {
+  const services = Object.fromEntries(SERVICE_IDS.map((service) => [service, emptyServiceAccount(service)]));
+  return { tenantId, version: 0, services: services as Record<ServiceId, ServiceAccount> };
+}
+
+function withAccount(provisioning: TenantProvisioning, account: ServiceAccount): TenantProvisioning {
+  return { ...provisioning, services: { ...provisioning.services, [account.service]: account } };
+}
+
+function unchanged(provisioning: TenantProvisioning): TransitionResult {
+  return ok({ provisioning, events: [] });
+}
+
+function invalidTransition(account: ServiceAccount, action: string, message: string): TransitionResult {
+  return err({
+    code: 'invalid_transition',
+    service: account.service,
+    status: account.status,
+    action,
+    message,
+  });
+}
+
+function hasGrant(account: ServiceAccount, step: ConsentStep): boolean {
+  return account.consents.some((grant) => grant.step === step);
+}
+
+const BEFORE_PROTECTION: readonly ServiceAccountStatus[] = [
+  'notProvisioned',
+  'consentStep1Done',
+  'consented',
+];
+
+function rolesMissingMessage(resource: string, missing: readonly string[]): string {
+  return `The consent for ${resource} was accepted, but the token lacks ${missing.join(', ')}; grant the permissions again.`;
+}
+
+/**
+ * R5/R6: records a consent step proven by an app-only token. Steps must be granted in order, the
+ * token must carry every role the step needs, and re-granting a done step changes nothing.
+ */
+export function grantConsent(
+  provisioning: TenantProvisioning,
+  service: ServiceId,
+  grant: ConsentGrant,
+  options: ConsentOptions,
+): TransitionResult {
+  const account = provisioning.services[service];
+  const steps = requiredConsentSteps(service, options);
+  const index = steps.findIndex((requirement) => requirement.step === grant.step);
+  const requirement = steps[index];
+  if (requirement === undefined) {
+    return err({
+      code: 'consent_step_not_required',
+      service,
+      step: grant.step,
+      message: `${SERVICE_NAMES[service]} does not use the ${grant.step === 'exchangeWebServices' ? 'Exchange Web Services' : 'Microsoft Graph'} consent.`,
+    });
+  }
+  const pending = steps.slice(0, index).find((earlier) => !hasGrant(account, earlier.step));
+  if (pending !== undefined) {
+    return err({
+      code: 'consent_step_out_of_order',
+      service,
+      step: grant.step,
+      requiredFirst: pending.step,
+      message: `Complete Step ${pending.stepNumber} before Step ${requirement.stepNumber}.`,
+    });
+  }
+  const missing = missingRoles(requirement, grant.roles);
+  if (missing.length > 0) {
+    return err({
+      code: 'consent_roles_missing',
+      service,
+      step: grant.step,
+      missing,
+      message: rolesMissingMessage(requirement.resource.displayName, missing),
+    });
+  }
+  if (hasGrant(account, grant.step)) return unchanged(provisioning);
+
+  const consents = [...account.consents, grant];
+  const allGranted = steps.every((step) => consents.some((done) => done.step === step.step));
+  // Granting again after protection (e.g. a new step after a config change) never demotes the account.
+  const status: ServiceAccountStatus = BEFORE_PROTECTION.includes(account.status)
+    ? allGranted
+      ? 'consented'
+      : 'consentStep1Done'
+    : account.status;
+  const next: ServiceAccount = { ...account, consents, status, lastVerifiedAt: grant.grantedAt };
+  const events: ProvisioningEvent[] = [
+    { kind: 'consentGranted', service, step: grant.step, roles: grant.roles },
+  ];
+  if (status === 'consented' && account.status !== 'consented')
+    events.push({ kind: 'serviceConsented', service });
+  return ok({ provisioning: withAccount(provisioning, next), events });
+}
+
+/** What the admin chose before clicking Done. */
+export interface DoneInput {
+  readonly scope: SyncScope;
+  /** Selected Targets; required (1 to 100) for selectedUsers, ignored for allUsersAndGroups. */
+  readonly targets?: readonly Target[];
+  readonly now: string;
+}
+
+function sameTargets(a: readonly Target[], b: readonly Target[]): boolean {
+  return a.length === b.length && a.every((target, index) => target.userId === b[index]?.userId);
+}
+
+/**
+ * Done: saves the scope (R1, R2) and Selected Targets (R8), marks the service protected and asks for
+ * its first synchronization. On an already protected service (Manage) it updates scope or targets.
+ */
+export function completeProvisioning(
+  provisioning: TenantProvisioning,
+  service: ServiceId,
+  input: DoneInput,
+): TransitionResult {
+  const account = provisioning.services[service];
+  const name = SERVICE_NAMES[service];
+  if (account.status === 'tokenInvalid') {
+    return err({
+      code: 'service_token_invalid',
+      service,
+      message: `The access token for ${name} is invalid; create a new access token in Administration > Service Account first.`,
+    });
+  }
+  if (account.status !== 'consented' && account.status !== 'protected') {
+    return err({
+      code: 'consent_required',
+      service,
+      status: account.status,
+      message: `Grant the consent steps for ${name} before clicking Done.`,
+    });
+  }
+  const scopeCheck = checkScopeChoice(provisioning, service, input.scope);
+  if (!scopeCheck.ok) return scopeCheck;
+
+  let targets: readonly Target[] = [];
+  if (input.scope === 'selectedUsers') {
+    const selected = addTargets([], input.targets ?? []);
+    if (!selected.ok) return selected;
+    if (selected.value.targets.length === 0) {
+      return err({
+        code: 'targets_required',
+        service,
+        message: 'Add at least one user to Selected Targets.',
+      });
+    }
+    targets = selected.value.targets;
+  }
+
+  const firstProtection = account.status === 'consented';
+  if (!firstProtection && account.scope === input.scope && sameTargets(account.targets, targets)) {
+    return unchanged(provisioning);
+  }
+  const protectedAt = firstProtection ? input.now : (account.protectedAt ?? input.now);
+  const next: ServiceAccount = { ...account, status: 'protected', scope: input.scope, targets, protectedAt };
+  const after = withAccount(provisioning, next);
+
+  const events: ProvisioningEvent[] = [
+    {
+      kind: 'scopeSaved',
+      service,
+      scope: input.scope,
+      previousScope: account.scope,
+      targetCount: targets.length,
+    },
+  ];
+  if (firstProtection) {
+    events.push({ kind: 'serviceProtected', service, protectedAt, message: serviceProtectedText(service) });
+  }
+  // A new scope or target list is synchronized once now, whatever the scope (R3 forbids only manual/scheduled).
+  events.push({ kind: 'syncRequested', service, trigger: 'initial', scope: input.scope });
+  if (scopeLock(provisioning)?.scope !== 'selectedUsers' && input.scope === 'selectedUsers') {
+    events.push({ kind: 'extendOffered', since: input.now });
+  }
+  return ok({ provisioning: after, events });
+}
+
+/** R9: a protected service's token stopped working; a second failure adds no event. */
+export function recordTokenFailure(
+  provisioning: TenantProvisioning,
+  service: ServiceId,
+  cause: TokenFailureCause,
+): TransitionResult {
+  const account = provisioning.services[service];
+  if (account.status === 'tokenInvalid') {
+    // Keep the latest cause for the Service Account page, without a second alert.
+    return account.tokenFailure === cause
+      ? unchanged(provisioning)
+      : ok({ provisioning: withAccount(provisioning, { ...account, tokenFailure: cause }), events: [] });
+  }
+  if (account.status !== 'protected') {
+    return invalidTransition(
+      account,
+      'recordTokenFailure',
+      `${SERVICE_NAMES[service]} is not protected, so it has no token to watch.`,
+    );
+  }
+  return ok({
+    provisioning: withAccount(provisioning, { ...account, status: 'tokenInvalid', tokenFailure: cause }),
+    events: [{ kind: 'tokenInvalidated', service, cause }],
+  });
+}
+
+/** R9/R10: a token worked against Graph at `now`; an invalid account is restored. */
+export function recordTokenVerified(
+  provisioning: TenantProvisioning,
+  service: ServiceId,
+  now: string,
+): TransitionResult {
+  const account = provisioning.services[service];
+  if (account.status === 'notProvisioned') {
+    return invalidTransition(
+      account,
+      'recordTokenVerified',
+      `${SERVICE_NAMES[service]} has no consent yet, so it has no token.`,
+    );
+  }
+  if (account.status === 'tokenInvalid') {
+    return ok({
+      provisioning: withAccount(provisioning, {
+        ...account,
+        status: 'protected',
+        tokenFailure: null,
+        lastVerifiedAt: now,
+      }),
+      events: [{ kind: 'tokenRestored', service }],
+    });
+  }
+  return ok({ provisioning: withAccount(provisioning, { ...account, lastVerifiedAt: now }), events: [] });
+}
+
+/**
+ * R10: "Create new access token": consent granted again for a provisioned service and proven with
+ * roles for every step; replaces the old grants, clears the failure and restores protection.
+ */
+export function reauthorise(
+  provisioning: TenantProvisioning,
+  service: ServiceId,
+  grants: readonly ConsentGrant[],
+  now: string,
+  options: ConsentOptions,
+): TransitionResult {
+  const account = provisioning.services[service];
+  if (account.status !== 'protected' && account.status !== 'tokenInvalid') {
+    return invalidTransition(
+      account,
+      'reauthorise',
+      `Provision ${SERVICE_NAMES[service]} before creating a new access token.`,
+    );
+  }
+  const steps = requiredConsentSteps(service, options);
+  const missingSteps = steps
+    .filter((step) => !grants.some((grant) => grant.step === step.step))
+    .map((step) => step.step);
+  if (missingSteps.length > 0) {
+    return err({
+      code: 'consent_step_missing',
+      service,
+      missingSteps,
+      message: `Accept every consent step for ${SERVICE_NAMES[service]} to create a new access token.`,
+    });
+  }
+  const consents: ConsentGrant[] = [];
+  for (const step of steps) {
+    const grant = grants.find((candidate) => candidate.step === step.step);
+    if (grant === undefined) continue;
+    const missing = missingRoles(step, grant.roles);
+    if (missing.length > 0) {
+      return err({
+        code: 'consent_roles_missing',
+        service,
+        step: step.step,
+        missing,
+        message: rolesMissingMessage(step.resource.displayName, missing),
+      });
+    }
+    consents.push(grant);
+  }
+  const next: ServiceAccount = {
+    ...account,
+    consents,
+    status: 'protected',
+    tokenFailure: null,
+    lastVerifiedAt: now,
+  };
+  const events: ProvisioningEvent[] = [{ kind: 'serviceAccountReauthorised', service }];
+  if (account.status === 'tokenInvalid') events.push({ kind: 'tokenRestored', service });
+  return ok({ provisioning: withAccount(provisioning, next), events });
+}
+
+/**
+ * R11: Submit on "Extend to protect all your Office 365 service targets.": every service
+ * synchronizing selected users switches to all users and groups (so R2 still holds), and every
+ * protected one among them is synchronized at once (R12).
+ */
+export function extendProtection(provisioning: TenantProvisioning, now: string): TransitionResult {
+  const lock = scopeLock(provisioning);
+  if (lock?.scope !== 'selectedUsers') {
+    return err({
+      code: 'extend_not_applicable',
+      message:
+        lock === undefined
+          ? 'No service is provisioned yet, so there is nothing to extend.'
+          : 'All services already synchronize all users and groups.',
+    });
+  }
+  let next = provisioning;
+  const extended: ServiceId[] = [];
+  const syncs: ProvisioningEvent[] = [];
+  for (const service of SERVICE_IDS) {
+    const account = provisioning.services[service];
+    if (account.scope !== 'selectedUsers') continue;
+    next = withAccount(next, { ...account, scope: 'allUsersAndGroups', targets: [] });
+    extended.push(service);
+    if (account.status === 'protected') {
+      syncs.push({ kind: 'syncRequested', service, trigger: 'extend', scope: 'allUsersAndGroups' });
+    }
+  }
+  return ok({
+    provisioning: next,
+    events: [{ kind: 'scopeExtended', services: extended, at: now }, ...syncs],
+  });
+}

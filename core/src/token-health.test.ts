@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { TENANT_ID } from './test-support/fixtures.js';
+import {
+  closeIncident,
+  describeTokenFailure,
+  openOrUpdateIncident,
+  sanitizeFailureDetail,
+  TOKEN_FAILURE_SENTENCES,
+  tokenFailureCause,
+  type TokenFailureReport,
+  type TokenFailureSignal,
+} from './token-health.js';
+import type { TokenFailureCause } from './model.js';
+
+describe('naming the cause of a broken token', () => {
+  it.each<[string, TokenFailureSignal, TokenFailureCause]>([
+    ['AADSTS7000229 (service principal gone)', { aadstsCode: 7000229, httpStatus: 401 }, 'consentRevoked'],
+    [
+      'AADSTS700016 (app unknown in the tenant)',
+      { aadstsCode: 700016, httpStatus: 400 },
+      'servicePrincipalMissing',
+    ],
+    ['AADSTS7000222 (secret expired)', { aadstsCode: 7000222, httpStatus: 401 }, 'secretExpired'],
+    ['AADSTS7000112 (app disabled)', { aadstsCode: 7000112 }, 'appDisabled'],
+    ['AADSTS90002 (tenant not found)', { aadstsCode: 90002, httpStatus: 400 }, 'unknownTenant'],
+    ['a token issued without roles', { rolesClaimPresent: false }, 'rolesRemoved'],
+    [
+      'Graph 403 Authorization_RequestDenied',
+      { httpStatus: 403, graphErrorCode: 'Authorization_RequestDenied' },
+      'rolesRemoved',
+    ],
+    [
+      'Graph 401 InvalidAuthenticationToken',
+      { httpStatus: 401, graphErrorCode: 'InvalidAuthenticationToken' },
+      'other',
+    ],
+    ['Graph 403 with another code', { httpStatus: 403, graphErrorCode: 'ErrorAccessDenied' }, 'other'],
+    ['AADSTS7000215 (wrong secret: our configuration)', { aadstsCode: 7000215, httpStatus: 401 }, 'other'],
+    ['an unknown AADSTS code', { aadstsCode: 50000 }, 'other'],
+    ['nothing known', {}, 'other'],
+    [
+      'a token with roles that Graph still refuses with 401',
+      { rolesClaimPresent: true, httpStatus: 401 },
+      'other',
+    ],
+    [
+      'the token endpoint error even if Graph also said 403',
+      { aadstsCode: 7000222, httpStatus: 403, graphErrorCode: 'Authorization_RequestDenied' },
+      'secretExpired',
+    ],
+  ])('R9: classifies %s', (_, signal, cause) => {
+    expect(tokenFailureCause(signal)).toBe(cause);
+  });
+
+  it('R9: every cause has its own sentence for the Service Account page', () => {
+    const sentences = Object.values(TOKEN_FAILURE_SENTENCES);
+    expect(new Set(sentences).size).toBe(7);
+    expect(sentences.every((sentence) => sentence.endsWith('.'))).toBe(true);
+    expect(describeTokenFailure('rolesRemoved')).toBe(
+      'The permissions granted to Cloud App Security were removed from its enterprise application.',
+    );
+  });
+
+  it('R9: keeps only the meaningful first line of an Entra error and strips anything token-shaped', () => {
+    const entra =
+      'AADSTS7000229: The client application is missing service principal in the tenant. token eyJhbGciOi.eyJhdWQiOi.c2lnbmF0dXJl\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2025-03-03 09:00:00Z';
+    expect(sanitizeFailureDetail(entra)).toBe(
+      'AADSTS7000229: The client application is missing service principal in the tenant. token [token removed]',
+    );
+    expect(sanitizeFailureDetail('x'.repeat(900))).toHaveLength(500);
+  });
+});
+
+describe('token incidents', () => {
+  const failure: TokenFailureReport = {
+    tenantId: TENANT_ID,
+    service: 'exchangeOnline',
+    cause: 'consentRevoked',
+    detail: 'AADSTS7000229: missing service principal',
+  };
+
+  it('R9: the first failure opens an incident', () => {
+    const { incident, opened } = openOrUpdateIncident(
+      undefined,
+      failure,
+      { incidentId: 'inc-1' },
+      '2025-03-03T09:00:00.000Z',
+    );
+    expect(opened).toBe(true);
+    expect(incident).toEqual({
+      id: 'inc-1',
+      tenantId: TENANT_ID,
+      service: 'exchangeOnline',
+      cause: 'consentRevoked',
+      detail: 'AADSTS7000229: missing service principal',
+      openedAt: '2025-03-03T09:00:00.000Z',
+      lastFailureAt: '2025-03-03T09:00:00.000Z',
+      failureCount: 1,
+      closedAt: null,
+    });
+  });
+
+  it('R9: a token failure twice is one incident, counted twice', () => {
+    const first = openOrUpdateIncident(
+      undefined,
+      failure,
+      { incidentId: 'inc-1' },
+      '2025-03-03T09:00:00.000Z',
+    );
+    const second = openOrUpdateIncident(
+      first.incident,
+      failure,
+      { incidentId: 'inc-2' },
+      '2025-03-03T09:15:00.000Z',
+    );
+    expect(second.opened).toBe(false);
+    expect(second.incident).toMatchObject({
+      id: 'inc-1',
+      openedAt: '2025-03-03T09:00:00.000Z',
+      lastFailureAt: '2025-03-03T09:15:00.000Z',
+      failureCount: 2,
+    });
+    expect(first.incident.failureCount).toBe(1);
+  });
+
+  it('R9: a later failure with another cause updates the open incident to the current cause', () => {
+    const first = openOrUpdateIncident(
+      undefined,
+      failure,
+      { incidentId: 'inc-1' },
+      '2025-03-03T09:00:00.000Z',
+    );
+    const next = openOrUpdateIncident(
+      first.incident,
+      { ...failure, cause: 'rolesRemoved', detail: '403 Authorization_RequestDenied' },
+      { incidentId: 'inc-2' },
+      '2025-03-03T09:30:00.000Z',
+    );
+    expect(next.incident).toMatchObject({
+      id: 'inc-1',
+      cause: 'rolesRemoved',
+      detail: '403 Authorization_RequestDenied',
+    });
+  });
+
+  it('R10: recovery closes the incident; closing again changes nothing', () => {
+    const { incident } = openOrUpdateIncident(
+      undefined,
+      failure,
+      { incidentId: 'inc-1' },
+      '2025-03-03T09:00:00.000Z',
+    );
+    const closed = closeIncident(incident, '2025-03-03T10:00:00.000Z');
+    expect(closed.closedAt).toBe('2025-03-03T10:00:00.000Z');
+    expect(incident.closedAt).toBeNull();
+    expect(closeIncident(closed, '2025-03-03T11:00:00.000Z')).toBe(closed);
+  });
+
+  it('R9: a closed incident is never reopened: the next failure opens a new one', () => {
+    const { incident } = openOrUpdateIncident(
+      undefined,
+      failure,
+      { incidentId: 'inc-1' },
+      '2025-03-03T09:00:00.000Z',
+    );
+    const closed = closeIncident(incident, '2025-03-03T10:00:00.000Z');
+    const again = openOrUpdateIncident(closed, failure, { incidentId: 'inc-2' }, '2025-03-04T09:00:00.000Z');
+    expect(again.opened).toBe(true);
+    expect(again.incident).toMatchObject({ id: 'inc-2', failureCount: 1, closedAt: null });
+  });
+
+  it("R9: refuses to bump another service's incident", () => {
+    const { incident } = openOrUpdateIncident(
+      undefined,
+      failure,
+      { incidentId: 'inc-1' },
+      '2025-03-03T09:00:00.000Z',
+    );
+    expect(() =>
+      openOrUpdateIncident(
+        incident,
+        { ...failure, service: 'oneDrive' },
+        { incidentId: 'inc-2' },
+        '2025-03-03T09:05:00.000Z',
+      ),
+    ).toThrow(RangeError);
+  });
+});

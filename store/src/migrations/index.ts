@@ -1,0 +1,16 @@
+/**
+ * The ordered list of migrations, compiled into the package (no directory scanning, so the
+ * bundle and the tests run the same migrations). Names are `NNNN_description`; append only.
+ */
+import * as initialSchema from './0001-initial-schema.js';
+import type { Migration, MigrationProvider } from 'kysely';
+
+/** Every migration by name, in the order they apply. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_initial_schema': initialSchema,
+};
+
+/** Kysely's migration provider over the in-code list. */
+export const inCodeMigrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ ...migrations }),
+};

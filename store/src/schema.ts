@@ -1,0 +1,137 @@
+/**
+ * The typed database schema shared by both backends. Column names are snake_case SQL names;
+ * timestamps are ISO-8601 text (the domain's own representation, and it sorts correctly as
+ * text in both SQLite and PostgreSQL); JSON values are text so one set of queries serves both.
+ */
+
+/** One row per tenant: the provisioning aggregate's root and its optimistic-concurrency version. */
+export interface TenantProvisioningTable {
+  tenant_id: string;
+  version: number;
+  updated_at: string;
+}
+
+/** One row per tenant and service: the service account's state. */
+export interface ServiceAccountTable {
+  tenant_id: string;
+  service: string;
+  status: string;
+  scope: string | null;
+  protected_at: string | null;
+  last_verified_at: string | null;
+  token_failure: string | null;
+}
+
+/** One row per granted consent step of a tenant's service account. */
+export interface ConsentGrantTable {
+  tenant_id: string;
+  service: string;
+  step: string;
+  /** Order of the grant within the account's `consents`. */
+  position: number;
+  granted_at: string;
+  /** JSON of the domain `Actor`. */
+  granted_by_json: string;
+  /** JSON array of role names. */
+  roles_json: string;
+}
+
+/** Selected Targets of a tenant's service, ordered by `position`. */
+export interface SelectedTargetTable {
+  tenant_id: string;
+  service: string;
+  position: number;
+  user_id: string;
+  user_principal_name: string;
+  display_name: string;
+  source_kind: string;
+  source_group_id: string | null;
+  source_group_name: string | null;
+}
+
+/** Notifications; `(tenant_id, dedupe_key)` is unique. */
+export interface NotificationTable {
+  id: string;
+  tenant_id: string;
+  kind: string;
+  service: string | null;
+  message: string;
+  dedupe_key: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+/** Append-only audit log. */
+export interface AuditEventTable {
+  id: string;
+  tenant_id: string;
+  actor_json: string;
+  action: string;
+  service: string | null;
+  at: string;
+  before_json: string;
+  after_json: string;
+}
+
+/** Synchronization runs. */
+export interface SyncRunTable {
+  id: string;
+  tenant_id: string;
+  service: string;
+  sync_trigger: string;
+  scope: string;
+  status: string;
+  requested_at: string;
+  requested_by_json: string;
+  started_at: string | null;
+  finished_at: string | null;
+  added: number;
+  updated: number;
+  removed: number;
+  graph_requests: number;
+  error: string | null;
+}
+
+/** Token incidents; at most one row per tenant and service has `closed_at` null. */
+export interface TokenIncidentTable {
+  id: string;
+  tenant_id: string;
+  service: string;
+  cause: string;
+  detail: string;
+  opened_at: string;
+  last_failure_at: string;
+  failure_count: number;
+  closed_at: string | null;
+}
+
+/** Secrets, encrypted by `SecretCipher`; the plaintext never reaches this table. */
+export interface SecretTable {
+  tenant_id: string;
+  name: string;
+  ciphertext: string;
+  updated_at: string;
+}
+
+/** Every table of the store, for Kysely's typed queries. */
+export interface Database {
+  tenant_provisioning: TenantProvisioningTable;
+  service_accounts: ServiceAccountTable;
+  consent_grants: ConsentGrantTable;
+  selected_targets: SelectedTargetTable;
+  notifications: NotificationTable;
+  audit_events: AuditEventTable;
+  sync_runs: SyncRunTable;
+  token_incidents: TokenIncidentTable;
+  secrets: SecretTable;
+}
+
+/** Encodes a value for a JSON text column; `undefined` is stored as JSON `null`. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+/** Decodes a JSON text column written by `toJson`. */
+export function fromJson<T>(text: string): T {
+  return JSON.parse(text) as T;
+}

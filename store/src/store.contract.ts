@@ -1,0 +1,862 @@
+/**
+ * The repository contract every backend must meet, registered as vitest tests by
+ * `describeStoreContract`. `sqlite.test.ts` and `postgres.test.ts` run it against real databases.
+ */
+import { randomUUID } from 'node:crypto';
+import { SERVICE_IDS } from '@cas/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore } from './create-store.js';
+import { SecretCipher, SecretDecryptionError } from './secret-cipher.js';
+import { StoreError } from './store-error.js';
+import type { DurableStore, StoreOptions } from './create-store.js';
+import type { DatabaseKind } from './dialects.js';
+import type {
+  AuditEvent,
+  Notification,
+  ServiceAccount,
+  ServiceId,
+  SyncRun,
+  TenantProvisioning,
+  TokenIncident,
+} from '@cas/core';
+
+/** A database server or directory the contract can create fresh databases in. */
+export interface ContractBackend {
+  /** The backend under test. */
+  readonly kind: DatabaseKind;
+  /** Options (without the key) pointing at a new, empty database: its own file or schema. */
+  freshDatabase(): Promise<Omit<StoreOptions, 'encryptionKey'>>;
+  /** Runs raw SQL (no parameters) on the database `options` point at, bypassing the store. */
+  query(options: Omit<StoreOptions, 'encryptionKey'>, sqlText: string): Promise<Record<string, unknown>[]>;
+  /** Removes every database `freshDatabase` created. */
+  dispose(): Promise<void>;
+}
+
+const KEY = SecretCipher.generateKey();
+const OTHER_KEY = SecretCipher.generateKey();
+const UNICODE = 'Zoë O’Brien-Łukasz 山田 🚀 ‘quoted’ "double" \\ back';
+
+/** A timestamp `minutes` after a fixed instant, so orderings are deterministic. */
+function at(minutes: number): string {
+  return new Date(Date.UTC(2025, 0, 2, 3, 4, 5) + minutes * 60_000).toISOString();
+}
+
+function tenant(): string {
+  return `tenant-${randomUUID()}`;
+}
+
+function emptyAccount(service: ServiceId): ServiceAccount {
+  return {
+    service,
+    status: 'notProvisioned',
+    consents: [],
+    scope: null,
+    targets: [],
+    protectedAt: null,
+    lastVerifiedAt: null,
+    tokenFailure: null,
+  };
+}
+
+/** A record exercising every field: consents, unicode, nulls and a deliberately unsorted target order. */
+function richProvisioning(tenantId: string): TenantProvisioning {
+  const services = Object.fromEntries(
+    SERVICE_IDS.map((service) => [service, emptyAccount(service)]),
+  ) as Record<ServiceId, ServiceAccount>;
+  services.exchangeOnline = {
+    service: 'exchangeOnline',
+    status: 'protected',
+    consents: [
+      {
+        step: 'exchangeWebServices',
+        grantedAt: at(1),
+        grantedBy: { kind: 'user', userId: 'u-1', userPrincipalName: `o'brien@contoso.com` },
+        roles: ['full_access_as_app'],
+      },
+      {
+        step: 'microsoftGraph',
+        grantedAt: at(2),
+        grantedBy: { kind: 'system', component: 'consent-callback' },
+        roles: ['User.Read.All', 'Mail.ReadWrite', 'Group.Read.All'],
+      },
+    ],
+    scope: 'selectedUsers',
+    targets: [
+      {
+        userId: 'z-user',
+        userPrincipalName: 'zed@contoso.com',
+        displayName: UNICODE,
+        source: { kind: 'user' },
+      },
+      {
+        userId: 'a-user',
+        userPrincipalName: 'ann@contoso.com',
+        displayName: 'Ann',
+        source: { kind: 'group', groupId: 'g-1', groupName: 'Finance – Øresund' },
+      },
+      { userId: 'm-user', userPrincipalName: 'mia@contoso.com', displayName: '', source: { kind: 'user' } },
+    ],
+    protectedAt: at(3),
+    lastVerifiedAt: at(4),
+    tokenFailure: null,
+  };
+  services.sharePointOnline = {
+    ...emptyAccount('sharePointOnline'),
+    status: 'tokenInvalid',
+    consents: [
+      { step: 'microsoftGraph', grantedAt: at(5), grantedBy: { kind: 'system', component: 'x' }, roles: [] },
+    ],
+    scope: 'allUsersAndGroups',
+    protectedAt: at(6),
+    tokenFailure: 'consentRevoked',
+  };
+  return { tenantId, version: 0, services };
+}
+
+/** The same record with different targets, so two writers' child rows can be told apart. */
+function withTargets(record: TenantProvisioning, prefix: string, count: number): TenantProvisioning {
+  const targets = Array.from({ length: count }, (_, index) => ({
+    userId: `${prefix}-${index}`,
+    userPrincipalName: `${prefix}${index}@contoso.com`,
+    displayName: `${prefix} ${index}`,
+    source: { kind: 'user' as const },
+  }));
+  return {
+    ...record,
+    services: { ...record.services, exchangeOnline: { ...record.services.exchangeOnline, targets } },
+  };
+}
+
+function notification(tenantId: string, overrides: Partial<Notification> = {}): Notification {
+  return {
+    id: randomUUID(),
+    tenantId,
+    kind: 'serviceProtected',
+    service: 'exchangeOnline',
+    message: 'Exchange Online protected.',
+    dedupeKey: `protected:${randomUUID()}`,
+    createdAt: at(0),
+    readAt: null,
+    ...overrides,
+  };
+}
+
+function auditEvent(tenantId: string, overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    id: randomUUID(),
+    tenantId,
+    actor: { kind: 'user', userId: 'u-1', userPrincipalName: 'admin@contoso.com' },
+    action: 'scope.saved',
+    service: 'oneDrive',
+    at: at(0),
+    before: null,
+    after: { scope: 'selectedUsers' },
+    ...overrides,
+  };
+}
+
+function syncRun(tenantId: string, overrides: Partial<SyncRun> = {}): SyncRun {
+  return {
+    id: randomUUID(),
+    tenantId,
+    service: 'exchangeOnline',
+    trigger: 'initial',
+    scope: 'selectedUsers',
+    status: 'pending',
+    requestedAt: at(0),
+    requestedBy: { kind: 'system', component: 'scheduler' },
+    startedAt: null,
+    finishedAt: null,
+    added: 0,
+    updated: 0,
+    removed: 0,
+    graphRequests: 0,
+    error: null,
+    ...overrides,
+  };
+}
+
+function incident(tenantId: string, overrides: Partial<TokenIncident> = {}): TokenIncident {
+  return {
+    id: randomUUID(),
+    tenantId,
+    service: 'sharePointOnline',
+    cause: 'consentRevoked',
+    detail: `AADSTS65001: ${UNICODE}`,
+    openedAt: at(0),
+    lastFailureAt: at(0),
+    failureCount: 1,
+    closedAt: null,
+    ...overrides,
+  };
+}
+
+/**
+ * Registers the contract for one backend. `skipReason` set → the whole suite is reported as
+ * skipped, with the reason in its title, instead of silently passing.
+ */
+export function describeStoreContract(
+  title: string,
+  createBackend: () => Promise<ContractBackend>,
+  skipReason?: string,
+): void {
+  describe.skipIf(skipReason !== undefined)(
+    skipReason === undefined ? title : `${title} (skipped: ${skipReason})`,
+    () => {
+      let backend: ContractBackend;
+      let database: Omit<StoreOptions, 'encryptionKey'>;
+      let store: DurableStore;
+      const opened: DurableStore[] = [];
+
+      /** Opens another store on `options` (like a second process), closed after the suite. */
+      async function open(
+        options: Omit<StoreOptions, 'encryptionKey'> & Partial<StoreOptions> = database,
+      ): Promise<DurableStore> {
+        const another = await createStore({ encryptionKey: KEY, ...options });
+        opened.push(another);
+        return another;
+      }
+
+      async function rawRows(sqlText: string): Promise<Record<string, unknown>[]> {
+        return backend.query(database, sqlText);
+      }
+
+      beforeAll(async () => {
+        backend = await createBackend();
+        database = await backend.freshDatabase();
+        store = await open();
+      });
+
+      afterAll(async () => {
+        await Promise.all(opened.map((each) => each.close()));
+        await backend?.dispose();
+      });
+
+      describe('store', () => {
+        it('reports its backend and answers ping', async () => {
+          expect(store.kind).toBe(backend.kind);
+          expect(await store.ping()).toBe(true);
+        });
+
+        it('ping is false once closed', async () => {
+          const closing = await createStore({ encryptionKey: KEY, ...database });
+          await closing.close();
+          expect(await closing.ping()).toBe(false);
+        });
+      });
+
+      describe('migrations', () => {
+        it('are idempotent: running them again applies nothing and keeps data', async () => {
+          const tenantId = tenant();
+          await store.notifications.raise(notification(tenantId));
+          expect(await store.migrate()).toEqual([]);
+          expect(await store.migrate()).toEqual([]);
+          const reopened = await open();
+          expect(await reopened.notifications.countUnread(tenantId)).toBe(1);
+          const rows = await rawRows('select name from kysely_migration order by name');
+          expect(rows.map((row) => row.name)).toEqual(['0001_initial_schema']);
+        });
+
+        it('are safe when several stores start at once on a fresh database', async () => {
+          const fresh = await backend.freshDatabase();
+          const stores = await Promise.all([open(fresh), open(fresh), open(fresh)]);
+          const tenantId = tenant();
+          await Promise.all(
+            stores.map((each, index) => each.audit.append(auditEvent(tenantId, { at: at(index) }))),
+          );
+          expect(await stores[0]?.audit.list(tenantId)).toHaveLength(3);
+          const rows = await backend.query(fresh, 'select name from kysely_migration');
+          expect(rows).toHaveLength(1);
+          expect(await stores[1]?.migrate()).toEqual([]);
+        });
+      });
+
+      describe('provisioning', () => {
+        it('returns undefined for a tenant never seen', async () => {
+          expect(await store.provisioning.get(tenant())).toBeUndefined();
+        });
+
+        it('creates a record at version 1 and round-trips every field, target order included', async () => {
+          const record = richProvisioning(tenant());
+          const saved = await store.provisioning.save(record, 0);
+          expect(saved).toEqual({ ok: true, value: { ...record, version: 1 } });
+          expect(await store.provisioning.get(record.tenantId)).toEqual({ ...record, version: 1 });
+          expect(await store.provisioning.listTenantIds()).toContain(record.tenantId);
+        });
+
+        it('replaces child rows on each save and increments the version', async () => {
+          const record = richProvisioning(tenant());
+          await store.provisioning.save(record, 0);
+          const next = withTargets(record, 'second', 2);
+          const saved = await store.provisioning.save({ ...next, version: 1 }, 1);
+          expect(saved.ok && saved.value.version).toBe(2);
+          const emptied: TenantProvisioning = {
+            ...next,
+            services: { ...next.services, exchangeOnline: emptyAccount('exchangeOnline') },
+          };
+          await store.provisioning.save(emptied, 2);
+          expect(await store.provisioning.get(record.tenantId)).toEqual({ ...emptied, version: 3 });
+        });
+
+        it('refuses a stale version with the actual one and changes nothing', async () => {
+          const record = richProvisioning(tenant());
+          await store.provisioning.save(record, 0);
+          await store.provisioning.save(withTargets(record, 'b', 1), 1);
+          const stale = await store.provisioning.save(withTargets(record, 'stale', 4), 1);
+          expect(stale).toEqual({
+            ok: false,
+            error: {
+              code: 'version_conflict',
+              tenantId: record.tenantId,
+              expectedVersion: 1,
+              actualVersion: 2,
+            },
+          });
+          expect(await store.provisioning.get(record.tenantId)).toEqual({
+            ...withTargets(record, 'b', 1),
+            version: 2,
+          });
+        });
+
+        it('treats creating an existing tenant, or updating a missing one, as a conflict', async () => {
+          const record = richProvisioning(tenant());
+          await store.provisioning.save(record, 0);
+          expect(await store.provisioning.save(record, 0)).toMatchObject({
+            ok: false,
+            error: { actualVersion: 1 },
+          });
+          const missing = richProvisioning(tenant());
+          expect(await store.provisioning.save(missing, 3)).toMatchObject({
+            ok: false,
+            error: { code: 'version_conflict', expectedVersion: 3, actualVersion: 0 },
+          });
+          expect(await store.provisioning.get(missing.tenantId)).toBeUndefined();
+        });
+
+        it('lists tenant ids in order', async () => {
+          const ids = [`zz-${randomUUID()}`, `aa-${randomUUID()}`];
+          for (const id of ids) await store.provisioning.save(richProvisioning(id), 0);
+          const listed = await store.provisioning.listTenantIds();
+          expect(listed).toEqual([...listed].sort());
+          expect(listed).toEqual(expect.arrayContaining(ids));
+        });
+
+        it.each([
+          ['one store (one connection or pool)', false],
+          ['two stores (two processes)', true],
+        ])(
+          'two simultaneous saves from the same version via %s: one wins, no lost update',
+          async (_label, twoStores) => {
+            const writerB = twoStores ? await open() : store;
+            const record = richProvisioning(tenant());
+            await store.provisioning.save(record, 0);
+            const a = withTargets({ ...record, version: 1 }, 'alice', 3);
+            const b = withTargets({ ...record, version: 1 }, 'bob', 5);
+
+            const [resultA, resultB] = await Promise.all([
+              store.provisioning.save(a, 1),
+              writerB.provisioning.save(b, 1),
+            ]);
+
+            const winners = [resultA, resultB].filter((result) => result.ok);
+            const losers = [resultA, resultB].filter((result) => !result.ok);
+            expect(winners).toHaveLength(1);
+            expect(losers).toEqual([
+              {
+                ok: false,
+                error: {
+                  code: 'version_conflict',
+                  tenantId: record.tenantId,
+                  expectedVersion: 1,
+                  actualVersion: 2,
+                },
+              },
+            ]);
+            const winner = resultA.ok ? a : b;
+            const stored = await writerB.provisioning.get(record.tenantId);
+            expect(stored).toEqual({ ...winner, version: 2 });
+            const rows = await rawRows(
+              `select user_id from selected_targets where tenant_id = '${record.tenantId}' order by position`,
+            );
+            expect(rows.map((row) => row.user_id)).toEqual(
+              winner.services.exchangeOnline.targets.map((t) => t.userId),
+            );
+          },
+        );
+
+        it('lets exactly one of many simultaneous creators of a new tenant win', async () => {
+          const other = await open();
+          const tenantId = tenant();
+          const contenders = ['a', 'b', 'c', 'd', 'e', 'f'].map((prefix) =>
+            withTargets(richProvisioning(tenantId), prefix, 2),
+          );
+          const results = await Promise.all(
+            contenders.map((record, index) => (index % 2 === 0 ? store : other).provisioning.save(record, 0)),
+          );
+          expect(results.filter((result) => result.ok)).toHaveLength(1);
+          for (const result of results.filter((each) => !each.ok)) {
+            expect(result).toMatchObject({
+              ok: false,
+              error: { code: 'version_conflict', actualVersion: 1 },
+            });
+          }
+          const winnerIndex = results.findIndex((result) => result.ok);
+          expect(await store.provisioning.get(tenantId)).toEqual({ ...contenders[winnerIndex], version: 1 });
+        });
+
+        it('reads a consistent record while saves race with it', async () => {
+          const record = richProvisioning(tenant());
+          await store.provisioning.save(record, 0);
+          const other = await open();
+          const writes = (async () => {
+            for (let version = 1; version <= 10; version += 1) {
+              await other.provisioning.save(withTargets(record, `v${version + 1}`, version % 4), version);
+            }
+          })();
+          for (let read = 0; read < 10; read += 1) {
+            const seen = await store.provisioning.get(record.tenantId);
+            const targets = seen?.services.exchangeOnline.targets ?? [];
+            // Children must belong to the version read with them.
+            if (seen !== undefined && seen.version > 1) {
+              expect(targets.every((target) => target.userId.startsWith(`v${seen.version}-`))).toBe(true);
+              expect(targets).toHaveLength((seen.version - 1) % 4);
+            }
+          }
+          await writes;
+        });
+      });
+
+      describe('notifications', () => {
+        it('raises, lists and round-trips every field', async () => {
+          const tenantId = tenant();
+          const raised = notification(tenantId, { message: UNICODE, service: null, kind: 'syncFailed' });
+          expect(await store.notifications.raise(raised)).toEqual({ notification: raised, created: true });
+          expect(await store.notifications.list(tenantId)).toEqual([raised]);
+        });
+
+        it('de-duplicates: raising the same key twice keeps one, the first', async () => {
+          const tenantId = tenant();
+          const first = notification(tenantId, { dedupeKey: 'protected:exchangeOnline' });
+          const again = notification(tenantId, {
+            dedupeKey: 'protected:exchangeOnline',
+            message: 'changed',
+            createdAt: at(9),
+          });
+          await store.notifications.raise(first);
+          expect(await store.notifications.raise(again)).toEqual({ notification: first, created: false });
+          expect(await store.notifications.list(tenantId)).toEqual([first]);
+        });
+
+        it('de-duplicates simultaneous raises of one key', async () => {
+          const tenantId = tenant();
+          const other = await open();
+          const results = await Promise.all(
+            [0, 1, 2, 3, 4, 5].map((index) =>
+              (index % 2 === 0 ? store : other).notifications.raise(
+                notification(tenantId, { dedupeKey: 'same' }),
+              ),
+            ),
+          );
+          expect(results.filter((result) => result.created)).toHaveLength(1);
+          const created = results.find((result) => result.created)?.notification;
+          expect(results.every((result) => result.notification.id === created?.id)).toBe(true);
+          expect(await store.notifications.countUnread(tenantId)).toBe(1);
+        });
+
+        it('scopes de-duplication keys to the tenant', async () => {
+          const [a, b] = [tenant(), tenant()];
+          expect((await store.notifications.raise(notification(a, { dedupeKey: 'k' }))).created).toBe(true);
+          expect((await store.notifications.raise(notification(b, { dedupeKey: 'k' }))).created).toBe(true);
+        });
+
+        it('lists newest first, unread only, and with a limit', async () => {
+          const tenantId = tenant();
+          const [old, middle, recent] = [1, 2, 3].map((minute) =>
+            notification(tenantId, { createdAt: at(minute) }),
+          );
+          for (const each of [middle, recent, old]) if (each) await store.notifications.raise(each);
+          expect((await store.notifications.list(tenantId)).map((each) => each.id)).toEqual([
+            recent?.id,
+            middle?.id,
+            old?.id,
+          ]);
+          await store.notifications.markRead(tenantId, middle?.id ?? '', at(10));
+          expect(
+            (await store.notifications.list(tenantId, { unreadOnly: true })).map((each) => each.id),
+          ).toEqual([recent?.id, old?.id]);
+          expect((await store.notifications.list(tenantId, { limit: 1 })).map((each) => each.id)).toEqual([
+            recent?.id,
+          ]);
+        });
+
+        it('marks read, keeps the first read time, and counts unread', async () => {
+          const tenantId = tenant();
+          const one = notification(tenantId);
+          await store.notifications.raise(one);
+          await store.notifications.raise(notification(tenantId));
+          expect(await store.notifications.countUnread(tenantId)).toBe(2);
+          expect(await store.notifications.markRead(tenantId, one.id, at(5))).toBe(true);
+          expect(await store.notifications.markRead(tenantId, one.id, at(6))).toBe(true);
+          expect(await store.notifications.countUnread(tenantId)).toBe(1);
+          const [stored] = (await store.notifications.list(tenantId)).filter((each) => each.id === one.id);
+          expect(stored?.readAt).toBe(at(5));
+          expect(await store.notifications.countUnread(tenant())).toBe(0);
+        });
+
+        it("refuses to mark another tenant's notification, or an unknown id", async () => {
+          const [a, b] = [tenant(), tenant()];
+          const ofB = notification(b);
+          await store.notifications.raise(ofB);
+          expect(await store.notifications.markRead(a, ofB.id, at(1))).toBe(false);
+          expect(await store.notifications.markRead(b, randomUUID(), at(1))).toBe(false);
+          expect(await store.notifications.countUnread(b)).toBe(1);
+          expect((await store.notifications.list(b))[0]?.readAt).toBeNull();
+        });
+      });
+
+      describe('audit', () => {
+        it('round-trips actors and JSON before/after of any shape', async () => {
+          const tenantId = tenant();
+          const events = [
+            auditEvent(tenantId, {
+              at: at(1),
+              before: {
+                scope: null,
+                targets: [{ upn: `o'brien@contoso.com`, name: UNICODE }],
+                count: 3,
+                ok: false,
+              },
+              after: ['a', 1, null, { nested: { deep: true } }],
+            }),
+            auditEvent(tenantId, {
+              at: at(2),
+              actor: { kind: 'system', component: 'token-probe' },
+              action: 'token.invalidated',
+              service: null,
+              before: 'plain string',
+              after: 42,
+            }),
+          ];
+          for (const event of events) await store.audit.append(event);
+          expect(await store.audit.list(tenantId)).toEqual([...events].reverse());
+        });
+
+        it('stores an undefined before/after as null', async () => {
+          const tenantId = tenant();
+          await store.audit.append(auditEvent(tenantId, { before: undefined, after: undefined }));
+          expect(await store.audit.list(tenantId)).toMatchObject([{ before: null, after: null }]);
+        });
+
+        it('lists newest first, pages with before and limit, per tenant', async () => {
+          const tenantId = tenant();
+          const events = [1, 2, 3, 4].map((minute) => auditEvent(tenantId, { at: at(minute) }));
+          for (const event of events) await store.audit.append(event);
+          await store.audit.append(auditEvent(tenant(), { at: at(3) }));
+          const ids = (list: AuditEvent[]): string[] => list.map((event) => event.id);
+          expect(ids(await store.audit.list(tenantId))).toEqual(ids([...events].reverse()));
+          expect(ids(await store.audit.list(tenantId, { limit: 2 }))).toEqual(
+            ids([events[3], events[2]] as AuditEvent[]),
+          );
+          expect(ids(await store.audit.list(tenantId, { before: at(3), limit: 5 }))).toEqual(
+            ids([events[1], events[0]] as AuditEvent[]),
+          );
+        });
+      });
+
+      describe('sync runs', () => {
+        it('creates, gets and updates every field, within the tenant only', async () => {
+          const tenantId = tenant();
+          const run = syncRun(tenantId);
+          await store.syncRuns.create(run);
+          expect(await store.syncRuns.get(tenantId, run.id)).toEqual(run);
+          expect(await store.syncRuns.get(tenant(), run.id)).toBeUndefined();
+          const finished: SyncRun = {
+            ...run,
+            status: 'failed',
+            startedAt: at(1),
+            finishedAt: at(2),
+            added: 120,
+            updated: 7,
+            removed: 3,
+            graphRequests: 45,
+            error: `Graph 429: ${UNICODE}`,
+            requestedBy: { kind: 'user', userId: 'u-9', userPrincipalName: 'admin@contoso.com' },
+          };
+          await store.syncRuns.update(finished);
+          expect(await store.syncRuns.get(tenantId, run.id)).toEqual(finished);
+        });
+
+        it('refuses to update a run that does not exist', async () => {
+          await expect(store.syncRuns.update(syncRun(tenant()))).rejects.toThrow(/does not exist/);
+        });
+
+        it('lists newest first, filtered by service and status, with a limit', async () => {
+          const tenantId = tenant();
+          const runs = [
+            syncRun(tenantId, {
+              requestedAt: at(1),
+              service: 'oneDrive',
+              status: 'succeeded',
+              trigger: 'scheduled',
+            }),
+            syncRun(tenantId, {
+              requestedAt: at(2),
+              service: 'exchangeOnline',
+              status: 'succeeded',
+              trigger: 'manual',
+            }),
+            syncRun(tenantId, {
+              requestedAt: at(3),
+              service: 'oneDrive',
+              status: 'running',
+              trigger: 'delta',
+            }),
+          ];
+          for (const run of runs) await store.syncRuns.create(run);
+          const ids = (list: SyncRun[]): string[] => list.map((run) => run.id);
+          expect(ids(await store.syncRuns.list(tenantId))).toEqual(ids([...runs].reverse()));
+          expect(ids(await store.syncRuns.list(tenantId, { service: 'oneDrive' }))).toEqual(
+            ids([runs[2], runs[0]] as SyncRun[]),
+          );
+          expect(ids(await store.syncRuns.list(tenantId, { status: 'succeeded', limit: 1 }))).toEqual([
+            runs[1]?.id,
+          ]);
+          expect(await store.syncRuns.list(tenant())).toEqual([]);
+        });
+      });
+
+      describe('token incidents', () => {
+        it('puts, finds the open one, updates by id and closes', async () => {
+          const tenantId = tenant();
+          const opened = incident(tenantId);
+          await store.tokenIncidents.put(opened);
+          expect(await store.tokenIncidents.findOpen(tenantId, 'sharePointOnline')).toEqual(opened);
+          expect(await store.tokenIncidents.findOpen(tenantId, 'oneDrive')).toBeUndefined();
+          const repeated = {
+            ...opened,
+            failureCount: 4,
+            lastFailureAt: at(7),
+            cause: 'rolesRemoved' as const,
+          };
+          await store.tokenIncidents.put(repeated);
+          expect(await store.tokenIncidents.findOpen(tenantId, 'sharePointOnline')).toEqual(repeated);
+          const closed = { ...repeated, closedAt: at(8) };
+          await store.tokenIncidents.put(closed);
+          expect(await store.tokenIncidents.findOpen(tenantId, 'sharePointOnline')).toBeUndefined();
+          expect(await store.tokenIncidents.list(tenantId)).toEqual([closed]);
+        });
+
+        it('allows at most one open incident per tenant and service', async () => {
+          const tenantId = tenant();
+          await store.tokenIncidents.put(incident(tenantId));
+          const second = store.tokenIncidents.put(incident(tenantId, { openedAt: at(1) }));
+          await expect(second).rejects.toBeInstanceOf(StoreError);
+          await expect(store.tokenIncidents.put(incident(tenantId))).rejects.toMatchObject({
+            code: 'open_incident_exists',
+          });
+          await store.tokenIncidents.put(incident(tenantId, { service: 'oneDrive' }));
+          await store.tokenIncidents.put(incident(tenant()));
+          expect(await store.tokenIncidents.list(tenantId, { openOnly: true })).toHaveLength(2);
+        });
+
+        it('lets only one of simultaneous openers win', async () => {
+          const tenantId = tenant();
+          const other = await open();
+          const outcomes = await Promise.allSettled(
+            [0, 1, 2, 3].map((index) =>
+              (index % 2 === 0 ? store : other).tokenIncidents.put(incident(tenantId)),
+            ),
+          );
+          expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+          expect(await store.tokenIncidents.list(tenantId)).toHaveLength(1);
+        });
+
+        it('opens a new incident after the previous one closed, and lists newest first', async () => {
+          const tenantId = tenant();
+          const first = incident(tenantId, { openedAt: at(1), closedAt: at(2) });
+          const second = incident(tenantId, { openedAt: at(3) });
+          await store.tokenIncidents.put(first);
+          await store.tokenIncidents.put(second);
+          expect(await store.tokenIncidents.list(tenantId)).toEqual([second, first]);
+          expect(await store.tokenIncidents.list(tenantId, { openOnly: true })).toEqual([second]);
+          expect(await store.tokenIncidents.list(tenantId, { limit: 1 })).toEqual([second]);
+        });
+      });
+
+      describe('secrets', () => {
+        it('puts, gets, overwrites and deletes, per tenant', async () => {
+          const [a, b] = [tenant(), tenant()];
+          await store.secrets.put(a, 'client-secret', UNICODE);
+          expect(await store.secrets.get(a, 'client-secret')).toBe(UNICODE);
+          expect(await store.secrets.get(b, 'client-secret')).toBeUndefined();
+          await store.secrets.put(a, 'client-secret', 'rotated');
+          expect(await store.secrets.get(a, 'client-secret')).toBe('rotated');
+          await store.secrets.put(a, 'empty', '');
+          expect(await store.secrets.get(a, 'empty')).toBe('');
+          expect(await store.secrets.delete(b, 'client-secret')).toBe(false);
+          expect(await store.secrets.delete(a, 'client-secret')).toBe(true);
+          expect(await store.secrets.get(a, 'client-secret')).toBeUndefined();
+          expect(await store.secrets.delete(a, 'client-secret')).toBe(false);
+        });
+
+        it('keeps only ciphertext in the table', async () => {
+          const tenantId = tenant();
+          const plaintext = `s3cr3t-${randomUUID()}`;
+          await store.secrets.put(tenantId, 'token', plaintext);
+          const rows = await rawRows(`select * from secrets where tenant_id = '${tenantId}'`);
+          expect(rows).toHaveLength(1);
+          const stored = JSON.stringify(rows);
+          expect(stored).not.toContain(plaintext);
+          expect(stored).not.toContain(Buffer.from(plaintext).toString('base64'));
+          expect(String(rows[0]?.ciphertext)).toMatch(/^enc:v1:/);
+        });
+
+        it('fails loudly on a tampered value or one moved to another row, without leaking', async () => {
+          const tenantId = tenant();
+          const plaintext = `s3cr3t-${randomUUID()}`;
+          await store.secrets.put(tenantId, 'token', plaintext);
+          await store.secrets.put(tenantId, 'other', 'x');
+          const [row] = await rawRows(
+            `select ciphertext from secrets where tenant_id = '${tenantId}' and name = 'token'`,
+          );
+          const original = String(row?.ciphertext);
+          const last = original.at(-2) === 'A' ? 'B' : 'A';
+          const tampered = `${original.slice(0, -2)}${last}${original.slice(-1)}`;
+          await rawRows(
+            `update secrets set ciphertext = '${tampered}' where tenant_id = '${tenantId}' and name = 'token'`,
+          );
+          const failure = await store.secrets.get(tenantId, 'token').catch((error: unknown) => error);
+          expect(failure).toBeInstanceOf(SecretDecryptionError);
+          expect(failure).toMatchObject({ reason: 'authenticationFailed' });
+          expect(String((failure as Error).message)).not.toContain(plaintext);
+
+          await rawRows(
+            `update secrets set ciphertext = '${original}' where tenant_id = '${tenantId}' and name = 'other'`,
+          );
+          await expect(store.secrets.get(tenantId, 'other')).rejects.toMatchObject({
+            reason: 'authenticationFailed',
+          });
+        });
+
+        it('refuses to decrypt with the wrong key, and reads old values after a rotation', async () => {
+          const tenantId = tenant();
+          await store.secrets.put(tenantId, 'token', 'before rotation');
+          const wrongKey = await open({ ...database, encryptionKey: OTHER_KEY });
+          await expect(wrongKey.secrets.get(tenantId, 'token')).rejects.toMatchObject({
+            name: 'SecretDecryptionError',
+            reason: 'unknownKey',
+          });
+          const rotated = await open({
+            ...database,
+            encryptionKey: OTHER_KEY,
+            previousEncryptionKeys: [KEY],
+          });
+          expect(await rotated.secrets.get(tenantId, 'token')).toBe('before rotation');
+          await rotated.secrets.put(tenantId, 'token', 'after rotation');
+          await expect(store.secrets.get(tenantId, 'token')).rejects.toMatchObject({ reason: 'unknownKey' });
+        });
+      });
+
+      describe('transactions', () => {
+        it('commits writes to several repositories together', async () => {
+          const tenantId = tenant();
+          const result = await store.transaction(async (tx) => {
+            const saved = await tx.provisioning.save(richProvisioning(tenantId), 0);
+            await tx.notifications.raise(notification(tenantId));
+            await tx.audit.append(auditEvent(tenantId));
+            await tx.secrets.put(tenantId, 'token', 'value');
+            return saved;
+          });
+          expect(result.ok).toBe(true);
+          expect(await store.provisioning.get(tenantId)).toMatchObject({ version: 1 });
+          expect(await store.notifications.countUnread(tenantId)).toBe(1);
+          expect(await store.audit.list(tenantId)).toHaveLength(1);
+          expect(await store.secrets.get(tenantId, 'token')).toBe('value');
+        });
+
+        it('rolls everything back when work throws, and rethrows', async () => {
+          const tenantId = tenant();
+          await store.provisioning.save(richProvisioning(tenantId), 0);
+          const boom = new Error('boom');
+          await expect(
+            store.transaction(async (tx) => {
+              await tx.provisioning.save(withTargets(richProvisioning(tenantId), 'lost', 3), 1);
+              await tx.notifications.raise(notification(tenantId));
+              await tx.audit.append(auditEvent(tenantId));
+              await tx.syncRuns.create(syncRun(tenantId));
+              await tx.tokenIncidents.put(incident(tenantId));
+              await tx.secrets.put(tenantId, 'token', 'value');
+              throw boom;
+            }),
+          ).rejects.toBe(boom);
+          expect(await store.provisioning.get(tenantId)).toEqual({
+            ...richProvisioning(tenantId),
+            version: 1,
+          });
+          expect(await store.notifications.list(tenantId)).toEqual([]);
+          expect(await store.audit.list(tenantId)).toEqual([]);
+          expect(await store.syncRuns.list(tenantId)).toEqual([]);
+          expect(await store.tokenIncidents.list(tenantId)).toEqual([]);
+          expect(await store.secrets.get(tenantId, 'token')).toBeUndefined();
+        });
+
+        it('keeps simultaneous transactions apart: one rolling back does not undo the other', async () => {
+          const [kept, dropped] = [tenant(), tenant()];
+          const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+          const outcomes = await Promise.allSettled([
+            store.transaction(async (tx) => {
+              for (let index = 0; index < 5; index += 1) {
+                await tx.audit.append(auditEvent(kept, { at: at(index) }));
+                await pause();
+              }
+            }),
+            store.transaction(async (tx) => {
+              for (let index = 0; index < 5; index += 1) {
+                await tx.audit.append(auditEvent(dropped, { at: at(index) }));
+                await pause();
+              }
+              throw new Error('roll back');
+            }),
+            ...[0, 1, 2].map(() => store.audit.append(auditEvent(kept))),
+          ]);
+          expect(outcomes.map((outcome) => outcome.status)).toEqual([
+            'fulfilled',
+            'rejected',
+            'fulfilled',
+            'fulfilled',
+            'fulfilled',
+          ]);
+          expect(await store.audit.list(kept)).toHaveLength(8);
+          expect(await store.audit.list(dropped)).toHaveLength(0);
+        });
+
+        it('returns a version conflict inside a transaction without aborting it', async () => {
+          const tenantId = tenant();
+          await store.provisioning.save(richProvisioning(tenantId), 0);
+          const outcome = await store.transaction(async (tx) => {
+            const conflict = await tx.provisioning.save(richProvisioning(tenantId), 0);
+            await tx.audit.append(auditEvent(tenantId, { action: 'consent.failed' }));
+            return conflict;
+          });
+          expect(outcome).toMatchObject({ ok: false, error: { code: 'version_conflict', actualVersion: 1 } });
+          expect(await store.audit.list(tenantId)).toHaveLength(1);
+        });
+
+        it('refuses the root store or a nested transaction inside work, instead of hanging', async () => {
+          const tenantId = tenant();
+          await expect(
+            store.transaction(async () => {
+              await store.audit.append(auditEvent(tenantId));
+            }),
+          ).rejects.toMatchObject({ code: 'outside_transaction' });
+          await expect(
+            store.transaction(() => store.transaction(() => Promise.resolve(1))),
+          ).rejects.toMatchObject({
+            code: 'nested_transaction',
+          });
+          expect(await store.audit.list(tenantId)).toEqual([]);
+        });
+      });
+    },
+  );
+}
