@@ -16,5 +16,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    // Creates the Microsoft 365 emulator's CA and sets NODE_EXTRA_CA_CERTS before workers fork.
+    globalSetup: ['./m365-emulator/test/global-setup.ts'],
   },
 });

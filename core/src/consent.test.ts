@@ -28,7 +28,7 @@ describe('consent steps per service', () => {
         stepNumber: 2,
         step: 'microsoftGraph',
         resource: MICROSOFT_GRAPH_RESOURCE,
-        roles: ['User.Read.All', 'Group.Read.All', 'Mail.ReadWrite'],
+        roles: ['User.Read.All', 'GroupMember.Read.All', 'Mail.ReadWrite'],
       },
     ]);
     expect(steps[0]?.purpose).toContain('quarantine management');
@@ -36,8 +36,8 @@ describe('consent steps per service', () => {
   });
 
   it.each([
-    ['sharePointOnline', ['User.Read.All', 'Group.Read.All', 'Sites.Read.All']],
-    ['oneDrive', ['User.Read.All', 'Group.Read.All', 'Files.Read.All']],
+    ['sharePointOnline', ['User.Read.All', 'GroupMember.Read.All', 'Sites.Read.All']],
+    ['oneDrive', ['User.Read.All', 'GroupMember.Read.All', 'Files.Read.All']],
   ] as const)('R5: %s has a single Microsoft Graph step', (service, roles) => {
     for (const options of [WITH_EWS, GRAPH_ONLY]) {
       expect(
@@ -52,7 +52,7 @@ describe('consent steps per service', () => {
     expect(steps[0]).toMatchObject({
       stepNumber: 1,
       step: 'microsoftGraph',
-      roles: ['User.Read.All', 'Group.Read.All', 'Mail.ReadWrite'],
+      roles: ['User.Read.All', 'GroupMember.Read.All', 'Mail.ReadWrite'],
     });
     expect(steps[0]?.purpose).toContain('quarantine management');
     expect(steps.some((s) => s.resource === EXCHANGE_ONLINE_RESOURCE)).toBe(false);
@@ -66,18 +66,22 @@ describe('consent steps per service', () => {
 });
 
 describe('roles proven after consent', () => {
-  const graphStep = { roles: ['User.Read.All', 'Group.Read.All', 'Mail.ReadWrite'] };
+  const graphStep = { roles: ['User.Read.All', 'GroupMember.Read.All', 'Mail.ReadWrite'] };
 
   it.each([
-    ['every role granted', ['Mail.ReadWrite', 'Group.Read.All', 'User.Read.All'], []],
-    ['extra roles granted too', ['User.Read.All', 'Group.Read.All', 'Mail.ReadWrite', 'Mail.Send'], []],
-    ['one role missing', ['User.Read.All', 'Group.Read.All'], ['Mail.ReadWrite']],
-    ['no roles at all', [], ['User.Read.All', 'Group.Read.All', 'Mail.ReadWrite']],
-    ['a role in another case', ['user.read.all', 'Group.Read.All', 'Mail.ReadWrite'], ['User.Read.All']],
+    ['every role granted', ['Mail.ReadWrite', 'GroupMember.Read.All', 'User.Read.All'], []],
+    ['extra roles granted too', ['User.Read.All', 'GroupMember.Read.All', 'Mail.ReadWrite', 'Mail.Send'], []],
+    ['one role missing', ['User.Read.All', 'GroupMember.Read.All'], ['Mail.ReadWrite']],
+    ['no roles at all', [], ['User.Read.All', 'GroupMember.Read.All', 'Mail.ReadWrite']],
+    [
+      'a role in another case',
+      ['user.read.all', 'GroupMember.Read.All', 'Mail.ReadWrite'],
+      ['User.Read.All'],
+    ],
     [
       'a narrower role in its place',
-      ['User.Read.All', 'GroupMember.Read.All', 'Mail.Read'],
-      ['Group.Read.All', 'Mail.ReadWrite'],
+      ['User.ReadBasic.All', 'GroupMember.Read.All', 'Mail.Read'],
+      ['User.Read.All', 'Mail.ReadWrite'],
     ],
   ])('R6: %s', (_, granted, missing) => {
     expect(missingRoles(graphStep, granted)).toEqual(missing);

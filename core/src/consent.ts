@@ -49,7 +49,7 @@ export interface ConsentOptions {
 }
 
 /** The directory roles every service needs to synchronize users and groups. */
-const DIRECTORY_ROLES = ['User.Read.All', 'Group.Read.All'] as const;
+const DIRECTORY_ROLES = ['User.Read.All', 'GroupMember.Read.All'] as const;
 
 interface StepTemplate {
   readonly step: ConsentStep;

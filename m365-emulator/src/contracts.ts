@@ -55,7 +55,10 @@ export interface EmulatedGroup {
 }
 
 /** What a control call may set on a new or changed user (ids are assigned by the directory). */
-export type UserInput = Partial<Omit<EmulatedUser, 'id'>> & { userPrincipalName?: string; displayName?: string };
+export type UserInput = Partial<Omit<EmulatedUser, 'id'>> & {
+  userPrincipalName?: string;
+  displayName?: string;
+};
 /** What a control call may set on a new or changed group. */
 export type GroupInput = Partial<Omit<EmulatedGroup, 'id'>> & { displayName?: string };
 
@@ -117,8 +120,7 @@ export interface GraphCaller {
 
 /** Result of checking the bearer token on a Graph request. */
 export type GraphTokenCheck =
-  | { ok: true; caller: GraphCaller }
-  | { ok: false; code: 'InvalidAuthenticationToken'; message: string };
+  { ok: true; caller: GraphCaller } | { ok: false; code: 'InvalidAuthenticationToken'; message: string };
 
 /** Verifies `Authorization: Bearer …` for Graph (signature, audience `https://graph.microsoft.com`, lifetime). */
 export interface GraphTokenVerifier {

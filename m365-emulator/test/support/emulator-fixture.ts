@@ -1,0 +1,60 @@
+/** Shared set-up of the contract tests: an emulator on a random port and helpers around it. */
+import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
+import {
+  CLOUD_APP_SECURITY_CLIENT_ID,
+  CLOUD_APP_SECURITY_CLIENT_SECRET,
+  startEmulator,
+  type EmulatorOptions,
+  type RunningEmulator,
+} from '../../src/index.js';
+
+/** Starts an emulator for one test file (throttling off unless asked: these tests are about Entra). */
+export function launchEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  return startEmulator({ throttling: false, ...options });
+}
+
+/** A msal-node confidential client for "Cloud App Security" against one tenant of the emulator. */
+export function confidentialClient(
+  emulator: RunningEmulator,
+  tenant: string,
+  auth: Partial<Configuration['auth']> = {},
+): ConfidentialClientApplication {
+  return new ConfidentialClientApplication({
+    auth: {
+      clientId: CLOUD_APP_SECURITY_CLIENT_ID,
+      clientSecret: CLOUD_APP_SECURITY_CLIENT_SECRET,
+      authority: emulator.authority(tenant),
+      knownAuthorities: [emulator.host],
+      ...auth,
+    },
+  });
+}
+
+/** Calls the control API and returns the parsed JSON (throws on a non-2xx answer). */
+export async function control<T = Record<string, unknown>>(
+  emulator: RunningEmulator,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await fetch(`${emulator.origin}/_emulator${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
+  return (text ? JSON.parse(text) : {}) as T;
+}
+
+/** Decodes a JWT's header and payload without verifying it (tests assert on claims). */
+export function decodeJwt(token: string): {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+} {
+  const [header = '', payload = ''] = token.split('.');
+  return {
+    header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>,
+    payload: JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>,
+  };
+}
