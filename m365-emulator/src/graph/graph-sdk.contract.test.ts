@@ -1,8 +1,8 @@
 /**
  * Contract tests with the real Graph SDK (`@microsoft/microsoft-graph-client`), typed with
  * `@microsoft/microsoft-graph-types`. The SDK only attaches the bearer token to `https://` custom
- * hosts, so the harness serves TLS with a throw-away self-signed certificate, trusted here by
- * switching off verification for this test process only.
+ * hosts, so the harness serves TLS with the emulator's certificate, whose CA the test run trusts
+ * through NODE_EXTRA_CA_CERTS (set by the global setup) — certificate checks stay on.
  */
 import {
   BatchRequestContent,
@@ -20,8 +20,6 @@ import { startGraphTestServer, type GraphTestServer } from './test-support/graph
 import type { GraphCaller } from '../contracts.js';
 import type { InMemoryTenantDirectory } from '../directory/tenant-directory.js';
 import type { Group, Organization, User } from '@microsoft/microsoft-graph-types';
-
-process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = '0';
 
 const CONTOSO = CONTOSO_SPEC.id as string;
 const FABRIKAM = FABRIKAM_SPEC.id as string;

@@ -1,10 +1,11 @@
+import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { join } from 'node:path';
 /**
  * Test-only harness: serves the Graph handler (and the mail control handler) over plain
  * `node:http` on a random loopback port. The Graph SDK talks to it through `customHosts`; the real
  * emulator serves the same handlers over HTTPS from `server.ts`.
  */
-import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import { CONTOSO_SPEC, FABRIKAM_SPEC } from '../../directory/development-tenants.js';
 import {
   createDirectoryRegistry,
@@ -13,9 +14,9 @@ import {
 import { createMailControlHandler } from '../../mail/mail-control-handler.js';
 import { createMailOutbox, type MailOutbox } from '../../mail/mail-outbox.js';
 import { createGraphThrottling, type GraphThrottling } from '../../throttling/graph-throttling.js';
+import { DEFAULT_DATA_DIR, ensureTlsMaterial } from '../../tls/certificate-authority.js';
 import { createGraphHandler } from '../graph-handler.js';
 import { createFakeTokenVerifier, mintTestToken, type TestTokenClaims } from './fake-token-verifier.js';
-import { createSelfSignedCertificate } from './self-signed-certificate.js';
 import type { EmulatorStats, TenantSpec } from '../../contracts.js';
 import type { DeltaOptions } from '../delta-query.js';
 import type { AddressInfo } from 'node:net';
@@ -50,7 +51,10 @@ export interface GraphTestServerOptions {
   quotaMultiplier?: number;
   delta?: Omit<DeltaOptions, 'now'>;
   now?: () => number;
-  /** Serve HTTPS with a self-signed certificate (the Graph SDK needs it); default plain HTTP. */
+  /**
+   * Serve HTTPS with the emulator's own certificate (the Graph SDK sends tokens to https hosts only);
+   * the test run trusts its CA through NODE_EXTRA_CA_CERTS. Default plain HTTP.
+   */
   https?: boolean;
 }
 
@@ -116,9 +120,7 @@ export async function startGraphTestServer(options: GraphTestServerOptions = {})
       res.end(String(error));
     });
   };
-  const server = options.https
-    ? createHttpsServer(createSelfSignedCertificate(), listener)
-    : createServer(listener);
+  const server = options.https ? createHttpsServer(serverCertificate(), listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   origin = `${options.https ? 'https' : 'http'}://127.0.0.1:${port}`;
@@ -136,4 +138,10 @@ export async function startGraphTestServer(options: GraphTestServerOptions = {})
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** The emulator's server certificate, signed by the CA the test run already trusts. */
+function serverCertificate(): { cert: string; key: string } {
+  const material = ensureTlsMaterial({ dir: join(DEFAULT_DATA_DIR, 'tls') });
+  return { cert: material.certPem, key: material.keyPem };
 }
