@@ -83,6 +83,16 @@ export interface SecretRepository {
   delete(tenantId: string, name: string): Promise<boolean>;
 }
 
+/**
+ * Consumed admin-consent `state` nonces. Entra echoes the state back on a callback anyone can
+ * replay; recording each nonce once, in the shared database, makes a state single-use across every
+ * API process.
+ */
+export interface ConsentStateRepository {
+  /** Records the nonce; false when it was already consumed. Expired nonces may be forgotten. */
+  consume(nonce: string, expiresAt: string, now: string): Promise<boolean>;
+}
+
 /** Every repository, bound to one connection or transaction. */
 export interface Repositories {
   readonly provisioning: ProvisioningRepository;
@@ -91,6 +101,7 @@ export interface Repositories {
   readonly syncRuns: SyncRunRepository;
   readonly tokenIncidents: TokenIncidentRepository;
   readonly secrets: SecretRepository;
+  readonly consentStates: ConsentStateRepository;
 }
 
 /** The durable store: repositories plus transactions spanning several of them. */

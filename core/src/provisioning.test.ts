@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkConsentStep,
   completeProvisioning,
   emptyProvisioning,
   extendProtection,
@@ -96,6 +97,44 @@ describe('consent', () => {
       requiredFirst: 'exchangeWebServices',
       message: 'Complete Step 1 before Step 2.',
     });
+  });
+
+  it.each([
+    ['Step 1 on a new tenant', [], 'exchangeWebServices', WITH_EWS, { ok: true, stepNumber: 1 }],
+    [
+      'Step 2 before Step 1',
+      [],
+      'microsoftGraph',
+      WITH_EWS,
+      { ok: false, code: 'consent_step_out_of_order' },
+    ],
+    ['Step 2 after Step 1', ['exchangeWebServices'], 'microsoftGraph', WITH_EWS, { ok: true, stepNumber: 2 }],
+    ['the Graph step with EWS off', [], 'microsoftGraph', GRAPH_ONLY, { ok: true, stepNumber: 1 }],
+    [
+      'the EWS step with EWS off',
+      [],
+      'exchangeWebServices',
+      GRAPH_ONLY,
+      { ok: false, code: 'consent_step_not_required' },
+    ],
+  ] as const)('R5: may start %s?', (_case, done, step, options, expected) => {
+    let provisioning = emptyProvisioning(TENANT_ID);
+    for (const granted of done) {
+      const result = grantConsent(
+        provisioning,
+        'exchangeOnline',
+        grantFor('exchangeOnline', granted),
+        options,
+      );
+      if (!result.ok) throw new Error(result.error.message);
+      provisioning = result.value.provisioning;
+    }
+    const checked = checkConsentStep(deepFreeze(provisioning), 'exchangeOnline', step, options);
+    if (expected.ok) {
+      expect(checked.ok && checked.value.stepNumber).toBe(expected.stepNumber);
+    } else {
+      expect(checked.ok ? 'allowed' : checked.error.code).toBe(expected.code);
+    }
   });
 
   it('R5: with EWS off, the Graph step alone makes Exchange Online consented', () => {

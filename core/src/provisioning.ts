@@ -4,7 +4,12 @@
  * re-authorise. Every transition returns a new record and the events it caused, or a typed refusal;
  * the input is never mutated and `version` is left to the repository's save.
  */
-import { missingRoles, requiredConsentSteps, type ConsentOptions } from './consent.js';
+import {
+  missingRoles,
+  requiredConsentSteps,
+  type ConsentOptions,
+  type ConsentStepRequirement,
+} from './consent.js';
 import { serviceProtectedText } from './notifications.js';
 import { err, ok, type Result } from './result.js';
 import { SERVICE_IDS, SERVICE_NAMES, type ServiceId } from './services.js';
@@ -169,6 +174,41 @@ function rolesMissingMessage(resource: string, missing: readonly string[]): stri
 }
 
 /**
+ * R5: whether a consent step may start now — it must be one the service uses, and every earlier
+ * step must be granted. Returns what the step asks for, so the caller can build the consent URL.
+ */
+export function checkConsentStep(
+  provisioning: TenantProvisioning,
+  service: ServiceId,
+  step: ConsentStep,
+  options: ConsentOptions,
+): Result<ConsentStepRequirement, ProvisioningError> {
+  const account = provisioning.services[service];
+  const steps = requiredConsentSteps(service, options);
+  const index = steps.findIndex((requirement) => requirement.step === step);
+  const requirement = steps[index];
+  if (requirement === undefined) {
+    return err({
+      code: 'consent_step_not_required',
+      service,
+      step,
+      message: `${SERVICE_NAMES[service]} does not use the ${step === 'exchangeWebServices' ? 'Exchange Web Services' : 'Microsoft Graph'} consent.`,
+    });
+  }
+  const pending = steps.slice(0, index).find((earlier) => !hasGrant(account, earlier.step));
+  if (pending !== undefined) {
+    return err({
+      code: 'consent_step_out_of_order',
+      service,
+      step,
+      requiredFirst: pending.step,
+      message: `Complete Step ${pending.stepNumber} before Step ${requirement.stepNumber}.`,
+    });
+  }
+  return ok(requirement);
+}
+
+/**
  * R5/R6: records a consent step proven by an app-only token. Steps must be granted in order, the
  * token must carry every role the step needs, and re-granting a done step changes nothing.
  */
@@ -180,26 +220,9 @@ export function grantConsent(
 ): TransitionResult {
   const account = provisioning.services[service];
   const steps = requiredConsentSteps(service, options);
-  const index = steps.findIndex((requirement) => requirement.step === grant.step);
-  const requirement = steps[index];
-  if (requirement === undefined) {
-    return err({
-      code: 'consent_step_not_required',
-      service,
-      step: grant.step,
-      message: `${SERVICE_NAMES[service]} does not use the ${grant.step === 'exchangeWebServices' ? 'Exchange Web Services' : 'Microsoft Graph'} consent.`,
-    });
-  }
-  const pending = steps.slice(0, index).find((earlier) => !hasGrant(account, earlier.step));
-  if (pending !== undefined) {
-    return err({
-      code: 'consent_step_out_of_order',
-      service,
-      step: grant.step,
-      requiredFirst: pending.step,
-      message: `Complete Step ${pending.stepNumber} before Step ${requirement.stepNumber}.`,
-    });
-  }
+  const checked = checkConsentStep(provisioning, service, grant.step, options);
+  if (!checked.ok) return checked;
+  const requirement = checked.value;
   const missing = missingRoles(requirement, grant.roles);
   if (missing.length > 0) {
     return err({

@@ -10,6 +10,7 @@ import { Kysely, sql } from 'kysely';
 import { databaseKind, openPostgres, openSqlite } from './dialects.js';
 import { migrateToLatest } from './migrate.js';
 import { SqlAuditRepository } from './repositories/audit-repository.js';
+import { SqlConsentStateRepository } from './repositories/consent-state-repository.js';
 import { SqlNotificationRepository } from './repositories/notification-repository.js';
 import { SqlProvisioningRepository } from './repositories/provisioning-repository.js';
 import { SqlSecretRepository } from './repositories/secret-repository.js';
@@ -112,6 +113,7 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
     syncRuns: new SqlSyncRunRepository(executor),
     tokenIncidents: new SqlTokenIncidentRepository(executor),
     secrets: new SqlSecretRepository(executor, cipher, now),
+    consentStates: new SqlConsentStateRepository(executor),
   });
   // The root repositories refuse to run inside `transaction(work)`: on SQLite they would wait
   // for the transaction's own connection forever, and on PostgreSQL silently escape it.

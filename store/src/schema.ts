@@ -113,6 +113,13 @@ export interface SecretTable {
   updated_at: string;
 }
 
+/** `consent_states`: admin-consent state nonces already used (migration 0002). */
+export interface ConsentStateTable {
+  nonce: string;
+  expires_at: string;
+  consumed_at: string;
+}
+
 /** Every table of the store, for Kysely's typed queries. */
 export interface Database {
   tenant_provisioning: TenantProvisioningTable;
@@ -124,6 +131,7 @@ export interface Database {
   sync_runs: SyncRunTable;
   token_incidents: TokenIncidentTable;
   secrets: SecretTable;
+  consent_states: ConsentStateTable;
 }
 
 /** Encodes a value for a JSON text column; `undefined` is stored as JSON `null`. */

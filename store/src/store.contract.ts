@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { SERVICE_IDS } from '@cas/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from './create-store.js';
+import { migrations } from './migrations/index.js';
 import { SecretCipher, SecretDecryptionError } from './secret-cipher.js';
 import { StoreError } from './store-error.js';
 import type { DurableStore, StoreOptions } from './create-store.js';
@@ -254,7 +255,8 @@ export function describeStoreContract(
           const reopened = await open();
           expect(await reopened.notifications.countUnread(tenantId)).toBe(1);
           const rows = await rawRows('select name from kysely_migration order by name');
-          expect(rows.map((row) => row.name)).toEqual(['0001_initial_schema']);
+          expect(rows.map((row) => row.name)).toEqual(Object.keys(migrations).sort());
+          expect(rows.map((row) => row.name)).toContain('0002_consent_states');
         });
 
         it('are safe when several stores start at once on a fresh database', async () => {
@@ -266,7 +268,7 @@ export function describeStoreContract(
           );
           expect(await stores[0]?.audit.list(tenantId)).toHaveLength(3);
           const rows = await backend.query(fresh, 'select name from kysely_migration');
-          expect(rows).toHaveLength(1);
+          expect(rows).toHaveLength(Object.keys(migrations).length);
           expect(await stores[1]?.migrate()).toEqual([]);
         });
       });
@@ -680,6 +682,42 @@ export function describeStoreContract(
           expect(await store.tokenIncidents.list(tenantId)).toEqual([second, first]);
           expect(await store.tokenIncidents.list(tenantId, { openOnly: true })).toEqual([second]);
           expect(await store.tokenIncidents.list(tenantId, { limit: 1 })).toEqual([second]);
+        });
+      });
+
+      describe('consent states', () => {
+        const later = '2026-11-27T12:10:00.000Z';
+        const now = '2026-11-27T12:00:00.000Z';
+
+        it('lets a nonce be consumed once', async () => {
+          const nonce = `nonce-${tenant()}`;
+          expect(await store.consentStates.consume(nonce, later, now)).toBe(true);
+          expect(await store.consentStates.consume(nonce, later, now)).toBe(false);
+        });
+
+        it('lets exactly one of many simultaneous consumers win', async () => {
+          const nonce = `nonce-${tenant()}`;
+          const results = await Promise.all(
+            Array.from({ length: 6 }, () => store.consentStates.consume(nonce, later, now)),
+          );
+          expect(results.filter(Boolean)).toHaveLength(1);
+        });
+
+        it('forgets nonces once they expired (their state is refused before this point)', async () => {
+          const nonce = `nonce-${tenant()}`;
+          expect(await store.consentStates.consume(nonce, later, now)).toBe(true);
+          expect(await store.consentStates.consume(nonce, later, '2026-11-27T12:20:00.000Z')).toBe(true);
+        });
+
+        it('rolls back with its transaction', async () => {
+          const nonce = `nonce-${tenant()}`;
+          await expect(
+            store.transaction(async (tx) => {
+              await tx.consentStates.consume(nonce, later, now);
+              throw new Error('abort');
+            }),
+          ).rejects.toThrow('abort');
+          expect(await store.consentStates.consume(nonce, later, now)).toBe(true);
         });
       });
 

@@ -4,6 +4,7 @@ import { createConsentStateCodec, type ConsentStateClaims } from './consent-stat
 const claims: ConsentStateClaims = {
   tenantId: '11111111-2222-4333-8444-555555555555',
   userId: 'admin-object-id',
+  userPrincipalName: 'admin@contoso.onmicrosoft.com',
   service: 'exchangeOnline',
   step: 'exchangeWebServices',
   reauthorise: false,

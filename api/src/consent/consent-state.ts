@@ -10,6 +10,8 @@ import type { ConsentStep, ServiceId } from '@cas/core';
 export interface ConsentStateClaims {
   readonly tenantId: string;
   readonly userId: string;
+  /** For the audit log's actor; the admin's own UPN, shown only to their browser and to Entra. */
+  readonly userPrincipalName: string;
   readonly service: ServiceId;
   readonly step: ConsentStep;
   /** True when started from Service Account's **Create new access token** (re-authorisation). */
@@ -79,10 +81,4 @@ export function createConsentStateCodec(options: ConsentStateCodecOptions) {
       return { ok: true, value: parsed };
     },
   };
-}
-
-/** Remembers consumed nonces so a state works once, across every API process. */
-export interface ConsentStateLedger {
-  /** Records the nonce; false when it was already consumed. */
-  consume(nonce: string, expiresAt: number): Promise<boolean>;
 }

@@ -3,11 +3,13 @@
  * bundle and the tests run the same migrations). Names are `NNNN_description`; append only.
  */
 import * as initialSchema from './0001-initial-schema.js';
+import * as consentStates from './0002-consent-states.js';
 import type { Migration, MigrationProvider } from 'kysely';
 
 /** Every migration by name, in the order they apply. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial_schema': initialSchema,
+  '0002_consent_states': consentStates,
 };
 
 /** Kysely's migration provider over the in-code list. */

@@ -1,0 +1,238 @@
+/**
+ * Admin consent (R5, R6): the wizard's **Click here** asks for a consent URL, the popup goes to
+ * Entra, and Entra redirects the browser to the callback. The callback trusts nothing in the query:
+ * the state must be ours, fresh and unused; the tenant must be the admin's; and the consent counts
+ * only once an app-only token for that tenant really carries the roles the step needs.
+ */
+import {
+  auditEventsForTransition,
+  checkConsentStep,
+  consentFailedAuditEvent,
+  emptyProvisioning,
+  grantConsent,
+  isServiceId,
+  SERVICE_IDS,
+  type Actor,
+  type ConsentStep,
+  type Store,
+} from '@cas/core';
+import { z } from 'zod';
+import { EntraError } from '../entra/entra-error.js';
+import { ApiError } from '../http/api-error.js';
+import { defineRoute } from '../http/route.js';
+import { failed, OUTCOME_MESSAGES, type ConsentOutcome } from './consent-outcomes.js';
+import { renderConsentPage } from './consent-page.js';
+import type { AppTokenSource } from '../entra/app-token-source.js';
+import type { createConsentStateCodec, VerifiedConsentState } from './consent-state.js';
+
+/** What the consent routes need; passed in so tests can use the emulator and a temporary store. */
+export interface ConsentRoutesOptions {
+  store: Pick<Store, 'provisioning' | 'audit' | 'consentStates' | 'transaction'>;
+  states: ReturnType<typeof createConsentStateCodec>;
+  tokens: Pick<AppTokenSource, 'acquire'>;
+  /** Entra authority host (the emulator locally). */
+  authorityHost: string;
+  /** Client id of our multi-tenant app, the one admins consent to. */
+  clientId: string;
+  /** Absolute URL of the callback route, registered on the app as a redirect URI. */
+  callbackUrl: string;
+  /** Origin of the tab, the only window the callback page posts its result to. */
+  tabOrigin: string;
+  ewsEnabled: boolean;
+  now?: () => Date;
+  newId: () => string;
+}
+
+const CONSENT_STEPS = ['exchangeWebServices', 'microsoftGraph'] as const;
+const MAX_SAVE_ATTEMPTS = 3;
+
+/** The consent start and callback routes. */
+export function consentRoutes(options: ConsentRoutesOptions) {
+  const now = options.now ?? (() => new Date());
+
+  async function grant(
+    state: VerifiedConsentState,
+    roles: readonly string[],
+    actor: Actor,
+  ): Promise<ConsentOutcome> {
+    const context = { service: state.service, step: state.step };
+    // A concurrent save by another admin is retried on the fresh record: granting is idempotent.
+    for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt += 1) {
+      const at = now().toISOString();
+      const before =
+        (await options.store.provisioning.get(state.tenantId)) ?? emptyProvisioning(state.tenantId);
+      const transition = grantConsent(
+        before,
+        state.service,
+        { step: state.step, grantedAt: at, grantedBy: actor, roles },
+        { ewsEnabled: options.ewsEnabled },
+      );
+      if (!transition.ok) {
+        await options.store.audit.append(
+          consentFailedAuditEvent(
+            { id: options.newId(), tenantId: state.tenantId, actor, at },
+            { ...context, code: transition.error.code, message: transition.error.message },
+          ),
+        );
+        const code = transition.error.code === 'consent_roles_missing' ? 'roles_missing' : 'consent_failed';
+        return failed(code, transition.error.message, context);
+      }
+      const saved = await options.store.transaction(async (tx) => {
+        const result = await tx.provisioning.save(transition.value.provisioning, before.version);
+        if (!result.ok) return false;
+        for (const event of auditEventsForTransition(before, transition.value, {
+          actor,
+          at,
+          newId: options.newId,
+        })) {
+          await tx.audit.append(event);
+        }
+        return true;
+      });
+      if (saved) {
+        const requirement = checkConsentStep(before, state.service, state.step, {
+          ewsEnabled: options.ewsEnabled,
+        });
+        return {
+          ok: true,
+          code: 'accepted',
+          message: requirement.ok
+            ? `Step ${requirement.value.stepNumber} done: the consent is granted and proven.`
+            : 'The consent is granted and proven.',
+          ...context,
+        };
+      }
+    }
+    return failed('conflict', OUTCOME_MESSAGES.conflict, context);
+  }
+
+  async function callback(query: Record<string, string | undefined>): Promise<ConsentOutcome> {
+    const verified = options.states.verify(query.state);
+    if (!verified.ok) {
+      return failed(
+        verified.reason === 'state_expired' ? 'state_expired' : 'state_invalid',
+        verified.reason === 'state_expired' ? OUTCOME_MESSAGES.stateExpired : OUTCOME_MESSAGES.stateInvalid,
+      );
+    }
+    const state = verified.value;
+    const context = { service: state.service, step: state.step };
+    const fresh = await options.store.consentStates.consume(
+      state.nonce,
+      new Date(state.expiresAt * 1000).toISOString(),
+      now().toISOString(),
+    );
+    if (!fresh) return failed('state_replayed', OUTCOME_MESSAGES.stateReplayed, context);
+
+    const actor: Actor = { kind: 'user', userId: state.userId, userPrincipalName: state.userPrincipalName };
+    if (query.error) {
+      const description = query.error_description ?? '';
+      if (
+        /AADSTS65004\b/.test(description) ||
+        (query.error === 'access_denied' && !/AADSTS50020\b/.test(description))
+      ) {
+        return failed('declined', OUTCOME_MESSAGES.declined, context);
+      }
+      if (/AADSTS50020\b/.test(description))
+        return failed('wrong_tenant', OUTCOME_MESSAGES.wrongTenant, context);
+      const aadsts = /AADSTS\d+/.exec(description)?.[0];
+      return failed(
+        'consent_failed',
+        `Entra ID did not complete the consent${aadsts ? ` (${aadsts})` : ''}.`,
+        context,
+      );
+    }
+    if (query.admin_consent?.toLowerCase() !== 'true' || query.tenant?.toLowerCase() !== state.tenantId) {
+      return failed('wrong_tenant', OUTCOME_MESSAGES.wrongTenant, context);
+    }
+
+    // R6: the redirect proves nothing by itself; a token for the tenant with the roles does.
+    let token;
+    try {
+      token = await options.tokens.acquire(
+        state.tenantId,
+        state.step === 'exchangeWebServices' ? 'exchangeOnline' : 'microsoftGraph',
+        { fresh: true },
+      );
+    } catch (error) {
+      if (error instanceof EntraError) {
+        return failed(
+          'consent_not_effective',
+          `Entra ID accepted the consent but issued no token for this organization${error.aadstsCode ? ` (AADSTS${error.aadstsCode})` : ''}. Try the step again in a minute.`,
+          context,
+        );
+      }
+      throw error;
+    }
+    if (token.tenantId !== state.tenantId)
+      return failed('wrong_tenant', OUTCOME_MESSAGES.wrongTenant, context);
+    return grant(state, token.roles, actor);
+  }
+
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/services/:service/consent/:step',
+      access: 'globalAdministrator',
+      summary: 'Starts a consent step (Click here): returns the Entra admin-consent URL for the popup.',
+      params: z.object({
+        service: z.enum(SERVICE_IDS),
+        step: z.enum(CONSENT_STEPS),
+      }),
+      handle: async ({ principal, params }) => {
+        if (!principal || !isServiceId(params.service))
+          throw new ApiError(400, 'invalid_request', 'Unknown service.');
+        const provisioning =
+          (await options.store.provisioning.get(principal.tenantId)) ?? emptyProvisioning(principal.tenantId);
+        const checked = checkConsentStep(provisioning, params.service, params.step as ConsentStep, {
+          ewsEnabled: options.ewsEnabled,
+        });
+        if (!checked.ok) {
+          throw new ApiError(409, checked.error.code, checked.error.message);
+        }
+        const requirement = checked.value;
+        const state = options.states.issue({
+          tenantId: principal.tenantId,
+          userId: principal.userId,
+          userPrincipalName: principal.userPrincipalName,
+          service: params.service,
+          step: requirement.step,
+          reauthorise: false,
+        });
+        const url = new URL(
+          `${options.authorityHost.replace(/\/$/, '')}/${principal.tenantId}/v2.0/adminconsent`,
+        );
+        url.searchParams.set('client_id', options.clientId);
+        url.searchParams.set('scope', `${requirement.resource.identifierUri}/.default`);
+        url.searchParams.set('redirect_uri', options.callbackUrl);
+        url.searchParams.set('state', state);
+        return {
+          json: {
+            url: url.toString(),
+            stepNumber: requirement.stepNumber,
+            resource: requirement.resource.displayName,
+            roles: requirement.roles,
+            purpose: requirement.purpose,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/consent/callback',
+      access: 'public',
+      summary: 'Where Entra redirects after admin consent; proves the consent and ends the popup.',
+      query: z.looseObject({
+        state: z.string().max(4096).optional(),
+        admin_consent: z.string().max(16).optional(),
+        tenant: z.string().max(128).optional(),
+        scope: z.string().max(4096).optional(),
+        error: z.string().max(256).optional(),
+        error_description: z.string().max(4096).optional(),
+      }),
+      handle: async ({ query }) => {
+        const outcome = await callback(query as Record<string, string | undefined>);
+        return { html: renderConsentPage(outcome, options.tabOrigin) };
+      },
+    }),
+  ];
+}
