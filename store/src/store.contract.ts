@@ -3,7 +3,7 @@
  * `describeStoreContract`. `sqlite.test.ts` and `postgres.test.ts` run it against real databases.
  */
 import { randomUUID } from 'node:crypto';
-import { SERVICE_IDS } from '@cas/core';
+import { emptyServiceAccount, SERVICE_IDS } from '@cas/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from './create-store.js';
 import { migrations } from './migrations/index.js';
@@ -46,23 +46,10 @@ function tenant(): string {
   return `tenant-${randomUUID()}`;
 }
 
-function emptyAccount(service: ServiceId): ServiceAccount {
-  return {
-    service,
-    status: 'notProvisioned',
-    consents: [],
-    scope: null,
-    targets: [],
-    protectedAt: null,
-    lastVerifiedAt: null,
-    tokenFailure: null,
-  };
-}
-
 /** A record exercising every field: consents, unicode, nulls and a deliberately unsorted target order. */
 function richProvisioning(tenantId: string): TenantProvisioning {
   const services = Object.fromEntries(
-    SERVICE_IDS.map((service) => [service, emptyAccount(service)]),
+    SERVICE_IDS.map((service) => [service, emptyServiceAccount(service)]),
   ) as Record<ServiceId, ServiceAccount>;
   services.exchangeOnline = {
     service: 'exchangeOnline',
@@ -102,7 +89,7 @@ function richProvisioning(tenantId: string): TenantProvisioning {
     tokenFailure: null,
   };
   services.sharePointOnline = {
-    ...emptyAccount('sharePointOnline'),
+    ...emptyServiceAccount('sharePointOnline'),
     status: 'tokenInvalid',
     consents: [
       { step: 'microsoftGraph', grantedAt: at(5), grantedBy: { kind: 'system', component: 'x' }, roles: [] },
@@ -294,7 +281,7 @@ export function describeStoreContract(
           expect(saved.ok && saved.value.version).toBe(2);
           const emptied: TenantProvisioning = {
             ...next,
-            services: { ...next.services, exchangeOnline: emptyAccount('exchangeOnline') },
+            services: { ...next.services, exchangeOnline: emptyServiceAccount('exchangeOnline') },
           };
           await store.provisioning.save(emptied, 2);
           expect(await store.provisioning.get(record.tenantId)).toEqual({ ...emptied, version: 3 });

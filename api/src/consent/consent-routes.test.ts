@@ -21,7 +21,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '@cas/m365-emulator';
-import { FormBrowser, pageText } from '@cas/m365-emulator/testing';
+import { emulatorControl, FormBrowser, pageText } from '@cas/m365-emulator/testing';
 import { createStore, type DurableStore } from '@cas/store';
 import { createRemoteJWKSet } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -42,15 +42,9 @@ let api: string;
 let dataDir: string;
 let clock = Date.now();
 
-async function control(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${emulator.origin}/_emulator${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  const text = await response.text();
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+/** The emulator's control API (loopback only). */
+function control(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  return emulatorControl(emulator.origin, method, path, body);
 }
 
 /** The token Teams SSO would hand the tab for this user. */

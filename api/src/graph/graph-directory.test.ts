@@ -9,6 +9,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '@cas/m365-emulator';
+import { emulatorControl } from '@cas/m365-emulator/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppTokenSource } from '../entra/app-token-source.js';
 import { EntraError } from '../entra/entra-error.js';
@@ -20,14 +21,9 @@ let emulator: RunningEmulator;
 let directory: DirectoryReader;
 let tokens: ReturnType<typeof createAppTokenSource>;
 
-async function control(method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${emulator.origin}/_emulator${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? undefined : response.json();
+/** The emulator's control API (loopback only). */
+function control(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  return emulatorControl(emulator.origin, method, path, body);
 }
 
 beforeAll(async () => {

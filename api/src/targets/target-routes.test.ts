@@ -11,6 +11,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '@cas/m365-emulator';
+import { emulatorControl } from '@cas/m365-emulator/testing';
 import { createRemoteJWKSet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserTokenValidator } from '../auth/user-token.js';
@@ -35,15 +36,9 @@ interface TargetBody {
   users?: { id: string; userPrincipalName: string }[];
 }
 
-async function control(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${emulator.origin}/_emulator${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  const text = await response.text();
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+/** The emulator's control API (loopback only). */
+function control(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  return emulatorControl(emulator.origin, method, path, body);
 }
 
 async function get(path: string) {

@@ -7,6 +7,7 @@ import {
   type EmulatorOptions,
   type RunningEmulator,
 } from '../../src/index.js';
+import { emulatorControl } from './testing.js';
 
 /** Starts an emulator for one test file (throttling off unless asked: these tests are about Entra). */
 export function launchEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -31,20 +32,13 @@ export function confidentialClient(
 }
 
 /** Calls the control API and returns the parsed JSON (throws on a non-2xx answer). */
-export async function control<T = Record<string, unknown>>(
+export function control<T = Record<string, unknown>>(
   emulator: RunningEmulator,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<T> {
-  const response = await fetch(`${emulator.origin}/_emulator${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
-  return (text ? JSON.parse(text) : {}) as T;
+  return emulatorControl<T>(emulator.origin, method, path, body);
 }
 
 /** Decodes a JWT's header and payload without verifying it (tests assert on claims). */
