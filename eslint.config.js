@@ -113,19 +113,33 @@ export default tseslint.config(
   },
   ...boundary(
     'tab/**/*.{ts,tsx}',
-    ['api', 'bot', 'store', 'm365-emulator'],
+    ['api', 'bot', 'worker', 'store', 'microsoft365', 'm365-emulator'],
     'tab/ talks to the API over HTTP only; share code through @cas/core.',
   ),
   ...boundary(
     'bot/**/*.ts',
-    ['api', 'tab'],
-    'bot/ never imports api/ or tab/; share code through @cas/core.',
+    ['api', 'tab', 'worker'],
+    'bot/ never imports api/, tab/ or worker/; share code through @cas/core.',
   ),
   ...boundary(
     'api/**/*.ts',
-    ['bot', 'tab'],
-    'api/ never imports bot/ or tab/; share code through @cas/core.',
+    ['bot', 'tab', 'worker'],
+    'api/ never imports bot/, tab/ or worker/; share code through @cas/core.',
   ),
-  ...boundary('store/**/*.ts', ['api', 'bot', 'tab'], 'store/ serves api/ and bot/; it never imports them.'),
+  ...boundary(
+    'worker/**/*.ts',
+    ['api', 'bot', 'tab'],
+    'worker/ never imports api/, bot/ or tab/; share code through @cas/core.',
+  ),
+  ...boundary(
+    'microsoft365/**/*.ts',
+    ['api', 'bot', 'tab', 'worker', 'store'],
+    'microsoft365/ adapts msal-node and the Graph client for api/ and worker/; it never imports them.',
+  ),
+  ...boundary(
+    'store/**/*.ts',
+    ['api', 'bot', 'tab', 'worker', 'microsoft365'],
+    'store/ serves api/, worker/ and bot/; it never imports them.',
+  ),
   prettier,
 );

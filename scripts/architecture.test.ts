@@ -26,7 +26,11 @@ describe('architecture boundaries', () => {
     ['api/src/x.ts', "import { x } from '@cas/bot';", 'api/ never imports bot/'],
     ['api/src/x.ts', "import { x } from '../../tab/src/x.js';", 'api/ never imports bot/'],
     ['api/src/x.ts', "import { startEmulator } from '@cas/m365-emulator';", 'Only tests may use'],
-    ['store/src/x.ts', "import { x } from '@cas/api';", 'store/ serves api/ and bot/'],
+    ['store/src/x.ts', "import { x } from '@cas/api';", 'store/ serves api/, worker/ and bot/'],
+    ['worker/src/x.ts', "import { x } from '@cas/api';", 'worker/ never imports api/'],
+    ['worker/src/x.ts', "import { x } from '@cas/bot';", 'worker/ never imports api/'],
+    ['api/src/x.ts', "import { x } from '@cas/worker';", 'api/ never imports bot/'],
+    ['microsoft365/src/x.ts', "import { x } from '@cas/store';", 'microsoft365/ adapts'],
   ])('%s refuses %s', async (filePath, code, expected) => {
     const messages = await boundaryMessages(`${code}\nexport const y = 1;\n`, filePath);
     expect(messages.join('\n')).toContain(expected);
@@ -37,6 +41,7 @@ describe('architecture boundaries', () => {
     ['api/src/x.ts', "import { ok } from '@cas/core';"],
     ['api/src/x.test.ts', "import { startEmulator } from '@cas/m365-emulator';"],
     ['bot/src/x.ts', "import { createStore } from '@cas/store';"],
+    ['worker/src/x.ts', "import { createGraphDirectory } from '@cas/microsoft365';"],
   ])('%s allows %s', async (filePath, code) => {
     expect(await boundaryMessages(`${code}\nexport const y = 1;\n`, filePath)).toEqual([]);
   });

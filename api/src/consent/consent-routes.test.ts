@@ -26,7 +26,7 @@ import { createStore, type DurableStore } from '@cas/store';
 import { createRemoteJWKSet } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUserTokenValidator } from '../auth/user-token.js';
-import { createAppTokenSource } from '../entra/app-token-source.js';
+import { createAppTokenSource } from '@cas/microsoft365';
 import { createLogger } from '../http/logger.js';
 import { createApiServer } from '../http/server.js';
 import { consentRoutes } from './consent-routes.js';

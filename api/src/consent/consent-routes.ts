@@ -17,12 +17,12 @@ import {
   type Store,
 } from '@cas/core';
 import { z } from 'zod';
-import { EntraError } from '../entra/entra-error.js';
+import { EntraError } from '@cas/microsoft365';
 import { ApiError } from '../http/api-error.js';
 import { defineRoute } from '../http/route.js';
 import { failed, OUTCOME_MESSAGES, type ConsentOutcome } from './consent-outcomes.js';
 import { renderConsentPage } from './consent-page.js';
-import type { AppTokenSource } from '../entra/app-token-source.js';
+import type { AppTokenSource } from '@cas/microsoft365';
 import type { createConsentStateCodec, VerifiedConsentState } from './consent-state.js';
 
 /** What the consent routes need; passed in so tests can use the emulator and a temporary store. */
