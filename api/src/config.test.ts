@@ -5,7 +5,11 @@ const key = Buffer.alloc(32, 7).toString('base64');
 
 describe('loadApiConfig', () => {
   it('applies production defaults: Entra and Graph in the Microsoft cloud', () => {
-    const config = loadApiConfig({ AAD_APP_CLIENT_ID: 'api-client', SECRET_DATA_ENCRYPTION_KEY: key });
+    const config = loadApiConfig({
+      AAD_APP_CLIENT_ID: 'api-client',
+      SECRET_AAD_APP_CLIENT_SECRET: 'secret',
+      SECRET_DATA_ENCRYPTION_KEY: key,
+    });
     expect(config.AAD_APP_OAUTH_AUTHORITY_HOST).toBe('https://login.microsoftonline.com');
     expect(config.GRAPH_BASE_URL).toBe('https://graph.microsoft.com');
     expect(config.API_PORT).toBe(3979);
@@ -25,6 +29,7 @@ describe('loadApiConfig', () => {
     expect(problems).toContain('SECRET_DATA_ENCRYPTION_KEY');
     expect(problems).toContain('GRAPH_BASE_URL');
     expect(problems).toContain('AAD_APP_CLIENT_ID');
+    expect(problems).toContain('SECRET_AAD_APP_CLIENT_SECRET');
   });
 
   it.each([
@@ -35,6 +40,7 @@ describe('loadApiConfig', () => {
   ])('reads EWS_CONSENT_ENABLED=%s as %s', (value, expected) => {
     const config = loadApiConfig({
       AAD_APP_CLIENT_ID: 'api-client',
+      SECRET_AAD_APP_CLIENT_SECRET: 'secret',
       SECRET_DATA_ENCRYPTION_KEY: key,
       EWS_CONSENT_ENABLED: value,
     });
@@ -44,6 +50,7 @@ describe('loadApiConfig', () => {
   it('treats empty values from env files as unset', () => {
     const config = loadApiConfig({
       AAD_APP_CLIENT_ID: 'api-client',
+      SECRET_AAD_APP_CLIENT_SECRET: 'secret',
       SECRET_DATA_ENCRYPTION_KEY: key,
       API_PORT: '',
     });

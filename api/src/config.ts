@@ -13,14 +13,37 @@ const booleanFlag = z
 const environmentSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3979),
-  /** Public origin of the API, used to build the consent callback URL. */
+  /**
+   * Public origin the browser reaches the API at, used to build the consent callback URL. Locally
+   * the tab server proxies `/api`, so it defaults to TAB_ORIGIN.
+   */
   API_PUBLIC_URL: url.optional(),
+  /** Origin of the tab: the only window the consent popup reports its result to. */
+  TAB_ORIGIN: url.default('https://localhost:53000'),
   /** Entra authority host: production Entra, or the local emulator's origin. */
   AAD_APP_OAUTH_AUTHORITY_HOST: url.default('https://login.microsoftonline.com'),
-  /** Client id of the API's own app registration: the audience of Teams SSO and MSAL tokens. */
+  /**
+   * Client id of the multi-tenant Cloud App Security app that admins consent to; the API uses it
+   * (with SECRET_AAD_APP_CLIENT_SECRET) to prove consent and to check roles through Graph.
+   */
   AAD_APP_CLIENT_ID: z.string().min(1),
-  /** Extra accepted audience, the Application ID URI (`api://<tab domain>/<client id>`). */
+  /** Client secret of AAD_APP_CLIENT_ID (Teams Toolkit writes it to env/.env.<env>.user). */
+  SECRET_AAD_APP_CLIENT_SECRET: z.string().min(1),
+  /**
+   * Client id whose tokens the tab sends (Teams SSO / MSAL): the audience we accept. In
+   * production one registration serves both, so it defaults to AAD_APP_CLIENT_ID.
+   */
+  SSO_APP_CLIENT_ID: z.string().min(1).optional(),
+  /** Extra accepted audience, the SSO app's Application ID URI (`api://<tab domain>/<client id>`). */
   AAD_APP_ID_URI: z.string().min(1).optional(),
+  /**
+   * Shared key of the bot credential (32 random bytes, base64), the same value the bot has.
+   * Unset: the API accepts no bot calls.
+   */
+  SECRET_BOT_API_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
   GRAPH_BASE_URL: url.default('https://graph.microsoft.com'),
   DATABASE_URL: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default('.data'),

@@ -7,6 +7,7 @@ import {
   grantConsent,
   reauthorise,
   recordTokenFailure,
+  requestManualSync,
   recordTokenVerified,
   type TransitionResult,
 } from './provisioning.js';
@@ -654,5 +655,35 @@ describe('Extend to protect all your Office 365 service targets', () => {
       extendProtection(protectedTenant('exchangeOnline', 'selectedUsers'), START_PLUS_5),
     );
     expect(errorOf(extendProtection(extended, minutesAfterStart(10))).code).toBe('extend_not_applicable');
+  });
+});
+
+describe('Click here to manually synchronize all your targets', () => {
+  it('R4: asks for a manual synchronization of every service that synchronizes all users and groups', () => {
+    const tenant = deepFreeze(
+      protectedTenant('sharePointOnline', 'allUsersAndGroups', {
+        provisioning: protectedTenant('exchangeOnline', 'allUsersAndGroups'),
+        now: START_PLUS_5,
+      }),
+    );
+    const requested = valueOf(requestManualSync(tenant));
+    expect(requested.provisioning).toBe(tenant);
+    expect(requested.events).toEqual([
+      { kind: 'syncRequested', service: 'exchangeOnline', trigger: 'manual', scope: 'allUsersAndGroups' },
+      { kind: 'syncRequested', service: 'sharePointOnline', trigger: 'manual', scope: 'allUsersAndGroups' },
+    ]);
+  });
+
+  it('R3: refused in selected mode with the reason, not with "not provisioned"', () => {
+    const refusal = errorOf(requestManualSync(protectedTenant('exchangeOnline', 'selectedUsers')));
+    expect(refusal.code).toBe('sync_selected_users');
+    expect(refusal.message).toContain('extend protection to all your Office 365 service targets');
+  });
+
+  it('refuses when nothing is provisioned, and can be limited to one service', () => {
+    expect(errorOf(requestManualSync(emptyProvisioning(TENANT_ID))).code).toBe('sync_not_protected');
+    const tenant = protectedTenant('exchangeOnline', 'allUsersAndGroups');
+    expect(errorOf(requestManualSync(tenant, ['oneDrive'])).code).toBe('sync_not_protected');
+    expect(valueOf(requestManualSync(tenant, ['exchangeOnline'])).events).toHaveLength(1);
   });
 });

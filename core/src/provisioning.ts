@@ -13,7 +13,13 @@ import {
 import { serviceProtectedText } from './notifications.js';
 import { err, ok, type Result } from './result.js';
 import { SERVICE_IDS, SERVICE_NAMES, type ServiceId } from './services.js';
-import { checkScopeChoice, scopeLock, type ScopeLockedError } from './sync-scope.js';
+import {
+  checkScopeChoice,
+  manualSyncAvailability,
+  scopeLock,
+  type ScopeLockedError,
+  type SyncRefusal,
+} from './sync-scope.js';
 import { addTargets, type TargetLimitExceeded } from './targets.js';
 import type {
   ConsentGrant,
@@ -480,4 +486,34 @@ export function extendProtection(provisioning: TenantProvisioning, now: string):
     provisioning: next,
     events: [{ kind: 'scopeExtended', services: extended, at: now }, ...syncs],
   });
+}
+
+/**
+ * R3/R4: "Click here to manually synchronize all your targets" (or the bot's `sync`): asks for a
+ * synchronization of every service that synchronizes all users and groups. Changes no state; the
+ * event becomes a pending run. Refused with the first service's reason when none may run.
+ */
+export function requestManualSync(
+  provisioning: TenantProvisioning,
+  services: readonly ServiceId[] = SERVICE_IDS,
+): Result<Transition, SyncRefusal> {
+  const events: ProvisioningEvent[] = [];
+  const refusals: SyncRefusal[] = [];
+  for (const service of services) {
+    const availability = manualSyncAvailability(provisioning, service);
+    if (availability.ok) {
+      events.push({ kind: 'syncRequested', service, trigger: 'manual', scope: 'allUsersAndGroups' });
+    } else {
+      refusals.push(availability.error);
+    }
+  }
+  if (events.length === 0) {
+    // Selected mode (R3) or a broken token explains more than "not provisioned yet".
+    const refusal =
+      refusals.find((candidate) => candidate.code === 'sync_selected_users') ??
+      refusals.find((candidate) => candidate.code === 'sync_token_invalid') ??
+      refusals[0];
+    if (refusal !== undefined) return err(refusal);
+  }
+  return ok({ provisioning, events });
 }

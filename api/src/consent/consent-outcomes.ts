@@ -8,6 +8,8 @@ import type { ConsentStep, ServiceId } from '@cas/core';
 /** Codes of the outcomes. */
 export type ConsentOutcomeCode =
   | 'accepted'
+  /** Create new access token: every step of the service works again (R10). */
+  | 'reauthorised'
   | 'declined'
   | 'wrong_tenant'
   | 'state_invalid'
@@ -29,7 +31,7 @@ export interface ConsentOutcome {
 
 /** Builds a failed outcome. */
 export function failed(
-  code: Exclude<ConsentOutcomeCode, 'accepted'>,
+  code: Exclude<ConsentOutcomeCode, 'accepted' | 'reauthorised'>,
   message: string,
   context: { service?: ServiceId; step?: ConsentStep } = {},
 ): ConsentOutcome {

@@ -22,11 +22,11 @@ import {
   type RunningEmulator,
 } from '@cas/m365-emulator';
 import { emulatorControl, FormBrowser, pageText } from '@cas/m365-emulator/testing';
+import { createAppTokenSource } from '@cas/microsoft365';
 import { createStore, type DurableStore } from '@cas/store';
 import { createRemoteJWKSet } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUserTokenValidator } from '../auth/user-token.js';
-import { createAppTokenSource } from '@cas/microsoft365';
 import { createLogger } from '../http/logger.js';
 import { createApiServer } from '../http/server.js';
 import { consentRoutes } from './consent-routes.js';

@@ -11,23 +11,40 @@ import {
   emptyProvisioning,
   grantConsent,
   isServiceId,
+  missingRoles,
+  reauthorise,
+  requiredConsentSteps,
   SERVICE_IDS,
+  SERVICE_NAMES,
   type Actor,
+  type ConsentGrant,
   type ConsentStep,
+  type ServiceId,
   type Store,
 } from '@cas/core';
-import { z } from 'zod';
 import { EntraError } from '@cas/microsoft365';
+import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import { defineRoute } from '../http/route.js';
+import { applyTransition } from '../provisioning/tenant-changes.js';
 import { failed, OUTCOME_MESSAGES, type ConsentOutcome } from './consent-outcomes.js';
 import { renderConsentPage } from './consent-page.js';
-import type { AppTokenSource } from '@cas/microsoft365';
+import type { Principal } from '../auth/user-token.js';
 import type { createConsentStateCodec, VerifiedConsentState } from './consent-state.js';
+import type { AppTokenSource } from '@cas/microsoft365';
 
 /** What the consent routes need; passed in so tests can use the emulator and a temporary store. */
 export interface ConsentRoutesOptions {
-  store: Pick<Store, 'provisioning' | 'audit' | 'consentStates' | 'transaction'>;
+  store: Pick<
+    Store,
+    | 'provisioning'
+    | 'audit'
+    | 'consentStates'
+    | 'transaction'
+    | 'tokenIncidents'
+    | 'notifications'
+    | 'syncRuns'
+  >;
   states: ReturnType<typeof createConsentStateCodec>;
   tokens: Pick<AppTokenSource, 'acquire'>;
   /** Entra authority host (the emulator locally). */
@@ -106,6 +123,87 @@ export function consentRoutes(options: ConsentRoutesOptions) {
     return failed('conflict', OUTCOME_MESSAGES.conflict, context);
   }
 
+  /**
+   * R10: "Create new access token". The step just accepted proves itself; the service account is
+   * restored only once a fresh token for every step of the service works with its roles, so an
+   * admin who re-consented one of two revoked steps is told to do the other one.
+   */
+  async function reauthoriseService(
+    state: VerifiedConsentState,
+    roles: readonly string[],
+    actor: Actor,
+  ): Promise<ConsentOutcome> {
+    const context = { service: state.service, step: state.step };
+    const consentOptions = { ewsEnabled: options.ewsEnabled };
+    for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt += 1) {
+      const at = now().toISOString();
+      const before =
+        (await options.store.provisioning.get(state.tenantId)) ?? emptyProvisioning(state.tenantId);
+      const account = before.services[state.service];
+      const grants: ConsentGrant[] = [];
+      const steps = requiredConsentSteps(state.service, consentOptions);
+      for (const requirement of steps) {
+        if (requirement.step === state.step) {
+          grants.push({ step: state.step, grantedAt: at, grantedBy: actor, roles });
+          continue;
+        }
+        const other = await proveStep(state.tenantId, requirement.step);
+        // A step whose token lacks its roles still needs its own consent: say which, change nothing.
+        if (other === undefined || missingRoles(requirement, other).length > 0) {
+          return {
+            ok: true,
+            code: 'accepted',
+            message: `Step ${steps.find((candidate) => candidate.step === state.step)?.stepNumber ?? ''} done. Now accept Step ${requirement.stepNumber} to create the new access token.`,
+            ...context,
+          };
+        }
+        const previous = account.consents.find((grant) => grant.step === requirement.step);
+        grants.push({
+          step: requirement.step,
+          grantedAt: previous?.grantedAt ?? at,
+          grantedBy: previous?.grantedBy ?? actor,
+          roles: other,
+        });
+      }
+      const transition = reauthorise(before, state.service, grants, at, consentOptions);
+      if (!transition.ok) {
+        await options.store.audit.append(
+          consentFailedAuditEvent(
+            { id: options.newId(), tenantId: state.tenantId, actor, at },
+            { ...context, code: transition.error.code, message: transition.error.message },
+          ),
+        );
+        const code = transition.error.code === 'consent_roles_missing' ? 'roles_missing' : 'consent_failed';
+        return failed(code, transition.error.message, context);
+      }
+      const applied = await applyTransition(options.store, before, transition.value, {
+        actor,
+        at,
+        newId: options.newId,
+      });
+      if (applied !== undefined) {
+        return {
+          ok: true,
+          code: 'reauthorised',
+          message: `A new access token for ${SERVICE_NAMES[state.service]} is created and verified.`,
+          ...context,
+        };
+      }
+    }
+    return failed('conflict', OUTCOME_MESSAGES.conflict, context);
+  }
+
+  /** Roles of a fresh app-only token for a step's resource, or undefined when none is issued. */
+  async function proveStep(tenantId: string, step: ConsentStep): Promise<readonly string[] | undefined> {
+    try {
+      const token = await options.tokens.acquire(tenantId, resourceOf(step), { fresh: true });
+      return token.tenantId === tenantId ? token.roles : undefined;
+    } catch (error) {
+      if (error instanceof EntraError) return undefined;
+      throw error;
+    }
+  }
+
   async function callback(query: Record<string, string | undefined>): Promise<ConsentOutcome> {
     const verified = options.states.verify(query.state);
     if (!verified.ok) {
@@ -148,11 +246,7 @@ export function consentRoutes(options: ConsentRoutesOptions) {
     // R6: the redirect proves nothing by itself; a token for the tenant with the roles does.
     let token;
     try {
-      token = await options.tokens.acquire(
-        state.tenantId,
-        state.step === 'exchangeWebServices' ? 'exchangeOnline' : 'microsoftGraph',
-        { fresh: true },
-      );
+      token = await options.tokens.acquire(state.tenantId, resourceOf(state.step), { fresh: true });
     } catch (error) {
       if (error instanceof EntraError) {
         return failed(
@@ -165,8 +259,58 @@ export function consentRoutes(options: ConsentRoutesOptions) {
     }
     if (token.tenantId !== state.tenantId)
       return failed('wrong_tenant', OUTCOME_MESSAGES.wrongTenant, context);
-    return grant(state, token.roles, actor);
+    return state.reauthorise
+      ? reauthoriseService(state, token.roles, actor)
+      : grant(state, token.roles, actor);
   }
+
+  async function start(
+    principal: Principal | undefined,
+    service: ServiceId,
+    step: ConsentStep,
+    reauthorising: boolean,
+  ) {
+    if (!principal || !isServiceId(service)) throw new ApiError(400, 'invalid_request', 'Unknown service.');
+    const provisioning =
+      (await options.store.provisioning.get(principal.tenantId)) ?? emptyProvisioning(principal.tenantId);
+    const status = provisioning.services[service].status;
+    if (reauthorising && status !== 'protected' && status !== 'tokenInvalid') {
+      throw new ApiError(
+        409,
+        'service_not_provisioned',
+        `Provision ${SERVICE_NAMES[service]} before creating a new access token.`,
+      );
+    }
+    const checked = checkConsentStep(provisioning, service, step, { ewsEnabled: options.ewsEnabled });
+    if (!checked.ok) throw new ApiError(409, checked.error.code, checked.error.message);
+    const requirement = checked.value;
+    const state = options.states.issue({
+      tenantId: principal.tenantId,
+      userId: principal.userId,
+      userPrincipalName: principal.userPrincipalName,
+      service,
+      step: requirement.step,
+      reauthorise: reauthorising,
+    });
+    const url = new URL(
+      `${options.authorityHost.replace(/\/$/, '')}/${principal.tenantId}/v2.0/adminconsent`,
+    );
+    url.searchParams.set('client_id', options.clientId);
+    url.searchParams.set('scope', `${requirement.resource.identifierUri}/.default`);
+    url.searchParams.set('redirect_uri', options.callbackUrl);
+    url.searchParams.set('state', state);
+    return {
+      json: {
+        url: url.toString(),
+        stepNumber: requirement.stepNumber,
+        resource: requirement.resource.displayName,
+        roles: requirement.roles,
+        purpose: requirement.purpose,
+      },
+    };
+  }
+
+  const stepParams = z.object({ service: z.enum(SERVICE_IDS), step: z.enum(CONSENT_STEPS) });
 
   return [
     defineRoute({
@@ -174,47 +318,18 @@ export function consentRoutes(options: ConsentRoutesOptions) {
       path: '/api/services/:service/consent/:step',
       access: 'globalAdministrator',
       summary: 'Starts a consent step (Click here): returns the Entra admin-consent URL for the popup.',
-      params: z.object({
-        service: z.enum(SERVICE_IDS),
-        step: z.enum(CONSENT_STEPS),
-      }),
-      handle: async ({ principal, params }) => {
-        if (!principal || !isServiceId(params.service))
-          throw new ApiError(400, 'invalid_request', 'Unknown service.');
-        const provisioning =
-          (await options.store.provisioning.get(principal.tenantId)) ?? emptyProvisioning(principal.tenantId);
-        const checked = checkConsentStep(provisioning, params.service, params.step as ConsentStep, {
-          ewsEnabled: options.ewsEnabled,
-        });
-        if (!checked.ok) {
-          throw new ApiError(409, checked.error.code, checked.error.message);
-        }
-        const requirement = checked.value;
-        const state = options.states.issue({
-          tenantId: principal.tenantId,
-          userId: principal.userId,
-          userPrincipalName: principal.userPrincipalName,
-          service: params.service,
-          step: requirement.step,
-          reauthorise: false,
-        });
-        const url = new URL(
-          `${options.authorityHost.replace(/\/$/, '')}/${principal.tenantId}/v2.0/adminconsent`,
-        );
-        url.searchParams.set('client_id', options.clientId);
-        url.searchParams.set('scope', `${requirement.resource.identifierUri}/.default`);
-        url.searchParams.set('redirect_uri', options.callbackUrl);
-        url.searchParams.set('state', state);
-        return {
-          json: {
-            url: url.toString(),
-            stepNumber: requirement.stepNumber,
-            resource: requirement.resource.displayName,
-            roles: requirement.roles,
-            purpose: requirement.purpose,
-          },
-        };
-      },
+      params: stepParams,
+      handle: ({ principal, params }) =>
+        start(principal, params.service as ServiceId, params.step as ConsentStep, false),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/services/:service/service-account/token/:step',
+      access: 'globalAdministrator',
+      summary: 'Create new access token: re-runs a consent step of a provisioned service and re-verifies it.',
+      params: stepParams,
+      handle: ({ principal, params }) =>
+        start(principal, params.service as ServiceId, params.step as ConsentStep, true),
     }),
     defineRoute({
       method: 'GET',
@@ -235,4 +350,8 @@ export function consentRoutes(options: ConsentRoutesOptions) {
       },
     }),
   ];
+}
+
+function resourceOf(step: ConsentStep): 'exchangeOnline' | 'microsoftGraph' {
+  return step === 'exchangeWebServices' ? 'exchangeOnline' : 'microsoftGraph';
 }

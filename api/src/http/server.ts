@@ -21,6 +21,8 @@ export interface ApiServerOptions {
   maxBodyBytes?: number;
   /** Per-user budget: burst size and sustained requests per second. */
   rateLimit?: { capacity: number; refillPerSecond: number };
+  /** Turns known failures of other systems (Entra, Graph) into API errors; unknown ones stay 500. */
+  mapError?: (error: unknown) => ApiError | undefined;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -61,7 +63,10 @@ export function createApiServer(options: ApiServerOptions): Server {
         const output = await runRoute(route, req, requestId, options, take, maxBodyBytes);
         send(res, output);
         log.info({ status: res.statusCode, ms: Date.now() - started }, 'request handled');
-      } catch (error) {
+      } catch (thrown) {
+        const mapped = thrown instanceof ApiError ? undefined : options.mapError?.(thrown);
+        if (mapped !== undefined) log.warn({ err: thrown }, 'a Microsoft service refused the request');
+        const error = mapped ?? thrown;
         if (error instanceof ApiError) {
           if (error.status === 429 && error.details?.retryAfterSeconds !== undefined) {
             res.header('Retry-After', String(error.details.retryAfterSeconds));

@@ -12,11 +12,10 @@ import {
   type RunningEmulator,
 } from '@cas/m365-emulator';
 import { emulatorControl } from '@cas/m365-emulator/testing';
+import { createAppTokenSource, createGraphDirectory } from '@cas/microsoft365';
 import { createRemoteJWKSet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserTokenValidator } from '../auth/user-token.js';
-import { createAppTokenSource } from '@cas/microsoft365';
-import { createGraphDirectory } from '@cas/microsoft365';
 import { createLogger } from '../http/logger.js';
 import { createApiServer } from '../http/server.js';
 import { targetRoutes } from './target-routes.js';

@@ -1,0 +1,128 @@
+/**
+ * The bot's service-to-service credential: a short-lived HS256 JWT signed with the key the bot and
+ * the API share, naming the Teams user who pressed a button or typed a command. The key proves the
+ * caller is our bot; it does not prove the user is an admin, so the API asks Microsoft Graph
+ * (with the tenant's app-only token) and caches the answer briefly.
+ */
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { Principal, TokenCheck } from './user-token.js';
+import type { Logger } from 'pino';
+
+/** Issuer and audience of bot credentials. */
+export const BOT_CREDENTIAL_ISSUER = 'cas-bot';
+export const BOT_CREDENTIAL_AUDIENCE = 'cas-api';
+
+/** Longest lifetime a bot credential may claim; longer ones are refused even if unexpired. */
+const MAX_LIFETIME_SECONDS = 300;
+
+/** Answers whether a user holds Global Administrator in a tenant (Graph role assignments). */
+export interface AdminRoleChecker {
+  isGlobalAdministrator(tenantId: string, userId: string): Promise<boolean>;
+}
+
+/** Options of the bot credential validator. */
+export interface BotCredentialOptions {
+  /** The shared key (32 bytes). */
+  key: Uint8Array;
+  roles: AdminRoleChecker;
+  clockSkewSeconds: number;
+  /** How long a role answer is reused; default 5 minutes. */
+  cacheMilliseconds?: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Creates the validator of bot credentials (the token without `Bearer `). */
+export function createBotCredentialValidator(options: BotCredentialOptions) {
+  const now = options.now ?? Date.now;
+  const ttl = options.cacheMilliseconds ?? 5 * 60 * 1000;
+  const cache = new Map<string, { admin: boolean; until: number }>();
+
+  async function isAdmin(tenantId: string, userId: string): Promise<boolean> {
+    const key = `${tenantId}:${userId}`;
+    const cached = cache.get(key);
+    if (cached !== undefined && cached.until > now()) return cached.admin;
+    let admin: boolean;
+    try {
+      admin = await options.roles.isGlobalAdministrator(tenantId, userId);
+    } catch (error) {
+      // Without a working token for the tenant nobody can be shown to be an admin; the caller
+      // then gets a 403 on admin routes. Not cached, so a fixed token takes effect at once.
+      options.logger.warn({ err: error, tenantId }, 'could not check the administrator role through Graph');
+      return false;
+    }
+    cache.set(key, { admin, until: now() + ttl });
+    return admin;
+  }
+
+  return async function validate(token: string): Promise<TokenCheck> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, options.key, {
+        algorithms: ['HS256'],
+        issuer: BOT_CREDENTIAL_ISSUER,
+        audience: BOT_CREDENTIAL_AUDIENCE,
+        clockTolerance: options.clockSkewSeconds,
+        requiredClaims: ['exp', 'iat', 'sub', 'tid'],
+        currentDate: new Date(now()),
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) {
+        return { ok: false, reason: 'token_expired', message: 'The bot credential has expired.' };
+      }
+      return { ok: false, reason: 'token_signature_invalid', message: 'The bot credential is not valid.' };
+    }
+    const tenantId = typeof payload.tid === 'string' ? payload.tid.toLowerCase() : '';
+    const userId = typeof payload.sub === 'string' ? payload.sub.toLowerCase() : '';
+    if (!GUID.test(tenantId) || !GUID.test(userId)) {
+      return {
+        ok: false,
+        reason: 'token_claims_missing',
+        message: 'The bot credential does not name a tenant and a user.',
+      };
+    }
+    if ((payload.exp ?? 0) - (payload.iat ?? 0) > MAX_LIFETIME_SECONDS) {
+      return { ok: false, reason: 'token_expired', message: 'The bot credential lives longer than allowed.' };
+    }
+    const principal: Principal = {
+      tenantId,
+      userId,
+      userPrincipalName: typeof payload.upn === 'string' && payload.upn !== '' ? payload.upn : userId,
+      displayName: typeof payload.name === 'string' ? payload.name : '',
+      isGlobalAdministrator: await isAdmin(tenantId, userId),
+    };
+    return { ok: true, principal };
+  };
+}
+
+/**
+ * One `Authorization` check for every route: HS256 tokens are bot credentials (refused when no
+ * bot key is configured), anything else is a user token from Entra.
+ */
+export function createRequestAuthenticator(validators: {
+  user: (authorization: string | undefined) => Promise<TokenCheck>;
+  bot: ((token: string) => Promise<TokenCheck>) | undefined;
+}) {
+  return async function authenticate(authorization: string | undefined): Promise<TokenCheck> {
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
+    let algorithm: string | undefined;
+    try {
+      algorithm = token === undefined ? undefined : decodeProtectedHeader(token).alg;
+    } catch {
+      algorithm = undefined;
+    }
+    if (token !== undefined && algorithm === 'HS256') {
+      if (validators.bot === undefined) {
+        return {
+          ok: false,
+          reason: 'token_signature_invalid',
+          message: 'This API accepts no bot credentials.',
+        };
+      }
+      return validators.bot(token);
+    }
+    return validators.user(authorization);
+  };
+}

@@ -1,0 +1,315 @@
+// Authorisation over the whole route table: every non-public route, every kind of bad credential.
+// The real server and validators run; only the signing keys are local so any token shape can be
+// made (expired, foreign issuer, wrong audience, forged signature, bot credentials).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStore, type DurableStore } from '@cas/store';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BOT_CREDENTIAL_AUDIENCE,
+  BOT_CREDENTIAL_ISSUER,
+  createBotCredentialValidator,
+  createRequestAuthenticator,
+} from './auth/bot-credential.js';
+import { GLOBAL_ADMINISTRATOR_ROLE_TEMPLATE_ID } from './auth/roles.js';
+import { createUserTokenValidator } from './auth/user-token.js';
+import { loadApiConfig } from './config.js';
+import { createLogger } from './http/logger.js';
+import { createApiServer } from './http/server.js';
+import { buildRoutes } from './main.js';
+import type { RouteDefinition } from './http/route.js';
+import type { AppTokenSource } from '@cas/microsoft365';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'restify';
+
+const AUTHORITY = 'https://login.example.test';
+const API_CLIENT_ID = '11111111-2222-4333-8444-555555555555';
+const TENANT = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+const OTHER_TENANT = 'ffffffff-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+const ADMIN_ID = '0a0a0a0a-0000-4000-8000-000000000001';
+const USER_ID = '0a0a0a0a-0000-4000-8000-000000000002';
+
+let server: Server;
+let origin: string;
+let store: DurableStore;
+let dataDir: string;
+let routes: RouteDefinition[];
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+let signingKey: PrivateKey;
+let forgerKey: PrivateKey;
+const botKey = randomBytes(32);
+
+interface TokenShape {
+  tid?: string;
+  iss?: string;
+  aud?: string;
+  scp?: string;
+  wids?: string[];
+  oid?: string;
+  expiresIn?: number;
+  notBefore?: number;
+  key?: 'issuer' | 'forger';
+}
+
+async function userToken(shape: TokenShape = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const tid = shape.tid ?? TENANT;
+  return new SignJWT({
+    tid,
+    oid: shape.oid ?? ADMIN_ID,
+    scp: shape.scp ?? 'access_as_user',
+    wids: shape.wids ?? [GLOBAL_ADMINISTRATOR_ROLE_TEMPLATE_ID],
+    preferred_username: 'someone@contoso.example',
+    name: 'Someone',
+    ...(shape.notBefore === undefined ? {} : { nbf: now + shape.notBefore }),
+  })
+    .setProtectedHeader({ alg: 'RS256', kid: 'issuer-key', typ: 'JWT' })
+    .setIssuer(shape.iss ?? `${AUTHORITY}/${tid}/v2.0`)
+    .setAudience(shape.aud ?? API_CLIENT_ID)
+    .setIssuedAt(now - 60)
+    .setExpirationTime(now + (shape.expiresIn ?? 3600))
+    .sign(shape.key === 'forger' ? forgerKey : signingKey);
+}
+
+async function botCredential(
+  shape: { sub?: string; key?: Uint8Array; expiresIn?: number; issuedAgo?: number; aud?: string } = {},
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ tid: TENANT, name: 'Teams user' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(BOT_CREDENTIAL_ISSUER)
+    .setAudience(shape.aud ?? BOT_CREDENTIAL_AUDIENCE)
+    .setSubject(shape.sub ?? ADMIN_ID)
+    .setJti(randomUUID())
+    .setIssuedAt(now - (shape.issuedAgo ?? 0))
+    .setExpirationTime(now + (shape.expiresIn ?? 120))
+    .sign(shape.key ?? botKey);
+}
+
+/** A concrete URL for a route pattern. */
+function pathOf(route: RouteDefinition): string {
+  return route.path
+    .replace(':service', 'exchangeOnline')
+    .replace(':step', 'microsoftGraph')
+    .replace(':groupId', randomUUID())
+    .replace(':id', randomUUID());
+}
+
+async function call(route: RouteDefinition, authorization: string | undefined) {
+  const response = await fetch(`${origin}${pathOf(route)}`, {
+    method: route.method,
+    headers: authorization === undefined ? {} : { authorization },
+  });
+  return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
+}
+
+beforeAll(async () => {
+  const issuerPair = await generateKeyPair('RS256');
+  const forgerPair = await generateKeyPair('RS256');
+  signingKey = issuerPair.privateKey;
+  forgerKey = forgerPair.privateKey;
+  const jwk: JWK = {
+    ...(await exportJWK(issuerPair.publicKey)),
+    kid: 'issuer-key',
+    alg: 'RS256',
+    use: 'sig',
+  };
+  dataDir = mkdtempSync(join(tmpdir(), 'cas-authz-'));
+  const config = loadApiConfig({
+    AAD_APP_OAUTH_AUTHORITY_HOST: AUTHORITY,
+    AAD_APP_CLIENT_ID: API_CLIENT_ID,
+    SECRET_AAD_APP_CLIENT_SECRET: 'not-used-here',
+    SECRET_DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    DATA_DIR: dataDir,
+  });
+  store = await createStore({ dataDir, encryptionKey: config.SECRET_DATA_ENCRYPTION_KEY });
+  // No route under test may get as far as asking Entra for a token.
+  const tokens = {
+    acquire: () => Promise.reject(new Error('no token source in authorisation tests')),
+  } as unknown as AppTokenSource;
+  routes = buildRoutes(config, { store, tokens });
+  const logger = createLogger('silent');
+  server = createApiServer({
+    routes,
+    logger,
+    validateToken: createRequestAuthenticator({
+      user: createUserTokenValidator({
+        keys: createLocalJWKSet({ keys: [jwk] }),
+        audiences: [API_CLIENT_ID],
+        issuersFor: (tenantId) => [`${AUTHORITY}/${tenantId}/v2.0`],
+        requiredScope: 'access_as_user',
+        clockSkewSeconds: 60,
+      }),
+      bot: createBotCredentialValidator({
+        key: botKey,
+        roles: { isGlobalAdministrator: (_tenant, userId) => Promise.resolve(userId === ADMIN_ID) },
+        clockSkewSeconds: 60,
+        logger,
+      }),
+    }),
+    // The table sends many requests as one user; the rate limit has its own test.
+    rateLimit: { capacity: 10_000, refillPerSecond: 10_000 },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await store?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const protectedRoutes = (): RouteDefinition[] => routes.filter((route) => route.access !== 'public');
+const adminRoutes = (): RouteDefinition[] => routes.filter((route) => route.access === 'globalAdministrator');
+
+const refusedCredentials: [string, () => Promise<string | undefined>, string][] = [
+  ['no token', () => Promise.resolve(undefined), 'token_missing'],
+  ['not a JWT', () => Promise.resolve('Bearer not-a-token'), 'token_malformed'],
+  ['an expired token', async () => `Bearer ${await userToken({ expiresIn: -3600 })}`, 'token_expired'],
+  [
+    'a token not valid yet',
+    async () => `Bearer ${await userToken({ notBefore: 3600 })}`,
+    'token_not_yet_valid',
+  ],
+  [
+    'a token for another application',
+    async () => `Bearer ${await userToken({ aud: 'api://someone-else' })}`,
+    'token_wrong_audience',
+  ],
+  [
+    'a token whose issuer is another tenant',
+    async () => `Bearer ${await userToken({ iss: `${AUTHORITY}/${OTHER_TENANT}/v2.0` })}`,
+    'token_wrong_issuer',
+  ],
+  [
+    'a token signed by someone else',
+    async () => `Bearer ${await userToken({ key: 'forger' })}`,
+    'token_signature_invalid',
+  ],
+  [
+    'a token without the API scope',
+    async () => `Bearer ${await userToken({ scp: 'User.Read' })}`,
+    'token_scope_missing',
+  ],
+  [
+    'a token with no tenant',
+    async () => `Bearer ${await userToken({ tid: 'common' })}`,
+    'token_claims_missing',
+  ],
+  [
+    'a bot credential signed with another key',
+    async () => `Bearer ${await botCredential({ key: randomBytes(32) })}`,
+    'token_signature_invalid',
+  ],
+  [
+    'an expired bot credential',
+    async () => `Bearer ${await botCredential({ expiresIn: -600, issuedAgo: 700 })}`,
+    'token_expired',
+  ],
+  [
+    'a bot credential for another audience',
+    async () => `Bearer ${await botCredential({ aud: 'someone' })}`,
+    'token_signature_invalid',
+  ],
+  [
+    'a bot credential living too long',
+    async () => `Bearer ${await botCredential({ expiresIn: 3600 })}`,
+    'token_expired',
+  ],
+];
+
+describe('authorisation of every protected route', () => {
+  it('the route table has protected and admin routes to check', () => {
+    expect(protectedRoutes().length).toBeGreaterThanOrEqual(15);
+    expect(adminRoutes().length).toBeGreaterThanOrEqual(9);
+  });
+
+  it.each(refusedCredentials)('%s → 401 on every protected route', async (_name, credential, code) => {
+    const authorization = await credential();
+    for (const route of protectedRoutes()) {
+      const answer = await call(route, authorization);
+      expect({
+        route: `${route.method} ${route.path}`,
+        status: answer.status,
+        code: answer.body.error?.code,
+      }).toEqual({
+        route: `${route.method} ${route.path}`,
+        status: 401,
+        code,
+      });
+    }
+  });
+
+  it.each([
+    [
+      'a signed-in user who is not a Global Administrator',
+      async () => `Bearer ${await userToken({ wids: [], oid: USER_ID })}`,
+    ],
+    [
+      'the bot acting for a user Graph says is not an admin',
+      async () => `Bearer ${await botCredential({ sub: USER_ID })}`,
+    ],
+  ])('%s → 403 on every admin route, and is let through on read-only routes', async (_name, credential) => {
+    const authorization = await credential();
+    for (const route of adminRoutes()) {
+      const answer = await call(route, authorization);
+      expect({
+        route: `${route.method} ${route.path}`,
+        status: answer.status,
+        code: answer.body.error?.code,
+      }).toEqual({
+        route: `${route.method} ${route.path}`,
+        status: 403,
+        code: 'global_administrator_required',
+      });
+    }
+    for (const route of protectedRoutes().filter((candidate) => candidate.access === 'signedIn')) {
+      expect([401, 403]).not.toContain((await call(route, authorization)).status);
+    }
+  });
+
+  it('the bot acting for an admin is treated as that admin of the conversation’s tenant', async () => {
+    const me = await fetch(`${origin}/api/me`, {
+      headers: { authorization: `Bearer ${await botCredential()}` },
+    });
+    expect(await me.json()).toEqual({
+      tenantId: TENANT,
+      userId: ADMIN_ID,
+      userPrincipalName: ADMIN_ID,
+      displayName: 'Teams user',
+      isGlobalAdministrator: true,
+    });
+  });
+
+  it('public routes need no token', async () => {
+    for (const path of ['/healthz', '/readyz', '/api/openapi.json']) {
+      expect((await fetch(`${origin}${path}`)).status).toBe(200);
+    }
+  });
+});
+
+describe('OpenAPI description', () => {
+  it('describes every route of the table with its access and schemas', async () => {
+    const document = (await (await fetch(`${origin}/api/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<
+        string,
+        Record<string, { 'x-access': string; requestBody?: unknown; parameters: { name: string }[] }>
+      >;
+    };
+    expect(document.openapi).toBe('3.1.0');
+    for (const route of routes) {
+      const operation =
+        document.paths[route.path.replace(/:([A-Za-z]+)/g, '{$1}')]?.[route.method.toLowerCase()];
+      expect(operation?.['x-access']).toBe(route.access);
+      expect(operation?.requestBody !== undefined).toBe(route.body !== undefined);
+    }
+    const done = document.paths['/api/services/{service}/provisioning']?.put;
+    expect(done?.parameters.map((parameter) => parameter.name)).toEqual(['service']);
+    expect(JSON.stringify(done?.requestBody)).toContain('selectedUsers');
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * Composition root of the API: builds every adapter from the configuration, assembles the route
+ * table and starts the restify server. Production and local runs differ only in configuration
+ * (authority host, Graph base URL, trusted CA), never in code.
+ */
+import { hkdfSync, randomUUID } from 'node:crypto';
+import { createAppTokenSource, createDirectoryRoleChecker, createGraphDirectory } from '@cas/microsoft365';
+import { createStore } from '@cas/store';
+import { createRemoteJWKSet } from 'jose';
+import { auditRoutes } from './audit/audit-routes.js';
+import {
+  createBotCredentialValidator,
+  createRequestAuthenticator,
+  type AdminRoleChecker,
+} from './auth/bot-credential.js';
+import { meRoutes } from './auth/me-routes.js';
+import { createUserTokenValidator } from './auth/user-token.js';
+import { consentRoutes } from './consent/consent-routes.js';
+import { createConsentStateCodec } from './consent/consent-state.js';
+import { healthRoutes } from './health/health-routes.js';
+import { createLogger } from './http/logger.js';
+import { createApiServer } from './http/server.js';
+import { upstreamApiError } from './http/upstream-errors.js';
+import { notificationRoutes } from './notifications/notification-routes.js';
+import { openApiRoutes } from './openapi/openapi.js';
+import { provisioningRoutes } from './provisioning/provisioning-routes.js';
+import { targetRoutes } from './targets/target-routes.js';
+import type { ApiConfig } from './config.js';
+import type { RouteDefinition } from './http/route.js';
+import type { AppTokenSource } from '@cas/microsoft365';
+import type { DurableStore } from '@cas/store';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Server } from 'restify';
+
+/** A running API. */
+export interface RunningApi {
+  /** `http://host:port` the server listens on. */
+  readonly origin: string;
+  readonly server: Server;
+  readonly store: DurableStore;
+  readonly routes: readonly RouteDefinition[];
+  close(): Promise<void>;
+}
+
+/** Collaborators a test or `npm start` may pass instead of the defaults built from config. */
+export interface ApiOverrides {
+  logger?: Logger;
+  store?: DurableStore;
+  tokens?: AppTokenSource;
+  roles?: AdminRoleChecker;
+  now?: () => Date;
+}
+
+const PRODUCTION_AUTHORITY = 'https://login.microsoftonline.com';
+
+/** Builds the whole route table from the configuration. */
+export function buildRoutes(
+  config: ApiConfig,
+  parts: { store: DurableStore; tokens: AppTokenSource; now?: () => Date },
+): RouteDefinition[] {
+  const authority = config.AAD_APP_OAUTH_AUTHORITY_HOST.replace(/\/$/, '');
+  const { store, tokens, now } = parts;
+  // A key of its own for signing consent state, derived so it never doubles as the encryption key.
+  const stateKey = Buffer.from(
+    hkdfSync('sha256', Buffer.from(config.SECRET_DATA_ENCRYPTION_KEY, 'base64'), '', 'cas consent state', 32),
+  );
+  const publicOrigin = (config.API_PUBLIC_URL ?? config.TAB_ORIGIN).replace(/\/$/, '');
+  const routes: RouteDefinition[] = [];
+  const add = (more: readonly RouteDefinition[]): void => {
+    routes.push(...more);
+  };
+  add(healthRoutes(() => store.ping()));
+  add(meRoutes());
+  add(
+    provisioningRoutes({
+      store,
+      ewsEnabled: config.EWS_CONSENT_ENABLED,
+      newId: randomUUID,
+      ...(now ? { now } : {}),
+    }),
+  );
+  add(
+    consentRoutes({
+      store,
+      states: createConsentStateCodec({ key: stateKey }),
+      tokens,
+      authorityHost: authority,
+      clientId: config.AAD_APP_CLIENT_ID,
+      callbackUrl: `${publicOrigin}/api/consent/callback`,
+      tabOrigin: config.TAB_ORIGIN.replace(/\/$/, ''),
+      ewsEnabled: config.EWS_CONSENT_ENABLED,
+      newId: randomUUID,
+      ...(now ? { now } : {}),
+    }),
+  );
+  add(targetRoutes(createGraphDirectory({ graphBaseUrl: config.GRAPH_BASE_URL, tokens })));
+  add(notificationRoutes({ store, ...(now ? { now } : {}) }));
+  add(auditRoutes(store));
+  add(openApiRoutes(() => routes, { title: 'Cloud App Security API', version: '0.1.0' }));
+  return routes;
+}
+
+/** Starts the API on `config.API_HOST:config.API_PORT`. */
+export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}): Promise<RunningApi> {
+  const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
+  const authority = config.AAD_APP_OAUTH_AUTHORITY_HOST.replace(/\/$/, '');
+  const store =
+    overrides.store ??
+    (await createStore({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      encryptionKey: config.SECRET_DATA_ENCRYPTION_KEY,
+    }));
+  const tokens =
+    overrides.tokens ??
+    createAppTokenSource({
+      authorityHost: authority,
+      clientId: config.AAD_APP_CLIENT_ID,
+      clientSecret: config.SECRET_AAD_APP_CLIENT_SECRET,
+    });
+  const ssoClientId = config.SSO_APP_CLIENT_ID ?? config.AAD_APP_CLIENT_ID;
+  const user = createUserTokenValidator({
+    keys: createRemoteJWKSet(new URL(`${authority}/common/discovery/v2.0/keys`)),
+    audiences: [ssoClientId, ...(config.AAD_APP_ID_URI === undefined ? [] : [config.AAD_APP_ID_URI])],
+    // Entra issues v1 tokens from sts.windows.net when the app asks for them; the emulator issues v2 only.
+    issuersFor: (tenantId) => [
+      `${authority}/${tenantId}/v2.0`,
+      ...(authority === PRODUCTION_AUTHORITY ? [`https://sts.windows.net/${tenantId}/`] : []),
+    ],
+    requiredScope: 'access_as_user',
+    clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
+  });
+  const bot =
+    config.SECRET_BOT_API_KEY === undefined
+      ? undefined
+      : createBotCredentialValidator({
+          key: Buffer.from(config.SECRET_BOT_API_KEY, 'base64'),
+          roles:
+            overrides.roles ?? createDirectoryRoleChecker({ graphBaseUrl: config.GRAPH_BASE_URL, tokens }),
+          clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
+          logger,
+        });
+  const routes = buildRoutes(config, { store, tokens, ...(overrides.now ? { now: overrides.now } : {}) });
+  const server = createApiServer({
+    routes,
+    validateToken: createRequestAuthenticator({ user, bot }),
+    logger,
+    mapError: upstreamApiError,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.API_PORT, config.API_HOST, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const origin = `http://${host}:${address.port}`;
+  logger.info({ origin, database: store.kind, authority, graph: config.GRAPH_BASE_URL }, 'API listening');
+  return {
+    origin,
+    server,
+    store,
+    routes,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (overrides.store === undefined) await store.close();
+    },
+  };
+}

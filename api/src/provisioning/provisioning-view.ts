@@ -1,0 +1,157 @@
+/**
+ * What the dashboard, the wizard and Administration > Service Account show, computed from the
+ * provisioning record with `core`'s rules, so the tab never re-derives a rule (R2, R3, R11).
+ */
+import {
+  describeTokenFailure,
+  emptyProvisioning,
+  extendProtection,
+  requestManualSync,
+  requiredConsentSteps,
+  scopeLock,
+  scopeLockReason,
+  SERVICE_IDS,
+  SERVICE_NAMES,
+  type ConsentStep,
+  type ServiceAccountStatus,
+  type ServiceId,
+  type Store,
+  type SyncRun,
+  type SyncScope,
+  type Target,
+  type TenantProvisioning,
+  type TokenFailureCause,
+} from '@cas/core';
+
+/** One consent step of a service, granted or not. */
+export interface ConsentStepView {
+  readonly step: ConsentStep;
+  readonly stepNumber: number;
+  readonly resource: string;
+  readonly roles: readonly string[];
+  readonly purpose: string;
+  readonly granted: boolean;
+  readonly grantedAt: string | null;
+  /** User principal name of the admin who granted it. */
+  readonly grantedBy: string | null;
+  readonly grantedRoles: readonly string[];
+}
+
+/** One service's tile, wizard state and service account. */
+export interface ServiceView {
+  readonly service: ServiceId;
+  readonly name: string;
+  readonly status: ServiceAccountStatus;
+  readonly scope: SyncScope | null;
+  readonly targets: readonly Target[];
+  readonly protectedAt: string | null;
+  readonly lastVerifiedAt: string | null;
+  readonly tokenFailure: { readonly cause: TokenFailureCause; readonly message: string } | null;
+  readonly consentSteps: readonly ConsentStepView[];
+  readonly lastSync: SyncRun | null;
+}
+
+/** The whole tenant as the dashboard sees it. */
+export interface ProvisioningView {
+  readonly tenantId: string;
+  /** Sent back as `expectedVersion` with Done, so a stale wizard gets a 409 rather than overwriting. */
+  readonly version: number;
+  readonly services: readonly ServiceView[];
+  readonly scopeLock: {
+    readonly scope: SyncScope;
+    readonly service: ServiceId;
+    readonly reason: string;
+  } | null;
+  readonly extend: { readonly available: boolean; readonly reason: string | null };
+  readonly manualSync: { readonly allowed: boolean; readonly reason: string | null };
+  readonly unreadNotifications: number;
+}
+
+/** Reads what the view needs besides the record itself. */
+export type ViewStore = Pick<Store, 'provisioning' | 'syncRuns' | 'notifications'>;
+
+/** Options that change the consent steps shown. */
+export interface ViewOptions {
+  readonly ewsEnabled: boolean;
+  readonly now: string;
+}
+
+/** The tenant's record, or an empty one for a tenant never seen. */
+export async function loadProvisioning(
+  store: Pick<Store, 'provisioning'>,
+  tenantId: string,
+): Promise<TenantProvisioning> {
+  return (await store.provisioning.get(tenantId)) ?? emptyProvisioning(tenantId);
+}
+
+/** Builds one service's view. */
+export function serviceView(
+  provisioning: TenantProvisioning,
+  service: ServiceId,
+  lastSync: SyncRun | null,
+  options: Pick<ViewOptions, 'ewsEnabled'>,
+): ServiceView {
+  const account = provisioning.services[service];
+  return {
+    service,
+    name: SERVICE_NAMES[service],
+    status: account.status,
+    scope: account.scope,
+    targets: account.targets,
+    protectedAt: account.protectedAt,
+    lastVerifiedAt: account.lastVerifiedAt,
+    tokenFailure:
+      account.tokenFailure === null
+        ? null
+        : { cause: account.tokenFailure, message: describeTokenFailure(account.tokenFailure) },
+    consentSteps: requiredConsentSteps(service, { ewsEnabled: options.ewsEnabled }).map((requirement) => {
+      const grant = account.consents.find((candidate) => candidate.step === requirement.step);
+      return {
+        step: requirement.step,
+        stepNumber: requirement.stepNumber,
+        resource: requirement.resource.displayName,
+        roles: requirement.roles,
+        purpose: requirement.purpose,
+        granted: grant !== undefined,
+        grantedAt: grant?.grantedAt ?? null,
+        grantedBy:
+          grant === undefined
+            ? null
+            : grant.grantedBy.kind === 'user'
+              ? grant.grantedBy.userPrincipalName
+              : grant.grantedBy.component,
+        grantedRoles: grant?.roles ?? [],
+      };
+    }),
+    lastSync,
+  };
+}
+
+/** Builds the dashboard view of a tenant. */
+export async function provisioningView(
+  store: ViewStore,
+  tenantId: string,
+  options: ViewOptions,
+): Promise<ProvisioningView> {
+  const provisioning = await loadProvisioning(store, tenantId);
+  const lastRuns = await Promise.all(
+    SERVICE_IDS.map(
+      async (service) => (await store.syncRuns.list(tenantId, { service, limit: 1 }))[0] ?? null,
+    ),
+  );
+  const lock = scopeLock(provisioning);
+  const extend = extendProtection(provisioning, options.now);
+  const manualSync = requestManualSync(provisioning);
+  return {
+    tenantId,
+    version: provisioning.version,
+    services: SERVICE_IDS.map((service, index) =>
+      serviceView(provisioning, service, lastRuns[index] ?? null, options),
+    ),
+    scopeLock:
+      lock === undefined ? null : { scope: lock.scope, service: lock.fixedBy, reason: scopeLockReason(lock) },
+    extend: { available: extend.ok, reason: extend.ok ? null : extend.error.message },
+    manualSync: { allowed: manualSync.ok, reason: manualSync.ok ? null : manualSync.error.message },
+    unreadNotifications: await store.notifications.countUnread(tenantId),
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * Applies a `core` transition to the store in one transaction: the provisioning record (guarded by
+ * its version), one audit entry per event, the notifications the events raise, and a pending
+ * synchronization run per sync request. The notifications table is the outbox the email and Teams
+ * deliverers read, so a state change and its notification commit together or not at all.
+ */
+import {
+  auditEventsForTransition,
+  closeIncident,
+  extendOfferedNotification,
+  scopeExtendedNotification,
+  serviceProtectedNotification,
+  tokenRestoredNotification,
+  type Actor,
+  type Notification,
+  type Repositories,
+  type Store,
+  type SyncRun,
+  type TenantProvisioning,
+  type Transition,
+} from '@cas/core';
+
+/** What a committed change produced. */
+export interface AppliedChange {
+  readonly provisioning: TenantProvisioning;
+  readonly syncRuns: readonly SyncRun[];
+  readonly notifications: readonly Notification[];
+}
+
+/** Who changed what and when; ids come from the caller so tests can predict them. */
+export interface ChangeContext {
+  readonly actor: Actor;
+  readonly at: string;
+  readonly newId: () => string;
+}
+
+/**
+ * Commits `transition` computed from `before`. Returns undefined when `before` is stale (another
+ * request saved first): nothing was written, and the caller reports a conflict or retries.
+ */
+export async function applyTransition(
+  store: Pick<Store, 'transaction'>,
+  before: TenantProvisioning,
+  transition: Transition,
+  context: ChangeContext,
+): Promise<AppliedChange | undefined> {
+  return store.transaction(async (tx) => {
+    let provisioning = before;
+    // A transition that changes no state (a manual sync request) does not bump the version.
+    if (transition.provisioning !== before) {
+      const saved = await tx.provisioning.save(transition.provisioning, before.version);
+      if (!saved.ok) return undefined;
+      provisioning = saved.value;
+    }
+    for (const event of auditEventsForTransition(before, transition, context)) {
+      await tx.audit.append(event);
+    }
+    const syncRuns: SyncRun[] = [];
+    const notifications: Notification[] = [];
+    const base = (): { id: string; tenantId: string; createdAt: string } => ({
+      id: context.newId(),
+      tenantId: before.tenantId,
+      createdAt: context.at,
+    });
+    for (const event of transition.events) {
+      switch (event.kind) {
+        case 'syncRequested': {
+          const run: SyncRun = {
+            id: context.newId(),
+            tenantId: before.tenantId,
+            service: event.service,
+            trigger: event.trigger,
+            scope: event.scope,
+            status: 'pending',
+            requestedAt: context.at,
+            requestedBy: context.actor,
+            startedAt: null,
+            finishedAt: null,
+            added: 0,
+            updated: 0,
+            removed: 0,
+            graphRequests: 0,
+            error: null,
+          };
+          await tx.syncRuns.create(run);
+          syncRuns.push(run);
+          break;
+        }
+        case 'serviceProtected':
+          notifications.push(await raise(tx, serviceProtectedNotification(base(), event)));
+          break;
+        case 'extendOffered':
+          notifications.push(await raise(tx, extendOfferedNotification(base(), event)));
+          break;
+        case 'scopeExtended':
+          notifications.push(
+            await raise(
+              tx,
+              scopeExtendedNotification(base(), { services: event.services, extendedAt: event.at }),
+            ),
+          );
+          break;
+        case 'tokenRestored': {
+          // Re-authorisation fixed the token: close the open incident and say so once.
+          const incident = await tx.tokenIncidents.findOpen(before.tenantId, event.service);
+          if (incident !== undefined) {
+            const closed = closeIncident(incident, context.at);
+            await tx.tokenIncidents.put(closed);
+            const { id, createdAt } = base();
+            notifications.push(await raise(tx, tokenRestoredNotification({ id, createdAt }, closed)));
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    return { provisioning, syncRuns, notifications };
+  });
+}
+
+async function raise(tx: Repositories, notification: Notification): Promise<Notification> {
+  return (await tx.notifications.raise(notification)).notification;
+}
