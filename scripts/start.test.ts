@@ -1,0 +1,135 @@
+// `npm start` as a person runs it: a child process that must bring every part up on loopback,
+// answer on each health endpoint, and on Ctrl-C (SIGINT to its process group) stop everything —
+// no process left behind, no port left bound.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'cas-start-'));
+let child: ChildProcess | undefined;
+let output = '';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function status(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const caFile = join(dataDir, 'emulator', 'tls', 'ca.pem');
+    let ca: Buffer | undefined;
+    try {
+      ca = readFileSync(caFile);
+    } catch {
+      ca = undefined;
+    }
+    if (url.startsWith('http:')) {
+      fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+        (response) => resolve(response.status),
+        () => resolve(0),
+      );
+      return;
+    }
+    const req = httpsRequest(url, { ca, timeout: 2000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+afterAll(() => {
+  if (child?.pid !== undefined && groupAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  it('starts emulator, API, worker, bot and tab, answers every health endpoint, and stops cleanly on Ctrl-C', async () => {
+    const ports = {
+      EMULATOR_PORT: await freePort(),
+      API_PORT: await freePort(),
+      BOT_PORT: await freePort(),
+      TAB_PORT: await freePort(),
+      SMTP_PORT: await freePort(),
+      MAIL_VIEWER_PORT: await freePort(),
+    };
+    child = spawn('npm', ['start'], {
+      cwd: root,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        ...Object.fromEntries(Object.entries(ports).map(([name, value]) => [name, String(value)])),
+        CAS_DATA_DIR: dataDir,
+        CAS_USER_ENV_FILE: join(dataDir, 'env.local.user'),
+        CAS_START_QUIET: '1',
+        TAB_DIST_DIR: join(dataDir, 'tab-dist'),
+        DATABASE_URL: '',
+      },
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const pid = child.pid ?? 0;
+    const exited = new Promise<string>((resolve) =>
+      child?.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)),
+    );
+
+    const endpoints = [
+      `https://127.0.0.1:${ports.EMULATOR_PORT}/common/v2.0/.well-known/openid-configuration`,
+      `http://127.0.0.1:${ports.API_PORT}/readyz`,
+      `http://127.0.0.1:${ports.BOT_PORT}/healthz`,
+      `http://127.0.0.1:${ports.MAIL_VIEWER_PORT}/`,
+      `https://localhost:${ports.TAB_PORT}/config.json`,
+      `https://localhost:${ports.TAB_PORT}/api/openapi.json`,
+    ];
+    const deadline = Date.now() + 240_000;
+    while (!output.includes('Press Ctrl-C to stop.') && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((wake) => setTimeout(wake, 500));
+    }
+    expect(output).toContain('Cloud App Security is running locally.');
+    expect(output).toContain(`https://localhost:${ports.TAB_PORT}`);
+    expect(output).toContain('admin@contoso.onmicrosoft.com');
+    for (const endpoint of endpoints) {
+      expect({ endpoint, status: await status(endpoint) }).toEqual({ endpoint, status: 200 });
+    }
+
+    process.kill(-pid, 'SIGINT');
+    // npm re-raises the Ctrl-C it forwarded, as in a terminal; start.ts itself exits 0.
+    expect(['SIGINT', 'exit 0', 'exit 130']).toContain(await exited);
+    // Every process of the group has gone, and every port can be bound again.
+    const settled = Date.now() + 15_000;
+    while (groupAlive(pid) && Date.now() < settled) await new Promise((wake) => setTimeout(wake, 200));
+    expect(groupAlive(pid)).toBe(false);
+    for (const [name, value] of Object.entries(ports)) {
+      expect({ name, free: await portIsFree(value) }).toEqual({ name, free: true });
+    }
+  }, 300_000);
+});
