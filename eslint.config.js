@@ -116,6 +116,16 @@ export default tseslint.config(
     ['api', 'bot', 'worker', 'store', 'microsoft365', 'm365-emulator'],
     'tab/ talks to the API over HTTP only; share code through @cas/core.',
   ),
+  {
+    // The tab runs in the browser; its end-to-end tests and benchmark start the real emulator and
+    // API (never the tab's own code), so only they may import those workspaces.
+    files: ['tab/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['tab/e2e/**/*.ts', 'tab/scripts/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
   ...boundary(
     'bot/**/*.ts',
     ['api', 'tab', 'worker'],

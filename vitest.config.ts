@@ -11,7 +11,14 @@ export default defineConfig({
   // `source` is added and Node chooses import/require itself.
   ssr: { resolve: { conditions: ['source', 'node', 'default'], externalConditions: ['source'] } },
   test: {
-    include: ['*/src/**/*.test.ts', '*/test/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: [
+      '*/src/**/*.test.ts',
+      '*/test/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      // The tab: component tests (jsdom, per file) and end-to-end tests in a real browser.
+      'tab/src/**/*.test.tsx',
+      'tab/e2e/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
     testTimeout: 20_000,

@@ -1,6 +1,6 @@
 /**
- * Implements core's DirectoryReader with the Microsoft Graph JavaScript SDK. This folder is the only
- * place that imports the SDK. The SDK's default middleware retries 429/503/504 honouring Retry-After.
+ * Implements core's DirectoryReader with the Microsoft Graph JavaScript SDK (clients from
+ * graph-client.ts). This folder is the only place that imports the SDK.
  */
 import {
   escapeODataString,
@@ -9,55 +9,25 @@ import {
   type DirectoryReader,
   type DirectoryUser,
 } from '@cas/core';
-import { Client, type PageCollection } from '@microsoft/microsoft-graph-client';
-import { GraphError } from './graph-error.js';
-import type { AppTokenSource } from '../entra/app-token-source.js';
+import { callGraph, createTenantGraphClients, type GraphClientOptions } from './graph-client.js';
+import type { PageCollection } from '@microsoft/microsoft-graph-client';
 import type { Group, User } from '@microsoft/microsoft-graph-types';
 
 const USER_FIELDS = 'id,userPrincipalName,displayName,mail,accountEnabled,userType';
 const GROUP_FIELDS = 'id,displayName,mail,groupTypes,mailEnabled,securityEnabled';
 
 /** Options of the Graph directory. */
-export interface GraphDirectoryOptions {
-  /** `https://graph.microsoft.com` in production, the emulator's origin locally. */
-  graphBaseUrl: string;
-  tokens: Pick<AppTokenSource, 'acquire'>;
-}
+export type GraphDirectoryOptions = GraphClientOptions;
 
 /** Creates the Graph-backed DirectoryReader; one SDK client per tenant (its token differs). */
 export function createGraphDirectory(options: GraphDirectoryOptions): DirectoryReader {
-  const base = options.graphBaseUrl.replace(/\/?$/, '/');
-  const clients = new Map<string, Client>();
-
-  function clientFor(tenantId: string): Client {
-    let client = clients.get(tenantId);
-    if (!client) {
-      client = Client.initWithMiddleware({
-        baseUrl: base,
-        // Without customHosts the SDK silently drops the Authorization header for non-Graph hosts.
-        customHosts: new Set([new URL(base).hostname]),
-        authProvider: {
-          getAccessToken: async () => (await options.tokens.acquire(tenantId, 'microsoftGraph')).accessToken,
-        },
-      });
-      clients.set(tenantId, client);
-    }
-    return client;
-  }
-
-  async function call<T>(name: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw GraphError.from(error, name);
-    }
-  }
+  const clientFor = createTenantGraphClients(options);
 
   return {
     async findUserByPrincipalName(tenantId, userPrincipalName) {
       // The SDK does not URL-encode filter values; '#' (guests) and '+' would otherwise break the URL.
       const literal = encodeURIComponent(escapeODataString(userPrincipalName));
-      const page = await call(
+      const page = await callGraph(
         'Verify user by UPN',
         () =>
           clientFor(tenantId)
@@ -73,7 +43,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): DirectoryR
 
     async searchGroups(tenantId, query, { limit }) {
       const term = encodeURIComponent(query.replace(/["\\]/g, '\\$&'));
-      const page = await call(
+      const page = await callGraph(
         'Search groups',
         () =>
           clientFor(tenantId)
@@ -96,7 +66,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): DirectoryR
         const request = clientFor(tenantId).api(next);
         if (first) request.select(USER_FIELDS).top(Math.min(limit + 1, 999));
         const path: string = next;
-        const page: PageCollection = await call(
+        const page: PageCollection = await callGraph(
           'List group users',
           () => request.get() as Promise<PageCollection>,
         );
@@ -109,7 +79,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): DirectoryR
     },
 
     async countUsers(tenantId) {
-      const page = await call(
+      const page = await callGraph(
         'Count users',
         () =>
           clientFor(tenantId)

@@ -1,0 +1,168 @@
+/**
+ * The real product for end-to-end tests: the Microsoft 365 emulator, the API (`startApi` over a
+ * temporary SQLite store), the tab server over a fresh production build, and Debian's Chromium
+ * driven by playwright-core.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash, createPublicKey, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadApiConfig, startApi, type RunningApi } from '@cas/api';
+import {
+  CLOUD_APP_SECURITY_API_CLIENT_ID,
+  CLOUD_APP_SECURITY_API_ID_URI,
+  CLOUD_APP_SECURITY_CLIENT_ID,
+  CLOUD_APP_SECURITY_CLIENT_SECRET,
+  DEFAULT_DATA_DIR,
+  ensureTlsMaterial,
+  startEmulator,
+  type RunningEmulator,
+} from '@cas/m365-emulator';
+import { emulatorControl } from '@cas/m365-emulator/testing';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTabServer, type RunningTabServer } from '../../server/index.js';
+
+const TAB_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Flags for headless Chromium on this machine (no sandbox in containers, no background traffic). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Builds the tab for production into a fresh folder (the same `vite build` as `npm run build`). */
+export function buildTab(outDir: string): void {
+  const result = spawnSync(
+    process.execPath,
+    [
+      fileURLToPath(new URL('../../../node_modules/vite/bin/vite.js', import.meta.url)),
+      'build',
+      '--outDir',
+      outDir,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: TAB_ROOT, encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Everything an end-to-end test drives. */
+export interface Stack {
+  readonly emulator: RunningEmulator;
+  readonly api: RunningApi;
+  readonly tab: RunningTabServer;
+  readonly browser: Browser;
+  /** A fresh browser profile that trusts the local CA's leaf (and nothing else extra). */
+  newContext(options?: { colorScheme?: 'light' | 'dark'; locale?: string }): Promise<BrowserContext>;
+  /** Calls the emulator's control API. */
+  control<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Starts emulator, API, tab server (over `distDir`, built when missing) and Chromium. */
+export async function startStack(options: { distDir?: string } = {}): Promise<Stack> {
+  const temp = mkdtempSync(join(tmpdir(), 'cas-tab-e2e-'));
+  const distDir = options.distDir ?? join(temp, 'dist');
+  if (options.distDir === undefined) buildTab(distDir);
+  const emulator = await startEmulator({ port: 0, throttling: false });
+  const tls = ensureTlsMaterial({ dir: join(DEFAULT_DATA_DIR, 'tls') });
+  const tabPort = await freePort();
+  const apiPort = await freePort();
+  const tabOrigin = `https://localhost:${tabPort}`;
+  const api = await startApi(
+    loadApiConfig({
+      API_HOST: '127.0.0.1',
+      API_PORT: String(apiPort),
+      TAB_ORIGIN: tabOrigin,
+      AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
+      GRAPH_BASE_URL: emulator.origin,
+      AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
+      SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+      SSO_APP_CLIENT_ID: CLOUD_APP_SECURITY_API_CLIENT_ID,
+      AAD_APP_ID_URI: CLOUD_APP_SECURITY_API_ID_URI,
+      DATA_DIR: join(temp, 'data'),
+      SECRET_DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: process.env['E2E_API_LOG_LEVEL'] ?? 'silent',
+    }),
+  );
+  const tab = await startTabServer({
+    port: tabPort,
+    apiOrigin: api.origin,
+    distDir,
+    tls: { cert: tls.certPem, key: tls.keyPem },
+    config: {
+      authority: emulator.origin,
+      clientId: CLOUD_APP_SECURITY_API_CLIENT_ID,
+      scope: `${CLOUD_APP_SECURITY_API_ID_URI}/access_as_user`,
+    },
+  });
+  // Trust exactly the local CA's leaf by its public key, the way a person trusts the CA once.
+  const spki = createHash('sha256')
+    .update(createPublicKey(tls.certPem).export({ type: 'spki', format: 'der' }))
+    .digest('base64');
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${spki}`],
+  });
+  return {
+    emulator,
+    api,
+    tab,
+    browser,
+    newContext: (contextOptions = {}) =>
+      browser.newContext({
+        locale: contextOptions.locale ?? 'en-US',
+        colorScheme: contextOptions.colorScheme ?? 'light',
+        viewport: { width: 1280, height: 900 },
+      }),
+    control: (method, path, body) => emulatorControl(emulator.origin, method, path, body),
+    async close() {
+      await browser.close();
+      await tab.close();
+      await api.close();
+      await emulator.close();
+      rmSync(temp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fills the emulator's Microsoft sign-in page. */
+export async function signInOnMicrosoftPage(page: Page, upn: string, password: string): Promise<void> {
+  await page.getByLabel('Email, phone, or Skype').fill(upn);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Opens the tab in a browser and signs in through msal-browser's redirect. */
+export async function openSignedIn(
+  context: BrowserContext,
+  origin: string,
+  upn: string,
+  password: string,
+  path = '/',
+): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${origin}${path}`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInOnMicrosoftPage(page, upn, password);
+  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  return page;
+}

@@ -1,0 +1,310 @@
+/**
+ * Policies (R12): **Advanced Threat Protection** and **Data Loss Prevention** of each service; a
+ * policy's **General** tab holds **Click here to manually synchronize all your targets** (disabled
+ * with the reason in selected mode, R3), the last run's figures and the sync history.
+ */
+import {
+  MANUAL_SYNC_ALL_TARGETS_LABEL,
+  SERVICE_IDS,
+  SERVICE_NAMES,
+  type ServiceId,
+  type SyncRun,
+} from '@cas/core';
+import {
+  Body1,
+  Button,
+  Link,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Subtitle2,
+  Tab,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  TabList,
+  Text,
+  tokens,
+} from '@fluentui/react-components';
+import { useCallback, useEffect, useState } from 'react';
+import { formatCount, formatDuration, formatTime } from '../../app/format.js';
+import { PageHeading } from '../../app/PageHeading.js';
+import { PageState } from '../../app/PageState.js';
+import { useTab } from '../../app/tab-context.js';
+import { useApiResource } from '../../app/use-api-resource.js';
+import type { ProvisioningView } from '../../app/api-types.js';
+import type { ReactNode } from 'react';
+
+const useStyles = makeStyles({
+  layout: {
+    display: 'grid',
+    gridTemplateColumns: 'minmax(200px, 260px) 1fr',
+    gap: tokens.spacingHorizontalXL,
+  },
+  policyList: { listStyleType: 'none', margin: 0, padding: 0, display: 'grid', gap: tokens.spacingVerticalS },
+  group: { margin: `${tokens.spacingVerticalS} 0 0` },
+  panel: { display: 'grid', gap: tokens.spacingVerticalM, alignContent: 'start' },
+  figures: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fill, minmax(140px, 1fr))',
+    gap: tokens.spacingHorizontalM,
+    margin: 0,
+  },
+  figure: { margin: 0 },
+  term: { color: tokens.colorNeutralForeground2 },
+});
+
+/** The two policy kinds of every service. */
+const POLICY_KINDS = [
+  { id: 'atp', name: 'Advanced Threat Protection' },
+  { id: 'dlp', name: 'Data Loss Prevention' },
+] as const;
+
+/** Props of {@link Policies}. */
+export interface PoliciesProps {
+  /** Service whose policy opens first (deep link), or null for Exchange Online. */
+  readonly service: ServiceId | null;
+}
+
+/** The Policies screen. */
+export function Policies({ service }: PoliciesProps): ReactNode {
+  const { api } = useTab();
+  const load = useCallback(() => api.provisioning(), [api]);
+  const provisioning = useApiResource(load);
+  const styles = useStyles();
+  const [open, setOpen] = useState<{ service: ServiceId; kind: 'atp' | 'dlp' }>({
+    service: service ?? 'exchangeOnline',
+    kind: 'atp',
+  });
+  return (
+    <section aria-labelledby="policies-title">
+      <PageHeading>
+        <span id="policies-title">Policies</span>
+      </PageHeading>
+      <PageState resource={provisioning} loadingLabel="Loading policies…">
+        {(view) => (
+          <div className={styles.layout}>
+            <nav aria-label="Policies by service">
+              {SERVICE_IDS.map((id) => (
+                <div key={id}>
+                  <Subtitle2 as="h2" className={styles.group}>
+                    {SERVICE_NAMES[id]}
+                  </Subtitle2>
+                  <ul className={styles.policyList}>
+                    {POLICY_KINDS.map((kind) => {
+                      const current = open.service === id && open.kind === kind.id;
+                      return (
+                        <li key={kind.id}>
+                          <Link
+                            as="button"
+                            aria-current={current ? 'page' : undefined}
+                            onClick={() => setOpen({ service: id, kind: kind.id })}
+                          >
+                            {kind.name} ({SERVICE_NAMES[id]})
+                          </Link>
+                        </li>
+                      );
+                    })}
+                  </ul>
+                </div>
+              ))}
+            </nav>
+            <PolicyGeneral
+              key={`${open.service}-${open.kind}`}
+              view={view}
+              service={open.service}
+              policyName={POLICY_KINDS.find((kind) => kind.id === open.kind)?.name ?? ''}
+              onSynced={provisioning.reload}
+            />
+          </div>
+        )}
+      </PageState>
+    </section>
+  );
+}
+
+/** Props of {@link PolicyGeneral}. */
+export interface PolicyGeneralProps {
+  readonly view: ProvisioningView;
+  readonly service: ServiceId;
+  readonly policyName: string;
+  /** Called when a manual synchronization finished. */
+  readonly onSynced: () => void;
+}
+
+const POLL_INTERVAL_MS = 1000;
+const POLL_LIMIT = 60;
+
+/** One policy's General tab and its service's sync history. */
+export function PolicyGeneral({ view, service, policyName, onSynced }: PolicyGeneralProps): ReactNode {
+  const { api, locale, me } = useTab();
+  const styles = useStyles();
+  const [tab, setTab] = useState<'general' | 'history'>('general');
+  const loadRuns = useCallback(() => api.syncRuns(service, 20), [api, service]);
+  const runs = useApiResource(loadRuns);
+  const reloadRuns = runs.reload;
+  const [sync, setSync] = useState<
+    { status: 'idle' } | { status: 'running'; runId: string } | { status: 'error'; message: string }
+  >({
+    status: 'idle',
+  });
+  const account = view.services.find((candidate) => candidate.service === service);
+  const provisioned = account?.status === 'protected';
+  const allowed = view.manualSync.allowed && provisioned;
+  const reason = !provisioned
+    ? `${SERVICE_NAMES[service]} is not provisioned yet.`
+    : (view.manualSync.reason ?? 'Manual synchronization is not available now.');
+
+  useEffect(() => {
+    if (sync.status !== 'running') return;
+    let polls = 0;
+    const timer = window.setInterval(() => {
+      polls += 1;
+      void api.syncRuns(service, 5).then((result) => {
+        const run = result.ok
+          ? result.value.runs.find((candidate) => candidate.id === sync.runId)
+          : undefined;
+        if ((run && (run.status === 'succeeded' || run.status === 'failed')) || polls >= POLL_LIMIT) {
+          window.clearInterval(timer);
+          setSync({ status: 'idle' });
+          reloadRuns();
+          onSynced();
+        }
+      });
+    }, POLL_INTERVAL_MS);
+    return () => window.clearInterval(timer);
+  }, [api, service, sync, reloadRuns, onSynced]);
+
+  const startSync = async (): Promise<void> => {
+    const result = await api.startSync(service);
+    const run = result.ok
+      ? result.value.syncRuns.find((candidate) => candidate.service === service)
+      : undefined;
+    if (result.ok && run) {
+      setSync({ status: 'running', runId: run.id });
+      // Show the queued run's figures at once; they fill in as it runs.
+      reloadRuns();
+    } else {
+      setSync({
+        status: 'error',
+        message: result.ok ? 'No synchronization was queued.' : result.error.message,
+      });
+    }
+  };
+
+  const lastRun: SyncRun | null =
+    runs.status === 'ready' ? (runs.data.runs[0] ?? null) : (account?.lastSync ?? null);
+  return (
+    <div className={styles.panel}>
+      <Subtitle2 as="h2">
+        {policyName} policy — {SERVICE_NAMES[service]}
+      </Subtitle2>
+      <TabList
+        selectedValue={tab}
+        onTabSelect={(_, data) => setTab(data.value === 'history' ? 'history' : 'general')}
+      >
+        <Tab value="general">General</Tab>
+        <Tab value="history">Sync history</Tab>
+      </TabList>
+      {tab === 'general' ? (
+        <div role="tabpanel" aria-label="General" className={styles.panel}>
+          <Body1>
+            <Link
+              as="button"
+              disabled={!allowed || sync.status === 'running' || me?.isGlobalAdministrator !== true}
+              aria-describedby={allowed ? undefined : 'manual-sync-reason'}
+              onClick={() => void startSync()}
+            >
+              {MANUAL_SYNC_ALL_TARGETS_LABEL}
+            </Link>
+          </Body1>
+          {!allowed ? (
+            <Text id="manual-sync-reason" size={200}>
+              {reason}
+            </Text>
+          ) : null}
+          {sync.status === 'running' ? <Spinner size="tiny" label="Synchronizing all your targets…" /> : null}
+          {sync.status === 'error' ? (
+            <MessageBar intent="error" role="alert">
+              <MessageBarBody>{sync.message}</MessageBarBody>
+            </MessageBar>
+          ) : null}
+          <Subtitle2 as="h3">Last synchronization</Subtitle2>
+          {lastRun ? <SyncFigures run={lastRun} /> : <Body1>No synchronization has run yet.</Body1>}
+        </div>
+      ) : (
+        <div role="tabpanel" aria-label="Sync history">
+          <PageState resource={runs} loadingLabel="Loading sync history…">
+            {(data) =>
+              data.runs.length === 0 ? (
+                <Body1>No synchronization has run yet.</Body1>
+              ) : (
+                <Table aria-label={`Sync history of ${SERVICE_NAMES[service]}`} size="small">
+                  <TableHeader>
+                    <TableRow>
+                      <TableHeaderCell>Requested</TableHeaderCell>
+                      <TableHeaderCell>Trigger</TableHeaderCell>
+                      <TableHeaderCell>Outcome</TableHeaderCell>
+                      <TableHeaderCell>Added</TableHeaderCell>
+                      <TableHeaderCell>Updated</TableHeaderCell>
+                      <TableHeaderCell>Removed</TableHeaderCell>
+                      <TableHeaderCell>Graph requests</TableHeaderCell>
+                      <TableHeaderCell>Duration</TableHeaderCell>
+                    </TableRow>
+                  </TableHeader>
+                  <TableBody>
+                    {data.runs.map((run) => (
+                      <TableRow key={run.id}>
+                        <TableCell>{formatTime(run.requestedAt, locale)}</TableCell>
+                        <TableCell>{run.trigger}</TableCell>
+                        <TableCell>{run.error ? `${run.status}: ${run.error}` : run.status}</TableCell>
+                        <TableCell>{formatCount(run.added, locale)}</TableCell>
+                        <TableCell>{formatCount(run.updated, locale)}</TableCell>
+                        <TableCell>{formatCount(run.removed, locale)}</TableCell>
+                        <TableCell>{formatCount(run.graphRequests, locale)}</TableCell>
+                        <TableCell>{formatDuration(run.startedAt, run.finishedAt, locale)}</TableCell>
+                      </TableRow>
+                    ))}
+                  </TableBody>
+                </Table>
+              )
+            }
+          </PageState>
+        </div>
+      )}
+      <Button appearance="subtle" onClick={runs.reload}>
+        Refresh
+      </Button>
+    </div>
+  );
+}
+
+/** The figures of one sync run. */
+export function SyncFigures({ run }: { run: SyncRun }): ReactNode {
+  const { locale } = useTab();
+  const styles = useStyles();
+  const figures: [string, string][] = [
+    ['Outcome', run.error ? `${run.status}: ${run.error}` : run.status],
+    ['Trigger', run.trigger],
+    ['Finished', formatTime(run.finishedAt, locale, 'Not finished')],
+    ['Added', formatCount(run.added, locale)],
+    ['Updated', formatCount(run.updated, locale)],
+    ['Removed', formatCount(run.removed, locale)],
+    ['Graph requests', formatCount(run.graphRequests, locale)],
+    ['Duration', formatDuration(run.startedAt, run.finishedAt, locale) || '—'],
+  ];
+  return (
+    <dl className={styles.figures} aria-label="Sync figures">
+      {figures.map(([term, value]) => (
+        <div key={term}>
+          <dt className={styles.term}>{term}</dt>
+          <dd className={styles.figure}>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
