@@ -6,8 +6,14 @@
  */
 import type { ConsentOutcome } from './consent-outcomes.js';
 
+/** Where the tab server serves teams-js's browser bundle. */
+export const TEAMS_JS_PATH = '/teams-js/MicrosoftTeams.min.js';
+
 /** Renders the callback page for an outcome; the JSON is escaped for an inline script. */
 export function renderConsentPage(outcome: ConsentOutcome, tabOrigin: string): string {
+  // teams-js comes from the tab's own origin (the tab server serves its build), never a CDN, so
+  // the page works offline and in locked-down tenants.
+  const teamsScript = `${tabOrigin}${TEAMS_JS_PATH}`;
   const payload = JSON.stringify({ type: 'cas-consent-result', ...outcome })
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
@@ -26,19 +32,43 @@ export function renderConsentPage(outcome: ConsentOutcome, tabOrigin: string): s
 <p>${escapeHtml(outcome.message)}</p>
 <p>You can close this window and go back to Cloud App Security.</p>
 </main>
+<script src="${escapeHtml(teamsScript)}"></script>
 <script>
 (function () {
   var result = ${payload};
+  var tabOrigin = ${origin};
+  function toOpener() {
+    if (!window.opener) return false;
+    window.opener.postMessage(result, tabOrigin);
+    window.close();
+    return true;
+  }
+  // A browser popup opened by the tab: the opener is our own page.
+  try {
+    if (window.opener && window.opener.location.origin === tabOrigin) {
+      toOpener();
+      return;
+    }
+  } catch (crossOrigin) {
+    // The opener is Teams (web) or another site: only teams-js may answer it.
+  }
   var teams = window.microsoftTeams;
-  if (teams && teams.authentication) {
-    if (result.ok) teams.authentication.notifySuccess(JSON.stringify(result));
-    else teams.authentication.notifyFailure(JSON.stringify(result));
+  if (!teams || !teams.app || !teams.authentication) {
+    toOpener();
     return;
   }
-  if (window.opener) {
-    window.opener.postMessage(result, ${origin});
-    window.close();
-  }
+  var timeout = new Promise(function (resolve, reject) {
+    setTimeout(function () { reject(new Error('not in Teams')); }, 4000);
+  });
+  Promise.race([teams.app.initialize(), timeout]).then(
+    function () {
+      if (result.ok) teams.authentication.notifySuccess(JSON.stringify(result));
+      else teams.authentication.notifyFailure(JSON.stringify(result));
+    },
+    function () {
+      toOpener();
+    },
+  );
 })();
 </script>
 </body>

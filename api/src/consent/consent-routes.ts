@@ -346,7 +346,7 @@ export function consentRoutes(options: ConsentRoutesOptions) {
       }),
       handle: async ({ query }) => {
         const outcome = await callback(query as Record<string, string | undefined>);
-        return { html: renderConsentPage(outcome, options.tabOrigin) };
+        return { html: renderConsentPage(outcome, options.tabOrigin), scriptSources: [options.tabOrigin] };
       },
     }),
   ];

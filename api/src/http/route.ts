@@ -30,7 +30,13 @@ export interface RouteInput<P, Q, B> {
 
 /** What a handler returns: a JSON body, or an HTML page (the consent callback). */
 export type RouteOutput =
-  { readonly status?: number; readonly json: unknown } | { readonly status?: number; readonly html: string };
+  | { readonly status?: number; readonly json: unknown }
+  | {
+      readonly status?: number;
+      readonly html: string;
+      /** Origins the page may load scripts from, besides its inline script. */
+      readonly scriptSources?: readonly string[];
+    };
 
 /** One route of the API. */
 export interface RouteDefinition<P = unknown, Q = unknown, B = unknown> {

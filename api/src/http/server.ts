@@ -177,8 +177,7 @@ function send(res: Response, output: RouteOutput): void {
     res.writeHead(status, {
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',
-      'Content-Security-Policy':
-        "default-src 'none'; script-src 'unsafe-inline' https://res.cdn.office.net; style-src 'unsafe-inline'",
+      'Content-Security-Policy': `default-src 'none'; script-src 'unsafe-inline' ${(output.scriptSources ?? []).join(' ')}; style-src 'unsafe-inline'`,
     });
     res.end(output.html);
     return;

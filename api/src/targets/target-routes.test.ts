@@ -136,3 +136,15 @@ describe('By Group', () => {
     });
   });
 });
+
+describe('scope preview', () => {
+  it('counts the users "Synchronize all users and groups" covers, as Graph reports them', async () => {
+    const summary = (await fetch(`${api}/api/targets/summary`, {
+      headers: { authorization: `Bearer ${token}` },
+    }).then((response) => response.json())) as { users: number };
+    const tenants = (await control('GET', '/tenants')) as { value: { id: string; userCount: number }[] };
+    const contoso = tenants.value.find((candidate) => candidate.id === CONTOSO_TENANT_ID);
+    expect(contoso?.userCount).toBeGreaterThan(50);
+    expect(summary.users).toBe(contoso?.userCount);
+  });
+});

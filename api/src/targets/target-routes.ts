@@ -21,6 +21,15 @@ export function targetRoutes(directory: DirectoryReader) {
   return [
     defineRoute({
       method: 'GET',
+      path: '/api/targets/summary',
+      access: 'globalAdministrator',
+      summary: 'Scope preview of Synchronize all users and groups: how many users the directory holds.',
+      handle: async ({ principal }) => ({
+        json: { users: await directory.countUsers(principal?.tenantId ?? '') },
+      }),
+    }),
+    defineRoute({
+      method: 'GET',
       path: '/api/targets/users',
       access: 'globalAdministrator',
       summary: 'By User: verifies an exact user principal name and returns the user.',
