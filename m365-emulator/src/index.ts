@@ -28,6 +28,7 @@ export {
   MICROSOFT_GRAPH_RESOURCE,
 } from './entra/well-known-resources.js';
 export type { FaultRule, FaultRuleInput } from './faults/fault-injector.js';
+export { STATE_FILE_NAME, type RestoredStateSummary } from './persistence/index.js';
 export type { StatsSnapshot } from './stats/request-stats.js';
 export { ensureTlsMaterial, type TlsMaterial } from './tls/certificate-authority.js';
 export { DEFAULT_DATA_DIR, startEmulator, type EmulatorOptions, type RunningEmulator } from './server.js';

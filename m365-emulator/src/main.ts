@@ -9,7 +9,7 @@ import {
   CLOUD_APP_SECURITY_CLIENT_ID,
   CLOUD_APP_SECURITY_CLIENT_SECRET,
 } from './entra/app-registrations.js';
-import { startEmulator } from './server.js';
+import { startEmulator, type RunningEmulator } from './server.js';
 
 const DEFAULT_PORT = 5443;
 
@@ -24,12 +24,35 @@ function portFromEnvironment(): number {
   return port;
 }
 
+/** Reads `EMULATOR_PERSIST` (`on`, the default, or `off`), failing clearly on another value. */
+function persistFromEnvironment(): boolean {
+  const raw = (process.env.EMULATOR_PERSIST ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new Error(`EMULATOR_PERSIST must be 'on' or 'off', got '${process.env.EMULATOR_PERSIST ?? ''}'.`);
+}
+
+/** One banner line saying where state is kept and what was restored. */
+function describeState(emulator: RunningEmulator): string[] {
+  if (!emulator.statePath)
+    return ['Saved state: off (EMULATOR_PERSIST=off): consent and changes last until Ctrl-C.'];
+  const restored = emulator.restoredState;
+  const summary = restored
+    ? `restored ${restored.servicePrincipals} service principal(s), changes in ${restored.tenantsChanged} tenant(s), ${restored.tenantsAdded} added and ${restored.tenantsRemoved} removed tenant(s), ${restored.apps} changed app(s)`
+    : 'nothing to restore';
+  return [
+    `Saved state:    ${emulator.statePath}  (${summary})`,
+    '  Consent, app registration and directory changes survive restarts; POST /_emulator/reset forgets them.',
+  ];
+}
+
 /** Starts the emulator and keeps it running until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const emulator = await startEmulator({
     port: portFromEnvironment(),
     throttling: process.env.EMULATOR_THROTTLING !== 'off',
     dataDir: process.env.EMULATOR_DATA_DIR || undefined,
+    persist: persistFromEnvironment(),
   });
   const tenants = emulator.directories.list();
   const lines = [
@@ -61,6 +84,7 @@ async function main(): Promise<void> {
     `Authority (msal-node):  ${emulator.origin}/<tenant id | domain | organizations>  with knownAuthorities ['${emulator.host}']`,
     `Graph base URL:         ${emulator.origin}/v1.0  (Graph SDK: customHosts ['127.0.0.1'])`,
     `Control API:            ${emulator.origin}/_emulator  (loopback only; see m365-emulator/README.md)`,
+    ...describeState(emulator),
     '',
     'Press Ctrl-C to stop.',
   ];

@@ -20,6 +20,12 @@ import { loadOrCreateSigningKey } from './entra/signing-keys.js';
 import { FaultInjector } from './faults/fault-injector.js';
 import { createGraphHandler, describeGraphRoute } from './graph/index.js';
 import { createMailControlHandler, createMailOutbox, type MailOutbox } from './mail/index.js';
+import {
+  deltaTokenSecret,
+  openPersistence,
+  STATE_FILE_NAME,
+  type RestoredStateSummary,
+} from './persistence/index.js';
 import { RequestStats } from './stats/request-stats.js';
 import { createGraphThrottling, type GraphThrottling } from './throttling/index.js';
 import { DEFAULT_DATA_DIR, ensureTlsMaterial } from './tls/certificate-authority.js';
@@ -38,8 +44,15 @@ export interface EmulatorOptions {
   port?: number;
   /** Listening address (default `127.0.0.1`). */
   host?: string;
-  /** Folder for the CA and server certificate, under `tls/` (default {@link DEFAULT_DATA_DIR}). */
+  /** Folder for the CA and server certificate (`tls/`), the first signing key (`keys/`) and `state.json` (default {@link DEFAULT_DATA_DIR}). */
   dataDir?: string;
+  /**
+   * Keep consent (service principals), app registration changes and directory changes across
+   * restarts in `<dataDir>/state.json` (default false: in memory only, nothing read or written).
+   */
+  persist?: boolean;
+  /** Receives warnings (an unusable state file moved aside, saved changes that no longer apply); default `console.warn`. */
+  onWarning?: (message: string) => void;
   /** Tenants generated at start (default: the development tenants Contoso and Fabrikam). */
   tenants?: readonly TenantSpec[];
   /** A ready directory registry instead of generating `tenants`. */
@@ -83,7 +96,11 @@ export interface RunningEmulator {
   advanceClock(ms: number): void;
   /** Authority URL of a tenant (`https://127.0.0.1:<port>/<tenant>`). */
   authority(tenant: string): string;
-  /** Stops listening and drops open connections. */
+  /** `<dataDir>/state.json` when `persist` is on; undefined when state is in memory only. */
+  readonly statePath: string | undefined;
+  /** What was restored from {@link statePath} at start; undefined when nothing was. */
+  readonly restoredState: RestoredStateSummary | undefined;
+  /** Stops listening, drops open connections and saves pending state (`persist`). */
   close(): Promise<void>;
 }
 
@@ -102,15 +119,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       initialTenants: options.tenants ?? [createDevelopmentTenant(), createSecondDevelopmentTenant()],
       now,
     });
+  const signingKey = await loadOrCreateSigningKey(join(dataDir, 'keys'), now());
   const entra = new EntraService({
     directories,
     now,
-    signingKey: await loadOrCreateSigningKey(join(dataDir, 'keys'), now()),
+    signingKey,
     consentRedirectUris: options.consentRedirectUris,
     tabRedirectUris: options.tabRedirectUris,
     secretExpiresAt: options.secretExpiresAt?.getTime(),
     signingKeyGraceMs:
       options.signingKeyGraceSeconds === undefined ? undefined : options.signingKeyGraceSeconds * 1000,
+  });
+  const persistence = openPersistence({
+    directories,
+    entra,
+    path: options.persist ? join(dataDir, STATE_FILE_NAME) : undefined,
+    warn: options.onWarning ?? ((message) => console.warn(`m365-emulator: ${message}`)),
   });
   const stats = new RequestStats(now);
   const faults = new FaultInjector(options.random);
@@ -126,6 +150,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const mail = createMailOutbox({ now });
   const graphHandler = createGraphHandler({
     directories,
+    // With saved state, a delta link from before a restart must still verify, so Graph answers
+    // 410 syncStateNotFound (the product resyncs) rather than 400 for a token it cannot read.
+    delta: options.persist ? { secret: deltaTokenSecret(signingKey) } : undefined,
     verifier: createGraphTokenVerifier({ keys: entra.keys, now }),
     stats,
     throttling,
@@ -149,6 +176,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     delegates: [createMailControlHandler({ outbox: mail, directories })],
     clock,
     describe,
+    resetState: () => ({ tenants: persistence.reset(), statePath: persistence.statePath ?? null }),
   });
   const entraHandler = createEntraHandler(entra);
 
@@ -172,9 +200,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const url = new URL(req.url ?? '/', origin);
     const method = req.method ?? 'GET';
     const label = routeLabel(method, url.pathname);
-    res.on('finish', () => stats.recordRequest(label, res.statusCode));
+    res.on('finish', () => {
+      stats.recordRequest(label, res.statusCode);
+      // Only control calls and the consent page's decision change what is saved; changes made
+      // in-process (tests holding `entra`/`directories`) are saved by close().
+      const mutating = method !== 'GET' && method !== 'HEAD';
+      if (mutating && (isControlPath(url.pathname) || url.pathname.endsWith('/adminconsent/decision')))
+        persistence.changed();
+    });
 
-    if (url.pathname === '/_emulator' || url.pathname.startsWith('/_emulator/')) {
+    if (isControlPath(url.pathname)) {
       if (!isLoopback(req.socket.remoteAddress)) {
         return sendJson(res, 403, {
           error: { code: 'forbidden', message: 'The control API answers loopback callers only.' },
@@ -247,15 +282,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     now,
     advanceClock: clock.advance,
     authority: (tenant) => `${origin}/${tenant}`,
-    close: () => closeServer(server, sockets),
+    statePath: persistence.statePath,
+    restoredState: persistence.restored,
+    close: async () => {
+      await closeServer(server, sockets);
+      persistence.close();
+    },
   };
 }
 
 /** Stats label: the route pattern, not the raw path, so ids do not explode the table. */
 function routeLabel(method: string, pathname: string): string {
-  if (pathname === '/_emulator' || pathname.startsWith('/_emulator/'))
-    return `${method} ${genericPath(pathname)}`;
+  if (isControlPath(pathname)) return `${method} ${genericPath(pathname)}`;
   return entraRouteLabel(method, pathname) ?? describeGraphRoute(method, pathname) ?? `${method} (unknown)`;
+}
+
+function isControlPath(pathname: string): boolean {
+  return pathname === '/_emulator' || pathname.startsWith('/_emulator/');
 }
 
 function genericPath(pathname: string): string {

@@ -92,7 +92,7 @@ describe('admin consent, accepted', () => {
           admin_consent: 'True',
           tenant: CONTOSO_TENANT_ID,
           scope:
-            'https://graph.microsoft.com/User.Read.All https://graph.microsoft.com/GroupMember.Read.All https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Sites.Read.All https://graph.microsoft.com/Files.Read.All',
+            'https://graph.microsoft.com/User.Read.All https://graph.microsoft.com/GroupMember.Read.All https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Sites.Read.All https://graph.microsoft.com/Files.Read.All https://graph.microsoft.com/RoleManagement.Read.Directory',
           state: 'state-123',
         });
         expect(await principalRoles(CONTOSO_TENANT_ID)).toEqual({
@@ -102,6 +102,7 @@ describe('admin consent, accepted', () => {
             'Mail.ReadWrite',
             'Sites.Read.All',
             'Files.Read.All',
+            'RoleManagement.Read.Directory',
           ],
         });
       } else {

@@ -67,7 +67,14 @@ describe('client credentials with msal-node', () => {
       idtyp: 'app',
       tid: CONTOSO_TENANT_ID,
       ver: '1.0',
-      roles: ['User.Read.All', 'GroupMember.Read.All', 'Mail.ReadWrite', 'Sites.Read.All', 'Files.Read.All'],
+      roles: [
+        'User.Read.All',
+        'GroupMember.Read.All',
+        'Mail.ReadWrite',
+        'Sites.Read.All',
+        'Files.Read.All',
+        'RoleManagement.Read.Directory',
+      ],
     });
     expect(payload.oid).toBe(principals[0]?.id);
     expect(payload.sub).toBe(payload.oid);

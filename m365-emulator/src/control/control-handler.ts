@@ -44,6 +44,8 @@ export interface ControlDependencies {
   clock: { offsetMs(): number; advance(ms: number): void; now(): number };
   /** Describes the running emulator for `GET /_emulator`. */
   describe: () => Record<string, unknown>;
+  /** Back to the start-up tenants, consent and app registrations, forgetting saved state (`POST /_emulator/reset`). */
+  resetState?: () => Record<string, unknown>;
 }
 
 /** A refusal the control API reports as `{ error: { code, message } }`. */
@@ -87,6 +89,12 @@ function route(method: string, pattern: string, run: Route['run'], status = 200)
 }
 
 route('GET', '/_emulator', (deps) => ({ ...deps.describe(), routes: CONTROL_ROUTE_LABELS }));
+
+// Everything saved across restarts back to start-up (tenants, consent, app registrations).
+route('POST', '/_emulator/reset', (deps) => {
+  if (!deps.resetState) throw new ControlError(404, 'notFound', 'Reset is not wired in this emulator.');
+  return deps.resetState();
+});
 
 // Tenants.
 route('GET', '/_emulator/tenants', (deps) => ({ value: deps.directories.list() }));

@@ -19,6 +19,8 @@ export interface InMemoryDirectoryRegistry extends DirectoryRegistry {
   get(idOrDomain: string): InMemoryTenantDirectory | undefined;
   create(spec: TenantSpec): InMemoryTenantDirectory;
   reset(tenantId: string): InMemoryTenantDirectory | undefined;
+  /** The spec a tenant was generated from (a copy), so saved state can tell generated content from changes. */
+  specOf(tenantId: string): TenantSpec | undefined;
 }
 
 /** Creates an in-memory registry, generating `initialTenants` up front. */
@@ -64,6 +66,10 @@ export function createDirectoryRegistry(options: DirectoryRegistryOptions = {}):
       byId.set(directory.tenant.id, { spec: existing.spec, directory });
       index(directory);
       return directory;
+    },
+    specOf: (tenantId) => {
+      const existing = byId.get(tenantId.toLowerCase());
+      return existing ? { ...existing.spec } : undefined;
     },
     remove: (tenantId) => {
       const existing = byId.get(tenantId.toLowerCase());

@@ -19,6 +19,8 @@ export {
   groupRef,
   type GroupRecord,
   type MemberRef,
+  type SavedDirectoryObjects,
+  type SavedGroup,
 } from './tenant-directory.js';
 export {
   developmentPasswordsFor,

@@ -5,7 +5,7 @@
  * than Sets of strings. Transitive member lists are built lazily and dropped on the next change.
  */
 import { randomUUID } from 'node:crypto';
-import { ChangeLog } from './change-log.js';
+import { ChangeLog, type DirectoryChange } from './change-log.js';
 import type {
   EmulatedGroup,
   EmulatedTenant,
@@ -54,6 +54,27 @@ export interface DirectorySnapshot {
   readonly groups: EmulatedGroup[];
   /** Direct memberships per group index, as member references into `users` / `groups`. */
   readonly memberships: MemberRef[][];
+}
+
+/**
+ * Users and groups that differ from the generated directory, as the emulator's saved state holds
+ * them: `null` marks a deleted object; a group carries how its direct members changed.
+ */
+export interface SavedDirectoryObjects {
+  readonly users: ReadonlyMap<string, EmulatedUser | null>;
+  readonly groups: ReadonlyMap<string, SavedGroup | null>;
+}
+
+/**
+ * A saved group and the net change of its direct members (object ids of users and groups), not the
+ * whole list: deleting one user touches every group it was in, some with 100k members.
+ */
+export interface SavedGroup {
+  readonly group: EmulatedGroup;
+  /** Members now that were not members at generation (or at creation), in member order. */
+  readonly membersAdded: readonly string[];
+  /** Members at generation that are not members now. */
+  readonly membersRemoved: readonly string[];
 }
 
 let epochCounter = 0;
@@ -345,6 +366,119 @@ export class InMemoryTenantDirectory implements TenantDirectory {
       memberType: ref < 0 ? 'group' : 'user',
     });
     return true;
+  }
+
+  /**
+   * Every user and group a mutation touched since generation, as it is now (`null`: deleted). The
+   * change log names them, so this costs what changed, not the size of the tenant.
+   */
+  changedObjects(): SavedDirectoryObjects {
+    const userIds = new Set<string>();
+    // Per group, the first logged membership change of each member: a first "added" means it was
+    // not a member at generation, a first "removed" that it was.
+    const firstChange = new Map<string, Map<string, DirectoryChange['kind']>>();
+    for (const change of this.changes.between(0)) {
+      if (change.kind.startsWith('user-')) {
+        userIds.add(change.objectId);
+        continue;
+      }
+      const members = firstChange.get(change.objectId) ?? new Map<string, DirectoryChange['kind']>();
+      firstChange.set(change.objectId, members);
+      if (change.memberId && !members.has(change.memberId)) members.set(change.memberId, change.kind);
+    }
+    const users = new Map<string, EmulatedUser | null>();
+    for (const id of userIds) {
+      const slot = this.#userSlotById.get(id);
+      users.set(id, (slot === undefined ? undefined : this.#userSlots[slot]) ?? null);
+    }
+    const groups = new Map<string, SavedGroup | null>();
+    for (const [id, changed] of firstChange) {
+      const record = this.groupRecord(id);
+      if (!record) {
+        groups.set(id, null);
+        continue;
+      }
+      const current = this.#memberIds(record.members);
+      const present = new Set(current);
+      groups.set(id, {
+        group: record.group,
+        membersAdded: current.filter((member) => changed.get(member) === 'member-added'),
+        membersRemoved: [...changed]
+          .filter(([member, first]) => first === 'member-removed' && !present.has(member))
+          .map(([member]) => member),
+      });
+    }
+    return { users, groups };
+  }
+
+  /**
+   * Puts saved objects back on top of the generated directory: deletes the ones saved as deleted,
+   * upserts users and groups under their saved ids, then replays the saved groups' membership
+   * changes. Each step is logged like any change, so the next {@link changedObjects} includes
+   * them again.
+   */
+  restoreObjects(saved: SavedDirectoryObjects): void {
+    // Deletions first: the UPNs they free may belong to restored users.
+    for (const [id, user] of saved.users) if (user === null) this.deleteUser(id);
+    for (const [id, group] of saved.groups) if (group === null) this.deleteGroup(id);
+
+    const users = [...saved.users].flatMap(([id, user]) => (user ? [{ ...user, id: id.toLowerCase() }] : []));
+    // Unindex the current UPNs of all of them before indexing the saved ones: two renamed users
+    // may have swapped UPNs.
+    for (const user of users) {
+      const slot = this.#userSlotById.get(user.id);
+      const current = slot === undefined ? undefined : this.#userSlots[slot];
+      if (current) this.#userSlotByUpn.delete(current.userPrincipalName.toLowerCase());
+    }
+    for (const user of users) {
+      let slot = this.#userSlotById.get(user.id);
+      if (slot === undefined) {
+        slot = this.#userSlots.length;
+        this.#userSlots.push(user);
+        this.#userSlotById.set(user.id, slot);
+        this.changes.append({ kind: 'user-created', objectId: user.id });
+      } else {
+        this.#userSlots[slot] = user;
+        this.changes.append({ kind: 'user-updated', objectId: user.id });
+      }
+      this.#userSlotByUpn.set(user.userPrincipalName.toLowerCase(), slot);
+    }
+
+    const groups = [...saved.groups].flatMap(([id, group]) =>
+      group ? [{ ...group, group: { ...group.group, id: id.toLowerCase() } }] : [],
+    );
+    for (const { group } of groups) {
+      const slot = this.#groupSlotById.get(group.id);
+      if (slot === undefined) {
+        this.#groupSlotById.set(group.id, this.#groupSlots.length);
+        this.#groupSlots.push({ group, members: [] });
+        this.changes.append({ kind: 'group-created', objectId: group.id });
+      } else {
+        this.#groupSlots[slot] = { group, members: this.#groupSlots[slot]?.members ?? [] };
+        this.changes.append({ kind: 'group-updated', objectId: group.id });
+      }
+    }
+    // Memberships last: members may be users and groups restored above. Members that no longer
+    // exist are skipped (removeMember/addMember answer false).
+    for (const { group, membersAdded, membersRemoved } of groups) {
+      for (const member of membersRemoved) this.removeMember(group.id, member);
+      for (const member of membersAdded) {
+        try {
+          this.addMember(group.id, member);
+        } catch (error) {
+          if (!(error instanceof DirectoryError)) throw error;
+        }
+      }
+    }
+  }
+
+  #memberIds(refs: readonly MemberRef[]): string[] {
+    const ids: string[] = [];
+    for (const ref of refs) {
+      const member = this.resolveRef(ref);
+      if (member) ids.push(member.kind === 'user' ? member.user.id : member.group.id);
+    }
+    return ids;
   }
 
   #userSlotOf(idOrUpn: string): number | undefined {

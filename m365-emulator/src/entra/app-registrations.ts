@@ -125,7 +125,9 @@ export class AppRegistry {
         // Group.Read.All (group search, members and group delta need nothing more, and it does not
         // expose group conversations); Mail.ReadWrite for Exchange Online, Sites.Read.All for
         // SharePoint Online, Files.Read.All for OneDrive. No Mail.Send: our own notification email
-        // goes out through our SMTP relay, never as a customer's mailbox.
+        // goes out through our SMTP relay, never as a customer's mailbox. RoleManagement.Read.Directory
+        // (read-only, beyond core's requirements) lets the API check that the Teams user acting
+        // through the bot holds Global Administrator (docs/api.md, "Bot credential").
         {
           resourceAppId: MICROSOFT_GRAPH_APP_ID,
           roles: [
@@ -134,6 +136,7 @@ export class AppRegistry {
             'Mail.ReadWrite',
             'Sites.Read.All',
             'Files.Read.All',
+            'RoleManagement.Read.Directory',
           ],
         },
       ],
@@ -311,6 +314,14 @@ export class ServicePrincipalStore {
       principal.appRoleAssignments.set(resourceAppId, assigned);
     }
     return principal;
+  }
+
+  /** Puts a saved service principal back under its own id (the `oid` of its tokens), replacing any for that app and tenant. */
+  restore(principal: ServicePrincipal): void {
+    const tenantKey = principal.tenantId.toLowerCase();
+    const principals = this.#byTenant.get(tenantKey) ?? new Map<string, ServicePrincipal>();
+    principals.set(principal.appId.toLowerCase(), principal);
+    this.#byTenant.set(tenantKey, principals);
   }
 
   /** Deletes the enterprise application (the next token request fails with AADSTS7000229). */

@@ -46,6 +46,15 @@ const ROUTES: readonly EntraRoute[] = [
   { method: 'POST', suffix: '/login', serve: serveSignIn },
 ];
 
+/** Routes a browser may call from another origin (CORS), like Entra's discovery, keys and token endpoints. */
+const CORS_SUFFIXES: ReadonlySet<string> = new Set([
+  '/v2.0/.well-known/openid-configuration',
+  '/.well-known/openid-configuration',
+  '/discovery/v2.0/keys',
+  '/discovery/keys',
+  '/oauth2/v2.0/token',
+]);
+
 /** Every Entra route as `METHOD /{tenant}/suffix` (for the README and the stats labels). */
 export const ENTRA_ROUTE_LABELS: readonly string[] = [
   ...ROUTES.map((route) => `${route.method} /{tenant}${route.suffix}`),
@@ -70,6 +79,22 @@ export function createEntraHandler(service: EntraService): AreaHandler {
     const match = matchRoute(pathname);
     if (!match) return false;
     const { route, segment } = match;
+    if (CORS_SUFFIXES.has(route.suffix)) {
+      // Single-page apps (msal-browser) read discovery and keys and redeem codes cross-origin, as
+      // Entra allows for these endpoints; the interactive pages stay same-origin only.
+      if (ctx.req.method === 'OPTIONS') {
+        ctx.res.writeHead(204, {
+          'Access-Control-Allow-Origin': '*',
+          'Access-Control-Allow-Methods': `${route.method}, OPTIONS`,
+          'Access-Control-Allow-Headers': ctx.req.headers['access-control-request-headers'] ?? 'content-type',
+          'Access-Control-Max-Age': '86400',
+          'Content-Length': 0,
+        });
+        ctx.res.end();
+        return true;
+      }
+      ctx.res.setHeader('Access-Control-Allow-Origin', '*');
+    }
     const method = ctx.req.method === 'HEAD' ? 'GET' : ctx.req.method;
     if (method !== route.method) {
       sendJson(

@@ -92,6 +92,13 @@ export const MICROSOFT_GRAPH: ResourceDefinition = {
       description:
         "Allows the app to read data in your organization's directory, such as users, groups and apps, without a signed-in user.",
     },
+    {
+      id: '483bed4a-2ad3-4361-a73b-c83ccdbdc53c',
+      value: 'RoleManagement.Read.Directory',
+      displayName: 'Read all directory RBAC settings',
+      description:
+        "Allows the app to read the role-based access control (RBAC) settings for your company's directory, without a signed-in user. This includes reading directory role templates, directory roles and memberships.",
+    },
   ],
 };
 

@@ -31,7 +31,8 @@ export interface EntityShape<T> {
   reader(name: string): ((entity: T) => Json) | undefined;
 }
 
-function createShape<T>(
+/** Builds an entity catalogue from its property definitions. */
+export function createShape<T>(
   serviceTypeName: string,
   odataType: string,
   properties: readonly PropertyDefinition<T>[],

@@ -14,6 +14,7 @@ import {
 } from './directory-routes.js';
 import { GraphError, mailAccessDenied, resourceNotFound, segmentNotFound } from './graph-error.js';
 import { isAllowed, isDelegated, type GraphOperation } from './permissions.js';
+import { listRoleAssignments } from './role-assignments.js';
 import { sendMail } from './send-mail.js';
 import type { MailOutbox } from '../mail/mail-outbox.js';
 import type { CostedEndpoint } from '../throttling/resource-units.js';
@@ -95,6 +96,17 @@ export function resolveRoute(
       });
     case 'me':
       return userRoute(method, undefined, second, third, services, '/me');
+    case 'rolemanagement':
+      // Only the directory provider's role assignments list (the API's Global Administrator check).
+      if (second === undefined || lower(second) !== 'directory') throw segmentNotFound(second ?? first);
+      if (third === undefined || lower(third) !== 'roleassignments') throw segmentNotFound(third ?? second);
+      if (fourth !== undefined) throw segmentNotFound(fourth);
+      return get({
+        label: 'GET /v1.0/roleManagement/directory/roleAssignments',
+        operation: 'readRoleAssignments',
+        cost: 'other',
+        run: listRoleAssignments,
+      });
     case 'users': {
       if (second === undefined)
         return get({ label: 'GET /v1.0/users', operation: 'readUsers', cost: 'users', run: listUsers });

@@ -12,7 +12,8 @@ export type GraphOperation =
   | 'readOrganization'
   | 'readMe'
   | 'readMailboxSettings'
-  | 'sendMail';
+  | 'sendMail'
+  | 'readRoleAssignments';
 
 const ALLOWED: Readonly<Record<GraphOperation, readonly string[]>> = {
   readUsers: [
@@ -54,6 +55,14 @@ const ALLOWED: Readonly<Record<GraphOperation, readonly string[]>> = {
   ],
   readMailboxSettings: ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'],
   sendMail: ['Mail.Send'],
+  // `GET /roleManagement/directory/roleAssignments`: the same list for application and delegated tokens.
+  readRoleAssignments: [
+    'RoleManagement.Read.Directory',
+    'RoleManagement.Read.All',
+    'Directory.Read.All',
+    'RoleManagement.ReadWrite.Directory',
+    'Directory.ReadWrite.All',
+  ],
 };
 
 // Delegated calls to /organization also work with the basic sign-in scope.
