@@ -10,3 +10,5 @@ export * from './provisioning.js';
 export * from './notifications.js';
 export * from './audit.js';
 export * from './directory.js';
+export * from './notification-delivery.js';
+export * from './sync-plan.js';

@@ -92,8 +92,11 @@ export interface TokenIncident {
 /** What started a synchronization. */
 export type SyncTrigger = 'initial' | 'manual' | 'scheduled' | 'delta' | 'extend';
 
-/** Outcome of a synchronization run. */
-export type SyncRunStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+/**
+ * Outcome of a synchronization run: `pending` until a worker takes it (and again while a retry
+ * waits), `failed` when it cannot succeed as requested, `dead` when retries ran out.
+ */
+export type SyncRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'dead';
 
 /** One synchronization of a tenant's service directory. */
 export interface SyncRun {
@@ -159,4 +162,34 @@ export interface AuditEvent {
   readonly at: string;
   readonly before: unknown;
   readonly after: unknown;
+}
+
+/** Channels that deliver notifications beyond the dashboard (the `notifications` table is the outbox). */
+export type NotificationChannel = 'email' | 'teams';
+
+/**
+ * State of one delivery of a notification to one recipient on one channel: `claimed` while a
+ * deliverer holds the lease, `failed` while a retry is due at `nextAttemptAt`, `dead` once retries
+ * stopped, `delivered` once sent.
+ */
+export type NotificationDeliveryStatus = 'claimed' | 'delivered' | 'failed' | 'dead';
+
+/** Delivery record of one notification to one recipient (email address or Teams conversation id). */
+export interface NotificationDelivery {
+  readonly notificationId: string;
+  readonly tenantId: string;
+  readonly channel: NotificationChannel;
+  /** An email address for `email`, a Teams conversation id for `teams`. */
+  readonly recipient: string;
+  readonly status: NotificationDeliveryStatus;
+  /** Claims so far (each claim is one attempt). */
+  readonly attempts: number;
+  /** Until when the current claim holds; after it, another deliverer may claim again. */
+  readonly claimedUntil: string | null;
+  /** When a failed delivery may be tried again (null unless status is `failed`). */
+  readonly nextAttemptAt: string | null;
+  /** Last error text (no secrets), from `markFailed`. */
+  readonly lastError: string | null;
+  readonly deliveredAt: string | null;
+  readonly updatedAt: string;
 }

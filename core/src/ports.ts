@@ -6,12 +6,16 @@
 import type {
   AuditEvent,
   Notification,
+  NotificationChannel,
+  NotificationDelivery,
   SyncRun,
   SyncRunStatus,
   TenantProvisioning,
   TokenIncident,
 } from './model.js';
+import type { DirectoryGroup, DirectoryUser } from './directory.js';
 import type { Result } from './result.js';
+import type { DirectoryMembership } from './sync-plan.js';
 import type { ServiceId } from './services.js';
 
 /** A save lost a race: someone else saved the same record first. */
@@ -93,6 +97,241 @@ export interface ConsentStateRepository {
   consume(nonce: string, expiresAt: string, now: string): Promise<boolean>;
 }
 
+/** Which delivery: one notification, to one recipient, on one channel. */
+export interface NotificationDeliveryAddress {
+  readonly tenantId: string;
+  readonly notificationId: string;
+  readonly channel: NotificationChannel;
+  /** An email address for `email`, a Teams conversation id for `teams`. */
+  readonly recipient: string;
+}
+
+/**
+ * Per-(notification, channel, recipient) delivery state over the `notifications` outbox, so
+ * delivery is at-least-once and never concurrent. A deliverer loops: `undelivered` → `claim` (skip
+ * when false) → send with `notificationDeliveryKey(...)` as the idempotency key → `markDelivered`,
+ * or `markFailed` with the next attempt time (null gives up: dead). A deliverer that crashes
+ * mid-send leaves a claim whose lease expires, and the notification is offered again.
+ */
+export interface NotificationDeliveryRepository {
+  /**
+   * The tenant's notifications still to deliver to `recipient` on `channel`, oldest first: those
+   * with no delivery record, a failed one whose `nextAttemptAt` ≤ `now`, or a claim whose lease
+   * ended (`claimedUntil` ≤ `now`). Delivered and dead ones are never returned. `since` skips
+   * notifications created before it (e.g. before a Teams conversation was installed); `limit`
+   * caps the answer (default 100).
+   */
+  undelivered(
+    tenantId: string,
+    channel: NotificationChannel,
+    recipient: string,
+    options: { readonly now: string; readonly since?: string; readonly limit?: number },
+  ): Promise<Notification[]>;
+  /**
+   * Takes the delivery for this deliverer until `leaseUntil`, atomically across processes: true
+   * for exactly one of several simultaneous claimers, and only when the delivery is still due
+   * (no record, failed and due at `now`, or its previous lease ended). Counts one attempt.
+   */
+  claim(
+    address: NotificationDeliveryAddress,
+    options: { readonly now: string; readonly leaseUntil: string },
+  ): Promise<boolean>;
+  /** Records the delivery as sent at `at` (whether claimed before or not); final. */
+  markDelivered(address: NotificationDeliveryAddress, at: string): Promise<void>;
+  /**
+   * Records a failed attempt with its error (no secrets): retried once `nextAttemptAt` has come,
+   * or `dead` (never retried) when `nextAttemptAt` is null.
+   */
+  markFailed(
+    address: NotificationDeliveryAddress,
+    failure: { readonly at: string; readonly error: string; readonly nextAttemptAt: string | null },
+  ): Promise<void>;
+  /** The tenant's delivery records, oldest update first, optionally of one notification or channel (for tests and support). */
+  list(
+    tenantId: string,
+    options?: { readonly notificationId?: string; readonly channel?: NotificationChannel },
+  ): Promise<NotificationDelivery[]>;
+}
+
+/** What kind of Teams conversation the bot is installed in. */
+export type BotConversationKind = 'personal' | 'groupChat' | 'channel';
+
+/**
+ * One Teams conversation the bot is installed in (an admin's personal chat, a group chat or a team
+ * channel): where proactive notification cards of its tenant go.
+ */
+export interface BotConversation {
+  readonly tenantId: string;
+  /** The Teams conversation id; the recipient of the `teams` notification channel. */
+  readonly conversationId: string;
+  readonly kind: BotConversationKind;
+  /** The bot adapter's conversation reference (plain JSON, opaque to everything but the adapter). */
+  readonly reference: Readonly<Record<string, unknown>>;
+  /** When the bot was first installed here; notifications raised before it are not sent here. */
+  readonly installedAt: string;
+  readonly updatedAt: string;
+}
+
+/** Conversation references of the bot's installations, per tenant (written by the bot only). */
+export interface ConversationReferenceRepository {
+  /**
+   * Inserts or refreshes the conversation by (tenantId, conversationId): the reference, kind and
+   * `updatedAt` are replaced, `installedAt` of an existing row is kept.
+   */
+  upsert(conversation: BotConversation): Promise<void>;
+  /** Removes the conversation (uninstalled, or Teams says the bot is no longer in it); false when unknown. */
+  remove(tenantId: string, conversationId: string): Promise<boolean>;
+  /** The conversation, or undefined when the bot is not installed there. */
+  get(tenantId: string, conversationId: string): Promise<BotConversation | undefined>;
+  /** The tenant's conversations, oldest installation first. */
+  list(tenantId: string): Promise<BotConversation[]>;
+  /** Ids of every tenant with at least one conversation, sorted (for the delivery loop). */
+  listTenantIds(): Promise<string[]>;
+}
+
+/** Whose directory snapshot: a tenant's, as synchronized for one service. */
+export interface DirectorySnapshotKey {
+  readonly tenantId: string;
+  readonly service: ServiceId;
+}
+
+/** How many objects of a snapshot a call added and changed. */
+export interface SnapshotWriteCounts {
+  readonly added: number;
+  readonly updated: number;
+}
+
+/**
+ * The synchronized copy of a tenant's directory (users, groups, direct memberships) per service,
+ * with the Graph delta links of its collections. Writes mark what they touch with a `round`; a
+ * full round ends with `sweep(round)`, which removes everything the round did not see.
+ */
+export interface DirectorySnapshotRepository {
+  /** Inserts or updates users and marks them seen in `round`; counts new and changed ones. */
+  upsertUsers(
+    key: DirectorySnapshotKey,
+    users: readonly DirectoryUser[],
+    round: string,
+  ): Promise<SnapshotWriteCounts>;
+  /** Removes users (and their memberships); returns how many existed. */
+  removeUsers(key: DirectorySnapshotKey, ids: readonly string[]): Promise<number>;
+  /** Inserts or updates groups and marks them seen in `round`; counts new and changed ones. */
+  upsertGroups(
+    key: DirectorySnapshotKey,
+    groups: readonly DirectoryGroup[],
+    round: string,
+  ): Promise<SnapshotWriteCounts>;
+  /** Removes groups (their memberships and their own membership in other groups); returns how many existed. */
+  removeGroups(key: DirectorySnapshotKey, ids: readonly string[]): Promise<number>;
+  /** Adds memberships (existing ones are kept) and marks them seen in `round`. */
+  addMemberships(
+    key: DirectorySnapshotKey,
+    memberships: readonly DirectoryMembership[],
+    round: string,
+  ): Promise<void>;
+  /** Removes memberships; returns how many existed. */
+  removeMemberships(key: DirectorySnapshotKey, memberships: readonly DirectoryMembership[]): Promise<number>;
+  /** End of a full round: removes users, groups and memberships not seen in `round`; returns the counts. */
+  sweep(
+    key: DirectorySnapshotKey,
+    round: string,
+  ): Promise<{ readonly users: number; readonly groups: number; readonly memberships: number }>;
+  /** Users by id, ascending, after `after` (keyset paging for exports and tests). */
+  listUsers(
+    key: DirectorySnapshotKey,
+    options?: { after?: string; limit?: number },
+  ): Promise<DirectoryUser[]>;
+  /** Groups by id, ascending, after `after`. */
+  listGroups(
+    key: DirectorySnapshotKey,
+    options?: { after?: string; limit?: number },
+  ): Promise<DirectoryGroup[]>;
+  /** Memberships ordered by group then member, after the `after` pair. */
+  listMemberships(
+    key: DirectorySnapshotKey,
+    options?: { after?: { groupId: string; memberId: string }; limit?: number },
+  ): Promise<DirectoryMembership[]>;
+  /** How many users, groups and memberships the snapshot holds. */
+  counts(
+    key: DirectorySnapshotKey,
+  ): Promise<{ readonly users: number; readonly groups: number; readonly memberships: number }>;
+  /** The stored Graph `@odata.deltaLink` of a collection, if any. */
+  deltaLink(key: DirectorySnapshotKey, collection: 'users' | 'groups'): Promise<string | undefined>;
+  /** Stores (or with null forgets) a collection's delta link. */
+  setDeltaLink(
+    key: DirectorySnapshotKey,
+    collection: 'users' | 'groups',
+    link: string | null,
+    at: string,
+  ): Promise<void>;
+}
+
+/** Execution state of one sync run: attempts, lease and checkpoint. */
+export interface SyncJob {
+  readonly runId: string;
+  readonly tenantId: string;
+  /** Claims so far; a crash mid-run counts as an attempt. */
+  readonly attempts: number;
+  /** When a failed attempt may be retried (null: now). */
+  readonly nextAttemptAt: string | null;
+  readonly leaseOwner: string | null;
+  readonly leaseUntil: string | null;
+  /** Where the run resumes after a crash: the engine's own JSON. */
+  readonly checkpoint: unknown;
+  readonly lastError: string | null;
+}
+
+/** Lease of a claimed sync run: who holds it and until when. */
+export interface SyncLease {
+  readonly owner: string;
+  readonly now: string;
+  readonly leaseUntil: string;
+}
+
+/**
+ * Sync runs as durable jobs: claiming with a per-tenant lease (never two syncs of one tenant at
+ * once, across processes), checkpoints fenced by the lease, and retry state.
+ */
+export interface SyncJobRepository {
+  /** Inserts the run unless one with its id exists (schedulers use deterministic ids); true when inserted. */
+  requestRun(run: SyncRun): Promise<boolean>;
+  /**
+   * Claims the oldest due run — pending and not waiting for a retry, or running with an expired
+   * lease (its worker died) — of a tenant no one else is synchronizing. Takes the tenant lease,
+   * counts an attempt and marks the run running.
+   */
+  claimNext(lease: SyncLease): Promise<{ run: SyncRun; job: SyncJob } | undefined>;
+  /** Claims one given run the same way (for a queue that picked it); undefined when not due or the tenant is busy. */
+  claimRun(
+    tenantId: string,
+    runId: string,
+    lease: SyncLease,
+  ): Promise<{ run: SyncRun; job: SyncJob } | undefined>;
+  /** Extends the run's and the tenant's lease; false when the lease was lost (stop working). */
+  renew(runId: string, lease: SyncLease): Promise<boolean>;
+  /** Stores the checkpoint if `owner` still holds the lease; false otherwise (the caller must roll back). */
+  saveCheckpoint(runId: string, owner: string, checkpoint: unknown): Promise<boolean>;
+  /**
+   * Ends the lease of `owner`: on success (`outcome.done`) the checkpoint is cleared; on failure
+   * the error and the next attempt time are stored.
+   */
+  release(
+    runId: string,
+    owner: string,
+    outcome:
+      | { readonly done: true }
+      | { readonly done: false; readonly error: string; readonly nextAttemptAt: string | null },
+  ): Promise<void>;
+  /** The run's job state, if it was ever claimed. */
+  get(runId: string): Promise<SyncJob | undefined>;
+  /**
+   * Runs claimable at `now`, oldest first, with their job state (undefined before the first
+   * claim): pending and not waiting for a retry, or running with an expired lease. For a
+   * dispatcher that hands them to a queue; claiming still decides who runs them.
+   */
+  due(now: string, limit: number): Promise<{ run: SyncRun; job: SyncJob | undefined }[]>;
+}
+
 /** Every repository, bound to one connection or transaction. */
 export interface Repositories {
   readonly provisioning: ProvisioningRepository;
@@ -102,6 +341,10 @@ export interface Repositories {
   readonly tokenIncidents: TokenIncidentRepository;
   readonly secrets: SecretRepository;
   readonly consentStates: ConsentStateRepository;
+  readonly notificationDeliveries: NotificationDeliveryRepository;
+  readonly conversations: ConversationReferenceRepository;
+  readonly directorySnapshots: DirectorySnapshotRepository;
+  readonly syncJobs: SyncJobRepository;
 }
 
 /** The durable store: repositories plus transactions spanning several of them. */

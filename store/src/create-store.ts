@@ -11,9 +11,13 @@ import { databaseKind, openPostgres, openSqlite } from './dialects.js';
 import { migrateToLatest } from './migrate.js';
 import { SqlAuditRepository } from './repositories/audit-repository.js';
 import { SqlConsentStateRepository } from './repositories/consent-state-repository.js';
+import { SqlConversationReferenceRepository } from './repositories/conversation-reference-repository.js';
+import { SqlDirectorySnapshotRepository } from './repositories/directory-snapshot-repository.js';
+import { SqlNotificationDeliveryRepository } from './repositories/notification-delivery-repository.js';
 import { SqlNotificationRepository } from './repositories/notification-repository.js';
 import { SqlProvisioningRepository } from './repositories/provisioning-repository.js';
 import { SqlSecretRepository } from './repositories/secret-repository.js';
+import { SqlSyncJobRepository } from './repositories/sync-job-repository.js';
 import { SqlSyncRunRepository } from './repositories/sync-run-repository.js';
 import { SqlTokenIncidentRepository } from './repositories/token-incident-repository.js';
 import { SecretCipher } from './secret-cipher.js';
@@ -114,6 +118,10 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
     tokenIncidents: new SqlTokenIncidentRepository(executor),
     secrets: new SqlSecretRepository(executor, cipher, now),
     consentStates: new SqlConsentStateRepository(executor),
+    conversations: new SqlConversationReferenceRepository(executor),
+    notificationDeliveries: new SqlNotificationDeliveryRepository(executor),
+    directorySnapshots: new SqlDirectorySnapshotRepository(executor),
+    syncJobs: new SqlSyncJobRepository(executor),
   });
   // The root repositories refuse to run inside `transaction(work)`: on SQLite they would wait
   // for the transaction's own connection forever, and on PostgreSQL silently escape it.

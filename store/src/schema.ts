@@ -120,6 +120,96 @@ export interface ConsentStateTable {
   consumed_at: string;
 }
 
+/** `notification_deliveries`: one row per notification, channel and recipient (migration 0003). */
+export interface NotificationDeliveryTable {
+  notification_id: string;
+  tenant_id: string;
+  channel: string;
+  recipient: string;
+  status: string;
+  attempts: number;
+  claimed_until: string | null;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  delivered_at: string | null;
+  updated_at: string;
+}
+
+/** `bot_conversations`: Teams conversations the bot is installed in (migration 0005). */
+export interface BotConversationTable {
+  tenant_id: string;
+  conversation_id: string;
+  kind: string;
+  /** JSON of the bot adapter's conversation reference. */
+  reference_json: string;
+  installed_at: string;
+  updated_at: string;
+}
+
+/** `directory_users`: synchronized users per tenant and service (migration 0004). */
+export interface DirectoryUserTable {
+  tenant_id: string;
+  service: string;
+  id: string;
+  user_principal_name: string;
+  display_name: string;
+  mail: string | null;
+  /** 1 or 0: SQLite has no boolean. */
+  account_enabled: number;
+  user_type: string;
+  seen_round: string;
+}
+
+/** `directory_groups`: synchronized groups per tenant and service (migration 0004). */
+export interface DirectoryGroupTable {
+  tenant_id: string;
+  service: string;
+  id: string;
+  display_name: string;
+  mail: string | null;
+  kind: string;
+  seen_round: string;
+}
+
+/** `directory_memberships`: direct members (users or groups) of synchronized groups (migration 0004). */
+export interface DirectoryMembershipTable {
+  tenant_id: string;
+  service: string;
+  group_id: string;
+  member_id: string;
+  member_type: string;
+  seen_round: string;
+}
+
+/** `directory_delta_links`: Graph delta links per tenant, service and collection (migration 0004). */
+export interface DirectoryDeltaLinkTable {
+  tenant_id: string;
+  service: string;
+  collection: string;
+  link: string;
+  updated_at: string;
+}
+
+/** `sync_jobs`: execution state of sync runs (migration 0004). */
+export interface SyncJobTable {
+  run_id: string;
+  tenant_id: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  checkpoint_json: string | null;
+  last_error: string | null;
+}
+
+/** `sync_tenant_leases`: the tenant being synchronized and by whom (migration 0004). */
+export interface SyncTenantLeaseTable {
+  tenant_id: string;
+  run_id: string;
+  owner: string;
+  lease_until: string;
+}
+
 /** Every table of the store, for Kysely's typed queries. */
 export interface Database {
   tenant_provisioning: TenantProvisioningTable;
@@ -132,6 +222,14 @@ export interface Database {
   token_incidents: TokenIncidentTable;
   secrets: SecretTable;
   consent_states: ConsentStateTable;
+  notification_deliveries: NotificationDeliveryTable;
+  bot_conversations: BotConversationTable;
+  directory_users: DirectoryUserTable;
+  directory_groups: DirectoryGroupTable;
+  directory_memberships: DirectoryMembershipTable;
+  directory_delta_links: DirectoryDeltaLinkTable;
+  sync_jobs: SyncJobTable;
+  sync_tenant_leases: SyncTenantLeaseTable;
 }
 
 /** Encodes a value for a JSON text column; `undefined` is stored as JSON `null`. */

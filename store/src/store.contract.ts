@@ -13,6 +13,9 @@ import type { DurableStore, StoreOptions } from './create-store.js';
 import type { DatabaseKind } from './dialects.js';
 import type {
   AuditEvent,
+  BotConversation,
+  DirectoryGroup,
+  DirectoryUser,
   Notification,
   ServiceAccount,
   ServiceId,
@@ -708,6 +711,419 @@ export function describeStoreContract(
         });
       });
 
+      describe('notification deliveries', () => {
+        const email = 'admin@contoso.com';
+
+        async function raised(tenantId: string, minute: number): Promise<Notification> {
+          const one = notification(tenantId, { createdAt: at(minute) });
+          await store.notifications.raise(one);
+          return one;
+        }
+
+        function address(one: Notification, recipient = email) {
+          return { tenantId: one.tenantId, notificationId: one.id, channel: 'email' as const, recipient };
+        }
+
+        it('offers undelivered notifications oldest first, per channel and recipient, with since and limit', async () => {
+          const tenantId = tenant();
+          const [second, first, third] = [
+            await raised(tenantId, 2),
+            await raised(tenantId, 1),
+            await raised(tenantId, 3),
+          ];
+          const ids = (list: Notification[]) => list.map((each) => each.id);
+          expect(
+            ids(await store.notificationDeliveries.undelivered(tenantId, 'email', email, { now: at(10) })),
+          ).toEqual([first.id, second.id, third.id]);
+          await store.notificationDeliveries.markDelivered(address(first), at(10));
+          expect(
+            ids(await store.notificationDeliveries.undelivered(tenantId, 'email', email, { now: at(10) })),
+          ).toEqual([second.id, third.id]);
+          // Another recipient and another channel still have everything to deliver.
+          expect(
+            await store.notificationDeliveries.undelivered(tenantId, 'email', 'other@contoso.com', {
+              now: at(10),
+            }),
+          ).toHaveLength(3);
+          expect(
+            await store.notificationDeliveries.undelivered(tenantId, 'teams', email, { now: at(10) }),
+          ).toHaveLength(3);
+          expect(
+            ids(
+              await store.notificationDeliveries.undelivered(tenantId, 'email', email, {
+                now: at(10),
+                since: at(3),
+              }),
+            ),
+          ).toEqual([third.id]);
+          expect(
+            ids(
+              await store.notificationDeliveries.undelivered(tenantId, 'email', email, {
+                now: at(10),
+                limit: 1,
+              }),
+            ),
+          ).toEqual([second.id]);
+          expect(
+            await store.notificationDeliveries.undelivered(tenant(), 'email', email, { now: at(10) }),
+          ).toEqual([]);
+          expect(
+            (await store.notificationDeliveries.undelivered(tenantId, 'email', email, { now: at(10) }))[0],
+          ).toEqual(second);
+        });
+
+        it('claims once until the lease ends, then lets another deliverer claim', async () => {
+          const one = await raised(tenant(), 1);
+          const deliveries = store.notificationDeliveries;
+          expect(await deliveries.claim(address(one), { now: at(10), leaseUntil: at(15) })).toBe(true);
+          expect(await deliveries.claim(address(one), { now: at(11), leaseUntil: at(16) })).toBe(false);
+          expect(await deliveries.undelivered(one.tenantId, 'email', email, { now: at(14) })).toEqual([]);
+          expect(await deliveries.undelivered(one.tenantId, 'email', email, { now: at(15) })).toHaveLength(1);
+          expect(await deliveries.claim(address(one), { now: at(15), leaseUntil: at(20) })).toBe(true);
+          const [record] = await deliveries.list(one.tenantId);
+          expect(record).toEqual({
+            notificationId: one.id,
+            tenantId: one.tenantId,
+            channel: 'email',
+            recipient: email,
+            status: 'claimed',
+            attempts: 2,
+            claimedUntil: at(20),
+            nextAttemptAt: null,
+            lastError: null,
+            deliveredAt: null,
+            updatedAt: at(15),
+          });
+        });
+
+        it('lets exactly one of many simultaneous claimers in two stores win, first claim and after a lease', async () => {
+          const other = await open();
+          const one = await raised(tenant(), 1);
+          const claimAll = (now: string, leaseUntil: string) =>
+            Promise.all(
+              Array.from({ length: 6 }, (_, index) =>
+                (index % 2 === 0 ? store : other).notificationDeliveries.claim(address(one), {
+                  now,
+                  leaseUntil,
+                }),
+              ),
+            );
+          expect((await claimAll(at(10), at(15))).filter(Boolean)).toHaveLength(1);
+          expect((await claimAll(at(16), at(20))).filter(Boolean)).toHaveLength(1);
+          expect((await store.notificationDeliveries.list(one.tenantId))[0]?.attempts).toBe(2);
+        });
+
+        it('never offers or lets anyone claim a delivered notification again', async () => {
+          const one = await raised(tenant(), 1);
+          const deliveries = store.notificationDeliveries;
+          await deliveries.claim(address(one), { now: at(10), leaseUntil: at(15) });
+          await deliveries.markDelivered(address(one), at(11));
+          expect(await deliveries.claim(address(one), { now: at(30), leaseUntil: at(35) })).toBe(false);
+          expect(await deliveries.undelivered(one.tenantId, 'email', email, { now: at(30) })).toEqual([]);
+          expect(await deliveries.list(one.tenantId, { notificationId: one.id })).toMatchObject([
+            { status: 'delivered', deliveredAt: at(11), claimedUntil: null, attempts: 1 },
+          ]);
+        });
+
+        it('retries a failed delivery once due, and gives up on a dead one', async () => {
+          const tenantId = tenant();
+          const [retried, dead] = [await raised(tenantId, 1), await raised(tenantId, 2)];
+          const deliveries = store.notificationDeliveries;
+          await deliveries.claim(address(retried), { now: at(10), leaseUntil: at(15) });
+          await deliveries.markFailed(address(retried), {
+            at: at(11),
+            error: 'SMTP 451',
+            nextAttemptAt: at(20),
+          });
+          await deliveries.markFailed(address(dead), { at: at(11), error: 'SMTP 550', nextAttemptAt: null });
+          expect(await deliveries.undelivered(tenantId, 'email', email, { now: at(19) })).toEqual([]);
+          expect(await deliveries.claim(address(retried), { now: at(19), leaseUntil: at(25) })).toBe(false);
+          expect(
+            (await deliveries.undelivered(tenantId, 'email', email, { now: at(20) })).map((n) => n.id),
+          ).toEqual([retried.id]);
+          expect(await deliveries.claim(address(retried), { now: at(20), leaseUntil: at(25) })).toBe(true);
+          expect(await deliveries.claim(address(dead), { now: at(99), leaseUntil: at(100) })).toBe(false);
+          expect(await deliveries.list(tenantId)).toMatchObject([
+            {
+              notificationId: dead.id,
+              status: 'dead',
+              lastError: 'SMTP 550',
+              nextAttemptAt: null,
+              attempts: 1,
+            },
+            { notificationId: retried.id, status: 'claimed', lastError: 'SMTP 451', attempts: 2 },
+          ]);
+          expect(await deliveries.list(tenantId, { channel: 'teams' })).toEqual([]);
+        });
+
+        it("refuses to claim another tenant's notification and throws when marking it", async () => {
+          const one = await raised(tenant(), 1);
+          const wrong = { ...address(one), tenantId: tenant() };
+          expect(await store.notificationDeliveries.claim(wrong, { now: at(1), leaseUntil: at(2) })).toBe(
+            false,
+          );
+          await expect(store.notificationDeliveries.markDelivered(wrong, at(1))).rejects.toThrow();
+          expect(await store.notificationDeliveries.list(one.tenantId)).toEqual([]);
+        });
+
+        it('commits with the transaction that raised the notification, and rolls back with it', async () => {
+          const tenantId = tenant();
+          const kept = notification(tenantId);
+          await store.transaction(async (tx) => {
+            await tx.notifications.raise(kept);
+            expect(
+              await tx.notificationDeliveries.claim(address(kept), { now: at(1), leaseUntil: at(2) }),
+            ).toBe(true);
+          });
+          const dropped = notification(tenantId);
+          await expect(
+            store.transaction(async (tx) => {
+              await tx.notifications.raise(dropped);
+              await tx.notificationDeliveries.markDelivered(address(dropped), at(1));
+              throw new Error('abort');
+            }),
+          ).rejects.toThrow('abort');
+          expect(
+            (await store.notificationDeliveries.list(tenantId)).map((each) => each.notificationId),
+          ).toEqual([kept.id]);
+        });
+      });
+
+      describe('directory snapshots', () => {
+        const user = (id: string, overrides: Partial<DirectoryUser> = {}): DirectoryUser => ({
+          id,
+          userPrincipalName: `${id}@contoso.com`,
+          displayName: UNICODE,
+          mail: null,
+          accountEnabled: true,
+          userType: 'Member',
+          ...overrides,
+        });
+        const group = (id: string): DirectoryGroup => ({ id, displayName: id, mail: null, kind: 'security' });
+
+        it('upserts with added/updated counts, per tenant and service, and lists in id order', async () => {
+          const key = { tenantId: tenant(), service: 'exchangeOnline' as const };
+          const snapshots = store.directorySnapshots;
+          expect(await snapshots.upsertUsers(key, [user('b'), user('a'), user('a')], 'r1')).toEqual({
+            added: 2,
+            updated: 0,
+          });
+          expect(
+            await snapshots.upsertUsers(
+              key,
+              [user('a', { accountEnabled: false, userType: 'Guest' }), user('b'), user('c')],
+              'r1',
+            ),
+          ).toEqual({ added: 1, updated: 1 });
+          expect(await snapshots.listUsers(key)).toEqual([
+            user('a', { accountEnabled: false, userType: 'Guest' }),
+            user('b'),
+            user('c'),
+          ]);
+          expect((await snapshots.listUsers(key, { after: 'a', limit: 1 })).map((u) => u.id)).toEqual(['b']);
+          expect(await snapshots.listUsers({ ...key, service: 'oneDrive' })).toEqual([]);
+          expect(await snapshots.upsertGroups(key, [group('g1')], 'r1')).toEqual({ added: 1, updated: 0 });
+          expect(await snapshots.upsertGroups(key, [{ ...group('g1'), kind: 'microsoft365' }], 'r1')).toEqual(
+            {
+              added: 0,
+              updated: 1,
+            },
+          );
+          expect(await snapshots.listGroups(key)).toEqual([{ ...group('g1'), kind: 'microsoft365' }]);
+        });
+
+        it('removes users and groups with their memberships, and sweeps what a round did not see', async () => {
+          const key = { tenantId: tenant(), service: 'oneDrive' as const };
+          const snapshots = store.directorySnapshots;
+          await snapshots.upsertUsers(key, [user('u1'), user('u2'), user('u3')], 'r1');
+          await snapshots.upsertGroups(key, [group('g1'), group('g2')], 'r1');
+          await snapshots.addMemberships(
+            key,
+            [
+              { groupId: 'g1', memberId: 'u1', memberType: 'user' },
+              { groupId: 'g1', memberId: 'g2', memberType: 'group' },
+              { groupId: 'g2', memberId: 'u2', memberType: 'user' },
+              { groupId: 'g2', memberId: 'u3', memberType: 'user' },
+            ],
+            'r1',
+          );
+          expect(await snapshots.counts(key)).toEqual({ users: 3, groups: 2, memberships: 4 });
+          expect(await snapshots.removeUsers(key, ['u1', 'missing'])).toBe(1);
+          expect(
+            await snapshots.removeMemberships(key, [{ groupId: 'g2', memberId: 'u3', memberType: 'user' }]),
+          ).toBe(1);
+          expect(await snapshots.listMemberships(key)).toEqual([
+            { groupId: 'g1', memberId: 'g2', memberType: 'group' },
+            { groupId: 'g2', memberId: 'u2', memberType: 'user' },
+          ]);
+          expect(
+            await snapshots.listMemberships(key, { after: { groupId: 'g1', memberId: 'g2' } }),
+          ).toHaveLength(1);
+          expect(await snapshots.removeGroups(key, ['g2'])).toBe(1);
+          expect(await snapshots.counts(key)).toEqual({ users: 2, groups: 1, memberships: 0 });
+          // Round r2 sees u2 and g1 only: the sweep removes u3.
+          await snapshots.upsertUsers(key, [user('u2')], 'r2');
+          await snapshots.upsertGroups(key, [group('g1')], 'r2');
+          await snapshots.addMemberships(key, [{ groupId: 'g1', memberId: 'u2', memberType: 'user' }], 'r2');
+          expect(await snapshots.sweep(key, 'r2')).toEqual({ users: 1, groups: 0, memberships: 0 });
+          expect(await snapshots.counts(key)).toEqual({ users: 1, groups: 1, memberships: 1 });
+        });
+
+        it('writes pages larger than one statement allows', async () => {
+          const key = { tenantId: tenant(), service: 'exchangeOnline' as const };
+          const many = Array.from({ length: 2_500 }, (_, index) =>
+            user(`u${String(index).padStart(5, '0')}`),
+          );
+          expect(await store.directorySnapshots.upsertUsers(key, many, 'r')).toEqual({
+            added: 2_500,
+            updated: 0,
+          });
+          await store.directorySnapshots.upsertGroups(key, [group('g')], 'r');
+          await store.directorySnapshots.addMemberships(
+            key,
+            many.map((each) => ({ groupId: 'g', memberId: each.id, memberType: 'user' as const })),
+            'r',
+          );
+          expect(await store.directorySnapshots.counts(key)).toEqual({
+            users: 2_500,
+            groups: 1,
+            memberships: 2_500,
+          });
+          expect(
+            await store.directorySnapshots.removeUsers(
+              key,
+              many.map((each) => each.id),
+            ),
+          ).toBe(2_500);
+          expect(await store.directorySnapshots.counts(key)).toEqual({ users: 0, groups: 1, memberships: 0 });
+        });
+
+        it('stores, replaces and forgets delta links', async () => {
+          const key = { tenantId: tenant(), service: 'exchangeOnline' as const };
+          expect(await store.directorySnapshots.deltaLink(key, 'users')).toBeUndefined();
+          await store.directorySnapshots.setDeltaLink(
+            key,
+            'users',
+            'https://graph/users/delta?$deltatoken=1',
+            at(1),
+          );
+          await store.directorySnapshots.setDeltaLink(
+            key,
+            'users',
+            'https://graph/users/delta?$deltatoken=2',
+            at(2),
+          );
+          expect(await store.directorySnapshots.deltaLink(key, 'users')).toBe(
+            'https://graph/users/delta?$deltatoken=2',
+          );
+          expect(await store.directorySnapshots.deltaLink(key, 'groups')).toBeUndefined();
+          await store.directorySnapshots.setDeltaLink(key, 'users', null, at(3));
+          expect(await store.directorySnapshots.deltaLink(key, 'users')).toBeUndefined();
+        });
+      });
+
+      describe('sync jobs', () => {
+        const lease = (owner: string, now: number, until: number) => ({
+          owner,
+          now: at(now),
+          leaseUntil: at(until),
+        });
+
+        it('requests a run once per id', async () => {
+          const run = syncRun(tenant(), { id: `scheduled:${randomUUID()}` });
+          expect(await store.syncJobs.requestRun(run)).toBe(true);
+          expect(await store.syncJobs.requestRun({ ...run, trigger: 'manual' })).toBe(false);
+          expect(await store.syncRuns.get(run.tenantId, run.id)).toEqual(run);
+        });
+
+        it('claims a pending run with a tenant lease, never two runs of one tenant at once', async () => {
+          const tenantId = tenant();
+          const first = syncRun(tenantId, { requestedAt: at(1) });
+          const second = syncRun(tenantId, { requestedAt: at(2) });
+          await store.syncRuns.create(first);
+          await store.syncRuns.create(second);
+          const claimed = await store.syncJobs.claimRun(tenantId, first.id, lease('w1', 10, 20));
+          expect(claimed?.run).toMatchObject({ id: first.id, status: 'running', startedAt: at(10) });
+          expect(claimed?.job).toMatchObject({
+            attempts: 1,
+            leaseOwner: 'w1',
+            leaseUntil: at(20),
+            checkpoint: null,
+          });
+          expect(await store.syncJobs.claimRun(tenantId, second.id, lease('w2', 11, 21))).toBeUndefined();
+          expect(await store.syncJobs.claimRun(tenantId, first.id, lease('w2', 11, 21))).toBeUndefined();
+          expect(await store.syncJobs.renew(first.id, lease('w1', 15, 30))).toBe(true);
+          expect(await store.syncJobs.renew(first.id, lease('w2', 15, 30))).toBe(false);
+          await store.syncJobs.release(first.id, 'w1', { done: true });
+          expect(await store.syncJobs.claimRun(tenantId, second.id, lease('w2', 16, 26))).toBeDefined();
+        });
+
+        it('lets a second worker take over a run whose lease expired, resuming from its checkpoint', async () => {
+          const run = syncRun(tenant());
+          await store.syncRuns.create(run);
+          await store.syncJobs.claimRun(run.tenantId, run.id, lease('dead', 1, 5));
+          expect(await store.syncJobs.saveCheckpoint(run.id, 'dead', { phase: 'users', next: 'link' })).toBe(
+            true,
+          );
+          expect(await store.syncJobs.claimRun(run.tenantId, run.id, lease('w2', 4, 10))).toBeUndefined();
+          const taken = await store.syncJobs.claimRun(run.tenantId, run.id, lease('w2', 5, 10));
+          expect(taken?.job).toMatchObject({
+            attempts: 2,
+            leaseOwner: 'w2',
+            checkpoint: { phase: 'users', next: 'link' },
+          });
+          // The old owner is fenced out.
+          expect(await store.syncJobs.saveCheckpoint(run.id, 'dead', { phase: 'stale' })).toBe(false);
+          expect((await store.syncJobs.get(run.id))?.checkpoint).toEqual({ phase: 'users', next: 'link' });
+        });
+
+        it('lets exactly one of many simultaneous claimers in two stores win a tenant', async () => {
+          const other = await open();
+          const tenantId = tenant();
+          const runs = [syncRun(tenantId), syncRun(tenantId), syncRun(tenantId)];
+          for (const run of runs) await store.syncRuns.create(run);
+          const results = await Promise.all(
+            Array.from({ length: 6 }, (_, index) =>
+              (index % 2 === 0 ? store : other).syncJobs.claimRun(
+                tenantId,
+                runs[index % 3]?.id ?? '',
+                lease(`w${index}`, 1, 10),
+              ),
+            ),
+          );
+          expect(results.filter((result) => result !== undefined)).toHaveLength(1);
+        });
+
+        it('retries after a failure only once due, and offers due runs oldest first', async () => {
+          const tenantId = tenant();
+          const run = syncRun(tenantId, { requestedAt: at(0) });
+          await store.syncRuns.create(run);
+          expect((await store.syncJobs.claimNext(lease('w1', 1, 5)))?.run.id).toBeDefined();
+          await store.syncJobs.release(run.id, 'w1', {
+            done: false,
+            error: 'Graph 500',
+            nextAttemptAt: at(8),
+          });
+          await store.syncRuns.update({ ...run, status: 'pending', error: 'Graph 500' });
+          expect((await store.syncJobs.due(at(7), 100)).some((each) => each.run.id === run.id)).toBe(false);
+          const due = (await store.syncJobs.due(at(8), 1_000)).find((each) => each.run.id === run.id);
+          expect(due?.job).toMatchObject({
+            attempts: 1,
+            lastError: 'Graph 500',
+            nextAttemptAt: at(8),
+            leaseOwner: null,
+          });
+          expect(await store.syncJobs.claimRun(tenantId, run.id, lease('w1', 7, 9))).toBeUndefined();
+          expect((await store.syncJobs.claimRun(tenantId, run.id, lease('w1', 8, 9)))?.job.attempts).toBe(2);
+        });
+
+        it('never claims a finished run', async () => {
+          const run = syncRun(tenant(), { status: 'succeeded' });
+          await store.syncRuns.create(run);
+          expect(await store.syncJobs.claimRun(run.tenantId, run.id, lease('w', 1, 2))).toBeUndefined();
+        });
+      });
+
       describe('secrets', () => {
         it('puts, gets, overwrites and deletes, per tenant', async () => {
           const [a, b] = [tenant(), tenant()];
@@ -779,6 +1195,89 @@ export function describeStoreContract(
           expect(await rotated.secrets.get(tenantId, 'token')).toBe('before rotation');
           await rotated.secrets.put(tenantId, 'token', 'after rotation');
           await expect(store.secrets.get(tenantId, 'token')).rejects.toMatchObject({ reason: 'unknownKey' });
+        });
+      });
+
+      describe('bot conversations', () => {
+        function conversation(tenantId: string, overrides: Partial<BotConversation> = {}): BotConversation {
+          return {
+            tenantId,
+            conversationId: `a:1${randomUUID()}`,
+            kind: 'personal',
+            reference: {
+              serviceUrl: 'https://smba.trafficmanager.net/emea/',
+              conversation: { id: 'x', tenantId, conversationType: 'personal' },
+              user: { id: '29:1', aadObjectId: 'u-1', name: UNICODE },
+            },
+            installedAt: at(1),
+            updatedAt: at(1),
+            ...overrides,
+          };
+        }
+
+        it("upserts, gets and lists a tenant's conversations, oldest installation first", async () => {
+          const tenantId = tenant();
+          const later = conversation(tenantId, { kind: 'channel', installedAt: at(5), updatedAt: at(5) });
+          const first = conversation(tenantId);
+          await store.conversations.upsert(later);
+          await store.conversations.upsert(first);
+          await store.conversations.upsert(conversation(tenant()));
+          expect(await store.conversations.get(tenantId, first.conversationId)).toEqual(first);
+          expect(await store.conversations.list(tenantId)).toEqual([first, later]);
+          expect(await store.conversations.get(tenantId, 'unknown')).toBeUndefined();
+        });
+
+        it('refreshes the reference but keeps the first installation time', async () => {
+          const tenantId = tenant();
+          const first = conversation(tenantId);
+          await store.conversations.upsert(first);
+          const refreshed = conversation(tenantId, {
+            conversationId: first.conversationId,
+            kind: 'groupChat',
+            reference: { serviceUrl: 'https://other.example/', conversation: { id: 'y' } },
+            installedAt: at(9),
+            updatedAt: at(9),
+          });
+          await store.conversations.upsert(refreshed);
+          expect(await store.conversations.list(tenantId)).toEqual([{ ...refreshed, installedAt: at(1) }]);
+        });
+
+        it('keeps one row when the same installation is recorded simultaneously', async () => {
+          const tenantId = tenant();
+          const one = conversation(tenantId);
+          await Promise.all(Array.from({ length: 6 }, () => store.conversations.upsert(one)));
+          expect(await store.conversations.list(tenantId)).toEqual([one]);
+        });
+
+        it('removes a conversation of its own tenant only', async () => {
+          const tenantId = tenant();
+          const one = conversation(tenantId);
+          await store.conversations.upsert(one);
+          expect(await store.conversations.remove(tenant(), one.conversationId)).toBe(false);
+          expect(await store.conversations.remove(tenantId, one.conversationId)).toBe(true);
+          expect(await store.conversations.remove(tenantId, one.conversationId)).toBe(false);
+          expect(await store.conversations.list(tenantId)).toEqual([]);
+        });
+
+        it('lists the tenants that have the bot installed', async () => {
+          const tenantA = tenant();
+          const tenantB = tenant();
+          await store.conversations.upsert(conversation(tenantB));
+          await store.conversations.upsert(conversation(tenantA));
+          await store.conversations.upsert(conversation(tenantA));
+          const ids = await store.conversations.listTenantIds();
+          expect(ids.filter((id) => id === tenantA || id === tenantB)).toEqual([tenantA, tenantB].sort());
+        });
+
+        it('rolls back with its transaction', async () => {
+          const tenantId = tenant();
+          await expect(
+            store.transaction(async (tx) => {
+              await tx.conversations.upsert(conversation(tenantId));
+              throw new Error('abort');
+            }),
+          ).rejects.toThrow('abort');
+          expect(await store.conversations.list(tenantId)).toEqual([]);
         });
       });
 

@@ -4,12 +4,18 @@
  */
 import * as initialSchema from './0001-initial-schema.js';
 import * as consentStates from './0002-consent-states.js';
+import * as notificationDeliveries from './0003-notification-deliveries.js';
+import * as syncEngine from './0004-sync-engine.js';
+import * as botConversations from './0005-bot-conversations.js';
 import type { Migration, MigrationProvider } from 'kysely';
 
 /** Every migration by name, in the order they apply. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial_schema': initialSchema,
   '0002_consent_states': consentStates,
+  '0003_notification_deliveries': notificationDeliveries,
+  '0004_sync_engine': syncEngine,
+  '0005_bot_conversations': botConversations,
 };
 
 /** Kysely's migration provider over the in-code list. */

@@ -1,0 +1,107 @@
+/** Manual synchronization: the runs it queued with their figures, and the R3 refusal with the Extend offer. */
+import { EXTEND_OFFER_TEXT, SERVICE_NAMES } from '@cas/core';
+import { adaptiveCard, cardTime, execute, facts, heading, paragraph } from './adaptive-card.js';
+import { EXTEND_PROTECTION } from './extend-card.js';
+import type { AdaptiveCard, CardElement, Container } from './adaptive-card.js';
+import type { ServiceId } from '@cas/core';
+
+/** The figures of one synchronization run a card shows. */
+export interface SyncRunFigures {
+  readonly id: string;
+  readonly service: ServiceId;
+  readonly status: string;
+  readonly requestedAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly added: number;
+  readonly updated: number;
+  readonly removed: number;
+  readonly graphRequests: number;
+  readonly error: string | null;
+}
+
+const STATUS_WORDS: Readonly<Record<string, string>> = {
+  pending: 'Queued',
+  running: 'Running',
+  succeeded: 'Finished',
+  failed: 'Failed',
+  dead: 'Failed',
+};
+
+/** True when the run reached a final state. */
+export function isFinished(run: Pick<SyncRunFigures, 'status'>): boolean {
+  return run.status === 'succeeded' || run.status === 'failed' || run.status === 'dead';
+}
+
+/** Duration between two ISO times, e.g. "1 min 5 s". */
+export function duration(from: string, to: string): string {
+  const seconds = Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000));
+  if (!Number.isFinite(seconds)) return '';
+  const minutes = Math.floor(seconds / 60);
+  return minutes > 0 ? `${minutes} min ${seconds % 60} s` : `${seconds} s`;
+}
+
+function runSection(run: SyncRunFigures): Container {
+  const failed = run.status === 'failed' || run.status === 'dead';
+  const rows: [string, string][] = [['Status', STATUS_WORDS[run.status] ?? run.status]];
+  if (isFinished(run)) {
+    rows.push(
+      ['Added', String(run.added)],
+      ['Updated', String(run.updated)],
+      ['Removed', String(run.removed)],
+      ['Graph requests', String(run.graphRequests)],
+    );
+    if (run.startedAt !== null && run.finishedAt !== null)
+      rows.push(['Duration', duration(run.startedAt, run.finishedAt)]);
+  }
+  rows.push(['Requested', cardTime(run.requestedAt)]);
+  const items: CardElement[] = [
+    { type: 'TextBlock', text: SERVICE_NAMES[run.service], weight: 'Bolder', wrap: true },
+    facts(rows),
+  ];
+  if (failed && run.error !== null) items.push(paragraph(run.error, { color: 'Attention' }));
+  return { type: 'Container', items, separator: true, ...(failed ? { style: 'attention' as const } : {}) };
+}
+
+/** Title of a sync card from its runs' states. */
+function syncTitle(runs: readonly SyncRunFigures[]): {
+  text: string;
+  color: 'Good' | 'Attention' | 'Accent';
+} {
+  if (runs.some((run) => run.status === 'failed' || run.status === 'dead')) {
+    return { text: 'Synchronization failed', color: 'Attention' };
+  }
+  if (runs.length > 0 && runs.every(isFinished)) return { text: 'Synchronization finished', color: 'Good' };
+  return { text: 'Synchronization started', color: 'Accent' };
+}
+
+/**
+ * The runs of one synchronization with their figures; while any is unfinished the card refreshes
+ * itself (verb `refreshSyncRuns`) so viewers see the final figures.
+ */
+export function syncRunsCard(runs: readonly SyncRunFigures[]): AdaptiveCard {
+  const title = syncTitle(runs);
+  const pending = runs.filter((run) => !isFinished(run));
+  const refreshAction = execute('Refresh', 'refreshSyncRuns', { runIds: runs.map((run) => run.id) });
+  return adaptiveCard([heading(title.text, title.color), ...runs.map(runSection)], {
+    actions: pending.length > 0 ? [refreshAction] : [],
+    ...(pending.length > 0 ? { refresh: { action: refreshAction } } : {}),
+    fallbackText: title.text,
+  });
+}
+
+/** R3: `sync` in selected-users mode: the reason, and the Extend offer when it applies. */
+export function syncRefusedCard(data: {
+  readonly reason: string;
+  readonly extendAvailable: boolean;
+}): AdaptiveCard {
+  const body: CardElement[] = [
+    heading('Manual synchronization is not available', 'Warning'),
+    paragraph(data.reason),
+  ];
+  if (data.extendAvailable) body.push(paragraph(EXTEND_OFFER_TEXT, { spacing: 'Medium' }));
+  return adaptiveCard(body, {
+    actions: data.extendAvailable ? [execute(EXTEND_PROTECTION, 'extendProtection', {}, 'positive')] : [],
+    fallbackText: data.reason,
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * The parts of the API's answers the bot reads (docs/api.md), parsed with zod so a changed API
+ * fails loudly at the boundary instead of rendering half a card.
+ */
+import { SERVICE_IDS } from '@cas/core';
+import { z } from 'zod';
+
+const serviceId = z.enum(SERVICE_IDS);
+const scope = z.enum(['allUsersAndGroups', 'selectedUsers']);
+
+/** A synchronization run as the API shows it. */
+export const syncRunSchema = z.object({
+  id: z.string(),
+  service: serviceId,
+  trigger: z.string(),
+  scope,
+  status: z.string(),
+  requestedAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  added: z.number(),
+  updated: z.number(),
+  removed: z.number(),
+  graphRequests: z.number(),
+  error: z.string().nullable(),
+});
+
+/** One service of the dashboard. */
+export const serviceViewSchema = z.object({
+  service: serviceId,
+  name: z.string(),
+  status: z.enum(['notProvisioned', 'consentStep1Done', 'consented', 'protected', 'tokenInvalid']),
+  scope: scope.nullable(),
+  targets: z.array(z.object({ userId: z.string() }).loose()),
+  protectedAt: z.string().nullable(),
+  lastVerifiedAt: z.string().nullable(),
+  tokenFailure: z.object({ cause: z.string(), message: z.string() }).nullable(),
+  lastSync: syncRunSchema.nullable(),
+});
+
+/** `GET /api/provisioning`: the dashboard. */
+export const provisioningViewSchema = z.object({
+  tenantId: z.string(),
+  version: z.number(),
+  services: z.array(serviceViewSchema),
+  scopeLock: z.object({ scope, service: serviceId, reason: z.string() }).nullable(),
+  extend: z.object({ available: z.boolean(), reason: z.string().nullable() }),
+  manualSync: z.object({ allowed: z.boolean(), reason: z.string().nullable() }),
+});
+
+/** `GET /api/me`. */
+export const meSchema = z.object({
+  tenantId: z.string(),
+  userId: z.string(),
+  displayName: z.string().nullish(),
+  isGlobalAdministrator: z.boolean(),
+});
+
+/** `POST /api/sync` → 202. */
+export const syncAcceptedSchema = z.object({ syncRuns: z.array(syncRunSchema) });
+
+/** `POST /api/extend`. */
+export const extendResultSchema = z.object({
+  services: z.array(serviceId),
+  syncRuns: z.array(syncRunSchema),
+  message: z.string().optional(),
+});
+
+/** `GET /api/sync-runs`. */
+export const syncRunListSchema = z.object({ runs: z.array(syncRunSchema) });
+
+/** A synchronization run as the API shows it. */
+export type SyncRunView = z.infer<typeof syncRunSchema>;
+/** One service of the dashboard. */
+export type ServiceView = z.infer<typeof serviceViewSchema>;
+/** The dashboard. */
+export type ProvisioningView = z.infer<typeof provisioningViewSchema>;
+/** Who the acting user is, as the API sees them. */
+export type MeView = z.infer<typeof meSchema>;
+/** Runs queued by a manual synchronization. */
+export type SyncAccepted = z.infer<typeof syncAcceptedSchema>;
+/** What Extend protection changed. */
+export type ExtendResult = z.infer<typeof extendResultSchema>;

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCasApiClient } from './cas-api-client.js';
+import { CasApiError } from './cas-api-error.js';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const key = randomBytes(32).toString('base64');
+const user = { tenantId: 'tenant-1', userId: 'user-1', name: 'Alex' };
+
+/** A tiny stand-in of the API that checks the bot credential like the real one and answers from a table. */
+let server: Server;
+let origin: string;
+const seen: { method: string; path: string; claims: Record<string, unknown> }[] = [];
+const answers = new Map<string, (res: ServerResponse) => void>();
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}) {
+  return (res: ServerResponse) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
+}
+
+beforeAll(async () => {
+  server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+      try {
+        const { payload, protectedHeader } = await jwtVerify(token, Buffer.from(key, 'base64'), {
+          issuer: 'cas-bot',
+          audience: 'cas-api',
+          algorithms: ['HS256'],
+        });
+        seen.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          claims: { ...payload, alg: protectedHeader.alg },
+        });
+      } catch {
+        return json(401, { error: { code: 'unauthorized', message: 'bad credential' } })(res);
+      }
+      const answer = answers.get(`${req.method} ${req.url}`);
+      return (answer ?? json(404, { error: { code: 'route_not_found', message: 'no' } }))(res);
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const run = {
+  id: 'run-1',
+  tenantId: 'tenant-1',
+  service: 'exchangeOnline',
+  trigger: 'manual',
+  scope: 'allUsersAndGroups',
+  status: 'pending',
+  requestedAt: '2026-11-27T12:00:00.000Z',
+  requestedBy: { kind: 'user', userId: 'user-1', userPrincipalName: 'a@b' },
+  startedAt: null,
+  finishedAt: null,
+  added: 0,
+  updated: 0,
+  removed: 0,
+  graphRequests: 0,
+  error: null,
+};
+
+describe('createCasApiClient', () => {
+  it('signs a bot credential for the acting user: HS256, iss/aud, sub, tid, short expiry, unique jti', async () => {
+    answers.set(
+      'GET /api/me',
+      json(200, {
+        tenantId: 'tenant-1',
+        userId: 'user-1',
+        userPrincipalName: 'a@b',
+        displayName: 'A',
+        isGlobalAdministrator: true,
+      }),
+    );
+    const api = createCasApiClient({ origin, botApiKey: key })(user);
+    seen.length = 0;
+    expect(await api.me()).toEqual({
+      ok: true,
+      value: expect.objectContaining({ isGlobalAdministrator: true }),
+    });
+    expect(await api.me()).toMatchObject({ ok: true });
+    const [first, second] = seen;
+    expect(first?.claims).toMatchObject({
+      alg: 'HS256',
+      iss: 'cas-bot',
+      aud: 'cas-api',
+      sub: 'user-1',
+      tid: 'tenant-1',
+    });
+    const lifetime = Number(first?.claims.exp) - Number(first?.claims.iat);
+    expect(lifetime).toBeGreaterThan(0);
+    expect(lifetime).toBeLessThanOrEqual(300);
+    expect(first?.claims.jti).not.toBe(second?.claims.jti);
+  });
+
+  it('posts a manual synchronization and reads the queued runs', async () => {
+    answers.set('POST /api/sync', json(202, { syncRuns: [run] }));
+    const result = await createCasApiClient({ origin, botApiKey: key })(user).sync();
+    expect(result).toEqual({
+      ok: true,
+      value: { syncRuns: [expect.objectContaining({ id: 'run-1', status: 'pending' })] },
+    });
+  });
+
+  it('returns the R3 refusal as a value with its reason', async () => {
+    answers.set(
+      'POST /api/sync',
+      json(409, {
+        error: {
+          code: 'manual_sync_not_allowed',
+          message: 'Selected users are not synchronized manually.',
+          reason: 'sync_selected_users',
+        },
+      }),
+    );
+    const result = await createCasApiClient({ origin, botApiKey: key })(user).sync();
+    expect(result).toEqual({
+      ok: false,
+      error: {
+        status: 409,
+        code: 'manual_sync_not_allowed',
+        message: 'Selected users are not synchronized manually.',
+        details: { reason: 'sync_selected_users' },
+      },
+    });
+  });
+
+  it('keeps Retry-After of a 429 with the refusal', async () => {
+    answers.set(
+      'POST /api/extend',
+      json(429, { error: { code: 'rate_limited', message: 'Too many requests.' } }, { 'retry-after': '7' }),
+    );
+    const result = await createCasApiClient({ origin, botApiKey: key })(user).extend();
+    expect(result).toMatchObject({ ok: false, error: { status: 429, details: { retryAfterSeconds: 7 } } });
+  });
+
+  it('passes filters of sync runs as query parameters', async () => {
+    answers.set('GET /api/sync-runs?service=oneDrive&limit=5', json(200, { runs: [run] }));
+    const result = await createCasApiClient({ origin, botApiKey: key })(user).syncRuns({
+      service: 'oneDrive',
+      limit: 5,
+    });
+    expect(result).toMatchObject({ ok: true, value: [{ id: 'run-1' }] });
+  });
+
+  it('is refused with a credential signed by another key', async () => {
+    const result = await createCasApiClient({ origin, botApiKey: randomBytes(32).toString('base64') })(
+      user,
+    ).me();
+    expect(result).toMatchObject({ ok: false, error: { status: 401 } });
+  });
+
+  it.each([
+    ['a server error', json(500, { error: { code: 'internal', message: 'boom' } })],
+    ['an answer outside the contract', json(200, { unexpected: true })],
+    ['non-JSON', (res: ServerResponse) => res.writeHead(200).end('<html>')],
+  ])('throws CasApiError on %s', async (_name, answer) => {
+    answers.set('GET /api/provisioning', answer);
+    await expect(createCasApiClient({ origin, botApiKey: key })(user).provisioning()).rejects.toBeInstanceOf(
+      CasApiError,
+    );
+  });
+
+  it('throws CasApiError when the API does not answer', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await expect(
+      createCasApiClient({ origin: `http://127.0.0.1:${port}`, botApiKey: key })(user).provisioning(),
+    ).rejects.toThrow(/did not answer/);
+  });
+});

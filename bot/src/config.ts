@@ -1,0 +1,97 @@
+/**
+ * The bot's configuration, parsed once at start-up from the environment. Variable names are the
+ * ones `teamsapp.yml` and `env/.env.*` use; a bad or missing variable stops the process with every
+ * problem named at once.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+const base64Key = z
+  .string()
+  .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+
+const environmentSchema = z.object({
+  /**
+   * Microsoft App ID of the Azure Bot (Teams Toolkit's `aadApp/create` writes it). Empty: Bot
+   * Framework authentication is off, which is allowed only when BOT_HOST is loopback (Playground).
+   */
+  BOT_ID: z.string().default(''),
+  /** Client secret of BOT_ID (env/.env.<env>.user). Required with BOT_ID. */
+  SECRET_BOT_PASSWORD: z.string().default(''),
+  /** Tenant of the SingleTenant bot registration. Required with BOT_ID. */
+  BOT_TENANT_ID: z.string().default(''),
+  /** Address the bot's HTTP server listens on. */
+  BOT_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Port of `/api/messages` (Teams Toolkit's default 3978; 0 = any free port). */
+  BOT_PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  /** Origin of the Cloud App Security API the bot calls on behalf of Teams users. */
+  API_ORIGIN: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3979'),
+  /** Shared key of the bot credential (32 random bytes, base64), the same value the API has. */
+  SECRET_BOT_API_KEY: base64Key,
+  /** Teams app id of our app package: deep links into the tab (Open Service Account) need it. */
+  TEAMS_APP_ID: z.string().min(1).default('00000000-0000-0000-0000-000000000000'),
+  /** Unset → embedded SQLite in DATA_DIR; `postgres://…` → PostgreSQL (shared with the API and worker). */
+  DATABASE_URL: z.string().min(1).optional(),
+  /** Directory of the embedded SQLite database. */
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** 32 random bytes, base64: the store's encryption key (the same value the API has). */
+  SECRET_DATA_ENCRYPTION_KEY: base64Key,
+  /** How often the bot looks for notifications to post, in seconds. */
+  BOT_DELIVERY_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Parsed, validated configuration of the bot. */
+export type BotConfig = z.infer<typeof environmentSchema>;
+
+/** Configuration was invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  /** One line per bad variable: `NAME: problem`. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid bot configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** True for addresses only this machine can reach (where an unauthenticated Playground bot is safe). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  if (isIP(bare) === 6) return bare === '::1' || bare.startsWith('::ffff:127.');
+  return false;
+}
+
+/** True when Bot Framework authentication is off: no app id, on loopback only (the config refuses the rest). */
+export function isAuthenticationDisabled(config: Pick<BotConfig, 'BOT_ID'>): boolean {
+  return config.BOT_ID === '';
+}
+
+/** Parses the bot's configuration from an environment map (defaults to `process.env`). */
+export function loadBotConfig(environment: Record<string, string | undefined> = process.env): BotConfig {
+  // Empty strings come from `VAR=` lines in env files; treat them as unset so defaults apply.
+  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
+  const parsed = environmentSchema.safeParse(present);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  if (parsed.success) {
+    const config = parsed.data;
+    if (config.BOT_ID === '' && !isLoopbackHost(config.BOT_HOST)) {
+      problems.push(
+        `BOT_ID: required when BOT_HOST (${config.BOT_HOST}) is not a loopback address; without it activities would not be authenticated`,
+      );
+    }
+    if (config.BOT_ID !== '' && config.SECRET_BOT_PASSWORD === '') {
+      problems.push('SECRET_BOT_PASSWORD: required with BOT_ID');
+    }
+    if (config.BOT_ID !== '' && config.BOT_TENANT_ID === '') {
+      problems.push('BOT_TENANT_ID: required with BOT_ID (the bot is registered SingleTenant)');
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return parsed.data;
+}

@@ -1,0 +1,194 @@
+/** The Teams delivery loop over a real SQLite outbox, with a recording sender and a controlled clock. */
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { noticeCard } from '../cards/notice-card.js';
+import { tempStore } from '../test-support/temp-store.js';
+import { createNotificationDelivery } from './notification-delivery.js';
+import type { NotificationDeliveryOptions, SendOutcome } from './notification-delivery.js';
+import type { BotConversation, Notification } from '@cas/core';
+import type { DurableStore } from '@cas/store';
+
+const TENANT = 'tenant-contoso';
+const OTHER = 'tenant-fabrikam';
+let stored: Awaited<ReturnType<typeof tempStore>>;
+let store: DurableStore;
+let clock: number;
+let sent: { conversationId: string; notification: string; key: string; at: number }[];
+let script: (conversation: BotConversation) => SendOutcome;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function conversation(tenantId: string, conversationId: string, installedAt = iso(clock)): BotConversation {
+  return {
+    tenantId,
+    conversationId,
+    kind: 'personal',
+    reference: { conversation: { id: conversationId } },
+    installedAt,
+    updatedAt: installedAt,
+  };
+}
+
+async function raise(tenantId: string, message: string): Promise<Notification> {
+  const notification: Notification = {
+    id: randomUUID(),
+    tenantId,
+    kind: 'tokenInvalid',
+    service: 'exchangeOnline',
+    message,
+    dedupeKey: `test:${randomUUID()}`,
+    createdAt: iso(clock),
+    readAt: null,
+  };
+  await store.notifications.raise(notification);
+  clock += 1; // distinct creation times keep the outbox order deterministic
+  return notification;
+}
+
+function delivery(overrides: Partial<NotificationDeliveryOptions> = {}) {
+  return createNotificationDelivery({
+    conversations: store.conversations,
+    deliveries: store.notificationDeliveries,
+    render: (notification) => Promise.resolve(noticeCard({ title: 't', message: notification.message })),
+    sender: {
+      async send(target, card, key) {
+        const outcome = script(target);
+        if (outcome.kind === 'sent') {
+          sent.push({
+            conversationId: target.conversationId,
+            notification: card.fallbackText ?? '',
+            key,
+            at: clock,
+          });
+        }
+        return outcome;
+      },
+    },
+    now: () => new Date(clock),
+    sleep: async (ms) => {
+      clock += ms;
+    },
+    minIntervalMs: 1_000,
+    ...overrides,
+  });
+}
+
+beforeEach(async () => {
+  stored = await tempStore();
+  store = stored.store;
+  clock = Date.parse('2026-11-27T12:00:00.000Z');
+  sent = [];
+  script = () => ({ kind: 'sent' });
+});
+
+afterEach(async () => {
+  await stored.dispose();
+});
+
+describe('notification delivery to Teams', () => {
+  it('sends every notification of a tenant to each of its conversations once, with the idempotency key', async () => {
+    await store.conversations.upsert(conversation(TENANT, 'a:admin-1'));
+    await store.conversations.upsert(conversation(TENANT, '19:channel'));
+    await store.conversations.upsert(conversation(OTHER, 'a:fabrikam'));
+    clock += 1_000;
+    const alert = await raise(TENANT, 'token invalid');
+    const loop = delivery();
+    expect(await loop.deliverPending()).toEqual({ delivered: 2, failed: 0, throttled: 0, pruned: 0 });
+    expect(sent.map((one) => [one.conversationId, one.notification]).sort()).toEqual([
+      ['19:channel', 'token invalid'],
+      ['a:admin-1', 'token invalid'],
+    ]);
+    expect(sent.find((one) => one.conversationId === 'a:admin-1')?.key).toBe(`${alert.id}:teams:a:admin-1`);
+    expect(await loop.deliverPending()).toEqual({ delivered: 0, failed: 0, throttled: 0, pruned: 0 });
+    expect(sent).toHaveLength(2);
+  });
+
+  it('delivers what was raised while the bot was down, but nothing from before it was installed', async () => {
+    await raise(TENANT, 'before install');
+    clock += 1_000;
+    await store.conversations.upsert(conversation(TENANT, 'a:admin-1'));
+    clock += 1_000;
+    await raise(TENANT, 'while down 1');
+    await raise(TENANT, 'while down 2');
+    await delivery().deliverPending();
+    expect(sent.map((one) => one.notification)).toEqual(['while down 1', 'while down 2']);
+  });
+
+  it('never sends one card twice when two bot processes deliver at once', async () => {
+    for (const id of ['a:1', 'a:2', 'a:3']) await store.conversations.upsert(conversation(TENANT, id));
+    clock += 1_000;
+    for (const message of ['one', 'two', 'three', 'four']) await raise(TENANT, message);
+    const first = delivery({ sleep: () => new Promise((resolve) => setTimeout(resolve, 1)) });
+    const second = delivery({ sleep: () => new Promise((resolve) => setTimeout(resolve, 1)) });
+    await Promise.all([first.deliverPending(), second.deliverPending(), first.deliverPending()]);
+    expect(sent).toHaveLength(12);
+    expect(new Set(sent.map((one) => one.key)).size).toBe(12);
+  });
+
+  it('paces cards to one conversation at least a second apart', async () => {
+    await store.conversations.upsert(conversation(TENANT, 'a:1'));
+    clock += 1_000;
+    for (const message of ['one', 'two', 'three']) await raise(TENANT, message);
+    await delivery().deliverPending();
+    const times = sent.map((one) => one.at);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1_000);
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('honours 429 Retry-After: the conversation waits, then gets the card', async () => {
+    await store.conversations.upsert(conversation(TENANT, 'a:1'));
+    clock += 1_000;
+    await raise(TENANT, 'one');
+    await raise(TENANT, 'two');
+    script = () => ({ kind: 'throttled', retryAfterMs: 30_000 });
+    const loop = delivery();
+    expect(await loop.deliverPending()).toMatchObject({ delivered: 0, throttled: 1 });
+    script = () => ({ kind: 'sent' });
+    clock += 10_000;
+    expect(await loop.deliverPending()).toMatchObject({ delivered: 0 });
+    clock += 21_000;
+    expect(await loop.deliverPending()).toMatchObject({ delivered: 2 });
+    expect(sent.map((one) => one.notification)).toEqual(['one', 'two']);
+  });
+
+  it('retries a failed send with backoff and records the error', async () => {
+    await store.conversations.upsert(conversation(TENANT, 'a:1'));
+    clock += 1_000;
+    const alert = await raise(TENANT, 'one');
+    script = () => ({ kind: 'failed', error: '502: Bad Gateway' });
+    const loop = delivery();
+    expect(await loop.deliverPending()).toMatchObject({ failed: 1 });
+    const [record] = await store.notificationDeliveries.list(TENANT, { notificationId: alert.id });
+    expect(record).toMatchObject({ status: 'failed', lastError: '502: Bad Gateway', attempts: 1 });
+    script = () => ({ kind: 'sent' });
+    expect(await loop.deliverPending()).toMatchObject({ delivered: 0 });
+    clock = Date.parse(record?.nextAttemptAt ?? '') + 1;
+    expect(await loop.deliverPending()).toMatchObject({ delivered: 1 });
+  });
+
+  it('forgets a conversation Teams says the bot is no longer in', async () => {
+    await store.conversations.upsert(conversation(TENANT, 'a:gone'));
+    await store.conversations.upsert(conversation(TENANT, 'a:stays'));
+    clock += 1_000;
+    await raise(TENANT, 'one');
+    script = (target) =>
+      target.conversationId === 'a:gone'
+        ? { kind: 'gone', error: '403: BotNotInConversationRoster' }
+        : { kind: 'sent' };
+    expect(await delivery().deliverPending()).toMatchObject({ delivered: 1, pruned: 1 });
+    expect((await store.conversations.list(TENANT)).map((one) => one.conversationId)).toEqual(['a:stays']);
+  });
+
+  it('runs on a timer from start until stop', async () => {
+    await store.conversations.upsert(conversation(TENANT, 'a:1'));
+    clock += 1_000;
+    await raise(TENANT, 'one');
+    const loop = delivery({ now: () => new Date(clock), sleep: () => Promise.resolve() });
+    loop.start(60_000);
+    for (let waited = 0; sent.length === 0 && waited < 2_000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await loop.stop();
+    expect(sent.map((one) => one.notification)).toEqual(['one']);
+  });
+});

@@ -1,0 +1,100 @@
+/** A scripted CasApi for unit tests of commands, actions and the turn handler. */
+import { err, ok } from '@cas/core';
+import type { ProvisioningView, SyncRunView } from '../cas-api/api-types.js';
+import type { ApiRefusal, CasApi } from '../cas-api/cas-api-client.js';
+import type { ServiceId } from '@cas/core';
+
+/** A dashboard with every service in `status`, all in `scope`. */
+export function provisioningView(
+  scope: 'allUsersAndGroups' | 'selectedUsers' | null,
+  overrides: Partial<ProvisioningView> = {},
+): ProvisioningView {
+  const names: Record<ServiceId, string> = {
+    exchangeOnline: 'Exchange Online',
+    sharePointOnline: 'SharePoint Online',
+    oneDrive: 'OneDrive',
+  };
+  return {
+    tenantId: 'tenant-1',
+    version: 3,
+    services: (Object.keys(names) as ServiceId[]).map((service) => ({
+      service,
+      name: names[service],
+      status: scope === null ? 'notProvisioned' : 'protected',
+      scope,
+      targets: [],
+      protectedAt: scope === null ? null : '2026-11-27T10:00:00.000Z',
+      lastVerifiedAt: scope === null ? null : '2026-11-27T11:00:00.000Z',
+      tokenFailure: null,
+      lastSync: null,
+    })),
+    scopeLock: null,
+    extend: { available: scope === 'selectedUsers', reason: null },
+    manualSync:
+      scope === 'allUsersAndGroups'
+        ? { allowed: true, reason: null }
+        : { allowed: false, reason: 'Manual synchronization is not available with selected users.' },
+    ...overrides,
+  };
+}
+
+/** A synchronization run. */
+export function syncRun(overrides: Partial<SyncRunView> = {}): SyncRunView {
+  return {
+    id: 'run-1',
+    service: 'exchangeOnline',
+    trigger: 'manual',
+    scope: 'allUsersAndGroups',
+    status: 'pending',
+    requestedAt: '2026-11-27T12:00:00.000Z',
+    startedAt: null,
+    finishedAt: null,
+    added: 0,
+    updated: 0,
+    removed: 0,
+    graphRequests: 0,
+    error: null,
+    ...overrides,
+  };
+}
+
+/** A refusal as the API states it. */
+export function refusal(
+  status: number,
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): ApiRefusal {
+  return { status, code, message, details };
+}
+
+/** The calls a FakeApi received, by method name. */
+export type ApiCall = keyof CasApi;
+
+/** Answers from a script; records every call. */
+export function fakeApi(
+  script: Partial<{
+    [K in keyof CasApi]: Awaited<ReturnType<CasApi[K]>> | (() => Promise<Awaited<ReturnType<CasApi[K]>>>);
+  }>,
+): CasApi & {
+  calls: ApiCall[];
+} {
+  const calls: ApiCall[] = [];
+  const answer = <K extends keyof CasApi>(name: K) =>
+    (async () => {
+      calls.push(name);
+      const scripted = script[name];
+      if (scripted === undefined) return err(refusal(500, 'not_scripted', `${name} was not expected`));
+      return typeof scripted === 'function' ? scripted() : scripted;
+    }) as CasApi[K];
+  return {
+    calls,
+    me: answer('me'),
+    provisioning: answer('provisioning'),
+    sync: answer('sync'),
+    extend: answer('extend'),
+    syncRuns: answer('syncRuns'),
+  };
+}
+
+export { err, ok };

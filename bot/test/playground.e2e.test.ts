@@ -1,0 +1,277 @@
+/**
+ * End to end through the Microsoft 365 Agents Playground: the real bot, API and worker as
+ * processes, the Microsoft 365 emulator in process, one SQLite database shared by all of them, and
+ * the Playground (offline, no browser) playing Contoso's Global Administrator in a personal chat.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { emptyProvisioning, EXTEND_OFFER_TEXT, SERVICE_IDS } from '@cas/core';
+import {
+  CLOUD_APP_SECURITY_CLIENT_ID,
+  CLOUD_APP_SECURITY_CLIENT_SECRET,
+  CONTOSO_ADMIN_UPN,
+  CONTOSO_TENANT_ID,
+  startEmulator,
+} from '@cas/m365-emulator';
+import { emulatorControl } from '@cas/m365-emulator/testing';
+import { createStore } from '@cas/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlaygroundClient } from '../e2e/playground-client.js';
+import { freePorts, startNodeProcess } from '../e2e/processes.js';
+import { cardProblems, cardText, executeVerbs } from '../src/test-support/card-validation.js';
+import type { PlaygroundMessage } from '../e2e/playground-client.js';
+import type { RunningProcess } from '../e2e/processes.js';
+import type { ServiceAccount, ServiceId, TenantProvisioning } from '@cas/core';
+import type { RunningEmulator } from '@cas/m365-emulator';
+import type { DurableStore } from '@cas/store';
+
+let workDir: string;
+let emulator: RunningEmulator;
+let store: DurableStore;
+let api: RunningProcess;
+let worker: RunningProcess;
+let bot: RunningProcess;
+let playground: PlaygroundClient;
+
+const key = randomBytes(32).toString('base64');
+
+/** Contoso as it is after Done on Exchange Online with selected users (R1–R3 apply). */
+function selectedUsersProvisioning(adminId: string): TenantProvisioning {
+  const at = new Date(Date.now() - 3_600_000).toISOString();
+  const base = emptyProvisioning(CONTOSO_TENANT_ID);
+  const account = (service: ServiceId): ServiceAccount => ({
+    ...base.services[service],
+    status: 'protected',
+    consents: [
+      {
+        step: 'microsoftGraph',
+        grantedAt: at,
+        grantedBy: { kind: 'user', userId: adminId, userPrincipalName: CONTOSO_ADMIN_UPN },
+        roles: [
+          'User.Read.All',
+          'GroupMember.Read.All',
+          'Mail.ReadWrite',
+          'Sites.Read.All',
+          'Files.Read.All',
+        ],
+      },
+    ],
+    scope: 'selectedUsers',
+    targets: [
+      {
+        userId: adminId,
+        userPrincipalName: CONTOSO_ADMIN_UPN,
+        displayName: 'Contoso Admin',
+        source: { kind: 'user' },
+      },
+    ],
+    protectedAt: at,
+    lastVerifiedAt: at,
+  });
+  return {
+    ...base,
+    services: Object.fromEntries(SERVICE_IDS.map((service) => [service, account(service)])) as Record<
+      ServiceId,
+      ServiceAccount
+    >,
+  };
+}
+
+function firstCard(message: PlaygroundMessage): Record<string, unknown> {
+  const card = message.cards[0];
+  if (card === undefined) throw new Error(`message ${message.messageId} has no card`);
+  expect(cardProblems(card)).toEqual([]);
+  return card;
+}
+
+const withText = (words: string) => (message: PlaygroundMessage) =>
+  message.action === 'createMessage' && message.cards.some((card) => cardText(card).includes(words));
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'cas-bot-e2e-'));
+  emulator = await startEmulator({ port: 0, throttling: false });
+  // Contoso's admin consented to Cloud App Security (the consent flow has its own tests).
+  await emulatorControl(
+    emulator.origin,
+    'PUT',
+    `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}`,
+    {},
+  );
+  const admin = await emulatorControl<{ id: string; displayName: string }>(
+    emulator.origin,
+    'GET',
+    `/tenants/${CONTOSO_TENANT_ID}/users/${encodeURIComponent(CONTOSO_ADMIN_UPN)}`,
+  );
+
+  const dataDir = join(workDir, 'data');
+  store = await createStore({ dataDir, encryptionKey: key });
+  const saved = await store.provisioning.save(selectedUsersProvisioning(admin.id), 0);
+  expect(saved.ok).toBe(true);
+
+  const [apiPort, botPort, playgroundPort, smtpPort, mailViewerPort] = (await freePorts(5)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const shared = {
+    DATA_DIR: dataDir,
+    SECRET_DATA_ENCRYPTION_KEY: key,
+    SECRET_BOT_API_KEY: key,
+    LOG_LEVEL: 'warn',
+  };
+  const microsoft365 = {
+    AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
+    GRAPH_BASE_URL: emulator.origin,
+    AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
+    SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+  };
+  api = await startNodeProcess(
+    'api/src/bin.ts',
+    { ...shared, ...microsoft365, API_HOST: '127.0.0.1', API_PORT: String(apiPort) },
+    `http://127.0.0.1:${apiPort}/healthz`,
+  );
+  // The worker's token health monitor (R9) checks every 3 seconds here instead of every 15 minutes.
+  worker = await startNodeProcess(
+    'worker/src/bin.ts',
+    {
+      ...shared,
+      ...microsoft365,
+      TOKEN_HEALTH_INTERVAL_MINUTES: '0.05',
+      SMTP_PORT: String(smtpPort),
+      MAIL_VIEWER_PORT: String(mailViewerPort),
+    },
+    `http://127.0.0.1:${mailViewerPort}/`,
+  );
+  bot = await startNodeProcess(
+    'bot/src/main.ts',
+    {
+      ...shared,
+      BOT_HOST: '127.0.0.1',
+      BOT_PORT: String(botPort),
+      API_ORIGIN: `http://127.0.0.1:${apiPort}`,
+      TEAMS_APP_ID: 'e2e00000-0000-4000-8000-000000000001',
+      BOT_DELIVERY_INTERVAL_SECONDS: '0.2',
+    },
+    `http://127.0.0.1:${botPort}/healthz`,
+  );
+  playground = await PlaygroundClient.start({
+    botEndpoint: `http://127.0.0.1:${botPort}/api/messages`,
+    tenantId: CONTOSO_TENANT_ID,
+    user: { aadObjectId: admin.id, name: admin.displayName, userPrincipalName: CONTOSO_ADMIN_UPN },
+    port: playgroundPort,
+    workDir,
+  });
+  await playground.install();
+  await playground.nextMessage(withText('Type one of these commands'));
+}, 120_000);
+
+afterAll(async () => {
+  await playground?.close();
+  await bot?.stop();
+  await worker?.stop();
+  await api?.stop();
+  await store?.close();
+  await emulator?.close();
+  await rm(workDir, { recursive: true, force: true });
+}, 60_000);
+
+describe('the bot in the Microsoft 365 Agents Playground', () => {
+  it('records the personal chat as an installation of Contoso', async () => {
+    const conversations = await store.conversations.list(CONTOSO_TENANT_ID);
+    expect(conversations.map((one) => [one.conversationId, one.kind])).toEqual([
+      [playground.personalChat, 'personal'],
+    ]);
+  });
+
+  it('status: answers the status card of the three services', async () => {
+    const after = playground.messages.length;
+    await playground.say('status');
+    const card = firstCard(await playground.nextMessage(withText('Cloud App Security status'), { after }));
+    for (const words of [
+      'Exchange Online',
+      'SharePoint Online',
+      'OneDrive',
+      'Protected',
+      'Synchronize selected users',
+    ]) {
+      expect(cardText(card)).toContain(words);
+    }
+    expect(executeVerbs(card)).toContain('extendProtection');
+  }, 30_000);
+
+  it('sync in selected mode is refused with the reason and Extend is offered; pressing Extend protection extends in place', async () => {
+    const after = playground.messages.length;
+    await playground.say('  SYNC ');
+    const refused = await playground.nextMessage(withText('Manual synchronization is not available'), {
+      after,
+    });
+    const refusedCard = firstCard(refused);
+    expect(cardText(refusedCard)).toContain(EXTEND_OFFER_TEXT);
+    expect(executeVerbs(refusedCard)).toEqual(['extendProtection']);
+    // R3: the refusal queued no run.
+    expect(await store.syncRuns.list(CONTOSO_TENANT_ID)).toEqual([]);
+
+    const beforePress = playground.messages.length;
+    const answer = await playground.pressButton(refused.messageId, {
+      verb: 'extendProtection',
+      title: 'Extend protection',
+    });
+    expect(answer.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(cardProblems(answer.value)).toEqual([]);
+    expect(cardText(answer.value)).toContain('All targets protected');
+    // The card went through "Extending…" in place before the answer replaced it.
+    const progress = playground.messages
+      .slice(beforePress)
+      .find((message) => message.action === 'updateMessage' && message.messageId === refused.messageId);
+    expect(progress !== undefined && cardText(progress.cards[0]).includes('Extending…')).toBe(true);
+
+    const provisioning = await store.provisioning.get(CONTOSO_TENANT_ID);
+    for (const service of SERVICE_IDS)
+      expect(provisioning?.services[service].scope).toBe('allUsersAndGroups');
+    // One synchronization per service was queued (the worker may already be running them).
+    const runs = await store.syncRuns.list(CONTOSO_TENANT_ID);
+    expect(runs.map((run) => [run.trigger, run.scope])).toEqual(
+      Array(3).fill(['extend', 'allUsersAndGroups']),
+    );
+  }, 30_000);
+
+  it('revoking consent in the emulator makes a token-invalid card arrive proactively', async () => {
+    const after = playground.messages.length;
+    await emulatorControl(
+      emulator.origin,
+      'POST',
+      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}/revoke-consent`,
+      {},
+    );
+    // The test does nothing else: the worker's monitor notices and raises the notification, and
+    // the bot's delivery loop posts it to every Contoso conversation.
+    const alert = await playground.nextMessage(withText('The access token for Exchange Online is invalid'), {
+      after,
+      timeoutMs: 30_000,
+    });
+    const card = firstCard(alert);
+    expect(cardText(card)).toContain('The permissions granted to Cloud App Security were removed');
+    expect(card.actions).toEqual([
+      expect.objectContaining({
+        type: 'Action.OpenUrl',
+        title: 'Open Service Account',
+        url: expect.stringContaining('/serviceAccount?context='),
+      }),
+    ]);
+    // Delivered once: later passes of the delivery loop do not post it again.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(
+      playground.messages.slice(after).filter(withText('The access token for Exchange Online is invalid')),
+    ).toHaveLength(1);
+    const [delivery] = await store.notificationDeliveries
+      .list(CONTOSO_TENANT_ID, { channel: 'teams' })
+      .then((all) =>
+        all.filter((one) => one.status === 'delivered' && one.recipient === playground.personalChat),
+      );
+    expect(delivery).toBeDefined();
+  }, 60_000);
+});

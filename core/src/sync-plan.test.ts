@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import {
+  backoffDelayMs,
+  DEFAULT_PACING_QUOTA,
+  fullPacingBudget,
+  groupsDeltaPageChanges,
+  minimumPageRequests,
+  retryAfterMs,
+  spendPacingBudget,
+  SYNC_JOB_BACKOFF,
+  usersPageChanges,
+} from './sync-plan.js';
+
+describe('usersPageChanges', () => {
+  it('upserts users with only the kept fields and removes @removed entries', () => {
+    const changes = usersPageChanges([
+      {
+        id: 'u1',
+        userPrincipalName: 'ann@contoso.com',
+        displayName: 'Ann',
+        mail: null,
+        accountEnabled: false,
+        userType: 'Guest',
+        jobTitle: 'ignored',
+      },
+      { id: 'u2', userPrincipalName: 'bo@contoso.com' },
+      { id: 'u3', '@removed': { reason: 'deleted' } },
+    ]);
+    expect(changes.upsertUsers).toEqual([
+      {
+        id: 'u1',
+        userPrincipalName: 'ann@contoso.com',
+        displayName: 'Ann',
+        mail: null,
+        accountEnabled: false,
+        userType: 'Guest',
+      },
+      {
+        id: 'u2',
+        userPrincipalName: 'bo@contoso.com',
+        displayName: 'bo@contoso.com',
+        mail: null,
+        accountEnabled: true,
+        userType: 'Member',
+      },
+    ]);
+    expect(changes.removeUserIds).toEqual(['u3']);
+    expect(changes.addMemberships).toEqual([]);
+  });
+});
+
+describe('groupsDeltaPageChanges', () => {
+  it('reads groups, members joining and leaving, removals and continuation entries', () => {
+    const changes = groupsDeltaPageChanges([
+      {
+        id: 'g1',
+        displayName: 'Finance',
+        mail: 'finance@contoso.com',
+        groupTypes: ['Unified'],
+        mailEnabled: true,
+        securityEnabled: false,
+        'members@delta': [
+          { '@odata.type': '#microsoft.graph.user', id: 'u1' },
+          { '@odata.type': '#microsoft.graph.group', id: 'g2' },
+          { '@odata.type': '#microsoft.graph.user', id: 'u9', '@removed': { reason: 'deleted' } },
+          { '@odata.type': '#microsoft.graph.device', id: 'd1' },
+        ],
+      },
+      // The rest of a large group on the next page: members only, no properties.
+      { id: 'g3', 'members@delta': [{ '@odata.type': '#microsoft.graph.user', id: 'u2' }] },
+      { id: 'g4', '@removed': { reason: 'changed' } },
+    ]);
+    expect(changes.upsertGroups).toEqual([
+      { id: 'g1', displayName: 'Finance', mail: 'finance@contoso.com', kind: 'microsoft365' },
+    ]);
+    expect(changes.addMemberships).toEqual([
+      { groupId: 'g1', memberId: 'u1', memberType: 'user' },
+      { groupId: 'g1', memberId: 'g2', memberType: 'group' },
+      { groupId: 'g3', memberId: 'u2', memberType: 'user' },
+    ]);
+    expect(changes.removeMemberships).toEqual([{ groupId: 'g1', memberId: 'u9', memberType: 'user' }]);
+    expect(changes.removeGroupIds).toEqual(['g4']);
+  });
+});
+
+describe('backoffDelayMs', () => {
+  it.each([
+    [1, 30_000],
+    [2, 60_000],
+    [3, 120_000],
+    [4, 240_000],
+    [5, undefined],
+  ])('after attempt %i waits %s', (attempt, delay) => {
+    expect(backoffDelayMs(attempt, SYNC_JOB_BACKOFF)).toBe(delay);
+  });
+
+  it('caps the delay', () => {
+    expect(backoffDelayMs(9, { baseMs: 1_000, maxMs: 5_000, maxAttempts: 10 })).toBe(5_000);
+  });
+});
+
+describe('retryAfterMs', () => {
+  const now = Date.parse('2025-01-01T00:00:00Z');
+  it.each<[string | null, number, number]>([
+    ['2', 1, 2_000],
+    ['0.1', 1, 100],
+    ['0', 3, 0],
+    ['Wed, 01 Jan 2025 00:00:05 GMT', 1, 5_000],
+    [null, 1, 1_000],
+    [null, 3, 4_000],
+    ['nonsense', 2, 2_000],
+    [null, 20, 60_000],
+  ])('Retry-After %s on attempt %i waits %i ms', (header, attempt, expected) => {
+    expect(retryAfterMs(header, attempt, now)).toBe(expected);
+  });
+});
+
+describe('spendPacingBudget', () => {
+  const quota = { units: 100, windowMs: 10_000 };
+  it('spends without waiting while the bucket holds enough', () => {
+    const first = spendPacingBudget(fullPacingBudget(quota, 0), 60, 0, quota);
+    expect(first.waitMs).toBe(0);
+    expect(first.budget.units).toBe(40);
+  });
+
+  it('waits for the refill when the bucket is short, then is empty', () => {
+    const spent = spendPacingBudget({ units: 10, at: 0 }, 30, 0, quota);
+    // 20 units missing at 0.01 unit/ms.
+    expect(spent.waitMs).toBe(2_000);
+    expect(spent.budget.units).toBeCloseTo(0);
+    expect(spent.budget.at).toBe(2_000);
+  });
+
+  it('refills over time but never beyond the quota', () => {
+    const later = spendPacingBudget({ units: 0, at: 0 }, 1, 1_000_000, quota);
+    expect(later.waitMs).toBe(0);
+    expect(later.budget.units).toBe(99);
+  });
+
+  it('keeps a run of requests under the quota per window', () => {
+    let budget = fullPacingBudget(DEFAULT_PACING_QUOTA, 0);
+    let now = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const spent = spendPacingBudget(budget, 1, now, DEFAULT_PACING_QUOTA);
+      now += spent.waitMs;
+      budget = spent.budget;
+    }
+    // 10,000 units at 3,150 per 10 s: the first 3,150 immediately, the rest at the refill rate.
+    expect(now).toBeGreaterThanOrEqual(((10_000 - 3_150) / 3_150) * 10_000 - 10);
+  });
+});
+
+describe('minimumPageRequests', () => {
+  it.each([
+    [0, 999, 1],
+    [999, 999, 1],
+    [1000, 999, 2],
+    [100_000, 999, 101],
+  ])('%i objects in pages of %i need %i requests', (count, size, expected) => {
+    expect(minimumPageRequests(count, size)).toBe(expected);
+  });
+});

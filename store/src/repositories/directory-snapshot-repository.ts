@@ -1,0 +1,454 @@
+/**
+ * The synchronized directory per tenant and service. Writes are chunked so one Graph page (up to
+ * 999 users, or a delta page carrying many thousands of memberships) stays within both drivers'
+ * parameter limits; full rounds mark rows with their round and sweep the rest at the end.
+ */
+import type { Database, DirectoryGroupTable, DirectoryUserTable } from '../schema.js';
+import type {
+  DirectoryGroup,
+  DirectoryMembership,
+  DirectorySnapshotKey,
+  DirectorySnapshotRepository,
+  DirectoryUser,
+  GroupKind,
+  SnapshotWriteCounts,
+} from '@cas/core';
+import type { Kysely } from 'kysely';
+
+// 1,000 rows × at most 9 columns stays under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const CHUNK = 1_000;
+const DEFAULT_LIST_LIMIT = 1_000;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
+
+/** Last entry per id wins: a page may mention an object twice, and one statement must not. */
+function lastById<T extends { readonly id: string }>(items: readonly T[]): T[] {
+  return [...new Map(items.map((item) => [item.id, item])).values()];
+}
+
+/** Directory snapshots over either backend. */
+export class SqlDirectorySnapshotRepository implements DirectorySnapshotRepository {
+  readonly #db: Kysely<Database>;
+
+  /** `db` may be the root instance or a transaction. */
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async upsertUsers(
+    key: DirectorySnapshotKey,
+    users: readonly DirectoryUser[],
+    round: string,
+  ): Promise<SnapshotWriteCounts> {
+    let added = 0;
+    let updated = 0;
+    for (const chunk of chunks(lastById(users))) {
+      const existing = new Map(
+        (
+          await this.#db
+            .selectFrom('directory_users')
+            .selectAll()
+            .where('tenant_id', '=', key.tenantId)
+            .where('service', '=', key.service)
+            .where(
+              'id',
+              'in',
+              chunk.map((user) => user.id),
+            )
+            .execute()
+        ).map((row) => [row.id, userFromRow(row)]),
+      );
+      for (const user of chunk) {
+        const before = existing.get(user.id);
+        if (before === undefined) added += 1;
+        else if (!sameUser(before, user)) updated += 1;
+      }
+      await this.#db
+        .insertInto('directory_users')
+        .values(chunk.map((user) => userToRow(key, user, round)))
+        .onConflict((conflict) =>
+          conflict.columns(['tenant_id', 'service', 'id']).doUpdateSet((eb) => ({
+            user_principal_name: eb.ref('excluded.user_principal_name'),
+            display_name: eb.ref('excluded.display_name'),
+            mail: eb.ref('excluded.mail'),
+            account_enabled: eb.ref('excluded.account_enabled'),
+            user_type: eb.ref('excluded.user_type'),
+            seen_round: eb.ref('excluded.seen_round'),
+          })),
+        )
+        .execute();
+    }
+    return { added, updated };
+  }
+
+  async removeUsers(key: DirectorySnapshotKey, ids: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (const chunk of chunks([...new Set(ids)])) {
+      await this.#db
+        .deleteFrom('directory_memberships')
+        .where('tenant_id', '=', key.tenantId)
+        .where('service', '=', key.service)
+        .where('member_id', 'in', chunk)
+        .execute();
+      const result = await this.#db
+        .deleteFrom('directory_users')
+        .where('tenant_id', '=', key.tenantId)
+        .where('service', '=', key.service)
+        .where('id', 'in', chunk)
+        .executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    return removed;
+  }
+
+  async upsertGroups(
+    key: DirectorySnapshotKey,
+    groups: readonly DirectoryGroup[],
+    round: string,
+  ): Promise<SnapshotWriteCounts> {
+    let added = 0;
+    let updated = 0;
+    for (const chunk of chunks(lastById(groups))) {
+      const existing = new Map(
+        (
+          await this.#db
+            .selectFrom('directory_groups')
+            .selectAll()
+            .where('tenant_id', '=', key.tenantId)
+            .where('service', '=', key.service)
+            .where(
+              'id',
+              'in',
+              chunk.map((group) => group.id),
+            )
+            .execute()
+        ).map((row) => [row.id, groupFromRow(row)]),
+      );
+      for (const group of chunk) {
+        const before = existing.get(group.id);
+        if (before === undefined) added += 1;
+        else if (
+          before.displayName !== group.displayName ||
+          before.mail !== group.mail ||
+          before.kind !== group.kind
+        )
+          updated += 1;
+      }
+      await this.#db
+        .insertInto('directory_groups')
+        .values(
+          chunk.map((group) => ({
+            tenant_id: key.tenantId,
+            service: key.service,
+            id: group.id,
+            display_name: group.displayName,
+            mail: group.mail,
+            kind: group.kind,
+            seen_round: round,
+          })),
+        )
+        .onConflict((conflict) =>
+          conflict.columns(['tenant_id', 'service', 'id']).doUpdateSet((eb) => ({
+            display_name: eb.ref('excluded.display_name'),
+            mail: eb.ref('excluded.mail'),
+            kind: eb.ref('excluded.kind'),
+            seen_round: eb.ref('excluded.seen_round'),
+          })),
+        )
+        .execute();
+    }
+    return { added, updated };
+  }
+
+  async removeGroups(key: DirectorySnapshotKey, ids: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (const chunk of chunks([...new Set(ids)])) {
+      await this.#db
+        .deleteFrom('directory_memberships')
+        .where('tenant_id', '=', key.tenantId)
+        .where('service', '=', key.service)
+        .where((eb) => eb.or([eb('group_id', 'in', chunk), eb('member_id', 'in', chunk)]))
+        .execute();
+      const result = await this.#db
+        .deleteFrom('directory_groups')
+        .where('tenant_id', '=', key.tenantId)
+        .where('service', '=', key.service)
+        .where('id', 'in', chunk)
+        .executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    return removed;
+  }
+
+  async addMemberships(
+    key: DirectorySnapshotKey,
+    memberships: readonly DirectoryMembership[],
+    round: string,
+  ): Promise<void> {
+    const unique = [
+      ...new Map(
+        memberships.map((membership) => [`${membership.groupId}|${membership.memberId}`, membership]),
+      ).values(),
+    ];
+    for (const chunk of chunks(unique)) {
+      await this.#db
+        .insertInto('directory_memberships')
+        .values(
+          chunk.map((membership) => ({
+            tenant_id: key.tenantId,
+            service: key.service,
+            group_id: membership.groupId,
+            member_id: membership.memberId,
+            member_type: membership.memberType,
+            seen_round: round,
+          })),
+        )
+        .onConflict((conflict) =>
+          conflict.columns(['tenant_id', 'service', 'group_id', 'member_id']).doUpdateSet((eb) => ({
+            member_type: eb.ref('excluded.member_type'),
+            seen_round: eb.ref('excluded.seen_round'),
+          })),
+        )
+        .execute();
+    }
+  }
+
+  async removeMemberships(
+    key: DirectorySnapshotKey,
+    memberships: readonly DirectoryMembership[],
+  ): Promise<number> {
+    let removed = 0;
+    // Grouped by group so each statement is one `member_id in (…)` list.
+    const byGroup = new Map<string, string[]>();
+    for (const membership of memberships) {
+      const members = byGroup.get(membership.groupId) ?? [];
+      members.push(membership.memberId);
+      byGroup.set(membership.groupId, members);
+    }
+    for (const [groupId, members] of byGroup) {
+      for (const chunk of chunks(members)) {
+        const result = await this.#db
+          .deleteFrom('directory_memberships')
+          .where('tenant_id', '=', key.tenantId)
+          .where('service', '=', key.service)
+          .where('group_id', '=', groupId)
+          .where('member_id', 'in', chunk)
+          .executeTakeFirst();
+        removed += Number(result.numDeletedRows);
+      }
+    }
+    return removed;
+  }
+
+  async sweep(
+    key: DirectorySnapshotKey,
+    round: string,
+  ): Promise<{ users: number; groups: number; memberships: number }> {
+    const memberships = await this.#db
+      .deleteFrom('directory_memberships')
+      .where('tenant_id', '=', key.tenantId)
+      .where('service', '=', key.service)
+      .where('seen_round', '<>', round)
+      .executeTakeFirst();
+    const users = await this.#db
+      .deleteFrom('directory_users')
+      .where('tenant_id', '=', key.tenantId)
+      .where('service', '=', key.service)
+      .where('seen_round', '<>', round)
+      .executeTakeFirst();
+    const groups = await this.#db
+      .deleteFrom('directory_groups')
+      .where('tenant_id', '=', key.tenantId)
+      .where('service', '=', key.service)
+      .where('seen_round', '<>', round)
+      .executeTakeFirst();
+    // A membership seen in this round may still point at a user or group the round did not see
+    // (it vanished between pages): drop it, so the snapshot never refers to missing objects.
+    const dangling = await this.#db
+      .deleteFrom('directory_memberships')
+      .where('tenant_id', '=', key.tenantId)
+      .where('service', '=', key.service)
+      .where(({ and, not, exists, selectFrom, ref }) =>
+        and([
+          not(
+            exists(
+              selectFrom('directory_users as u')
+                .select('u.id')
+                .whereRef('u.tenant_id', '=', ref('directory_memberships.tenant_id'))
+                .whereRef('u.service', '=', ref('directory_memberships.service'))
+                .whereRef('u.id', '=', ref('directory_memberships.member_id')),
+            ),
+          ),
+          not(
+            exists(
+              selectFrom('directory_groups as g')
+                .select('g.id')
+                .whereRef('g.tenant_id', '=', ref('directory_memberships.tenant_id'))
+                .whereRef('g.service', '=', ref('directory_memberships.service'))
+                .whereRef('g.id', '=', ref('directory_memberships.member_id')),
+            ),
+          ),
+        ]),
+      )
+      .executeTakeFirst();
+    return {
+      users: Number(users.numDeletedRows),
+      groups: Number(groups.numDeletedRows),
+      memberships: Number(memberships.numDeletedRows) + Number(dangling.numDeletedRows),
+    };
+  }
+
+  async listUsers(
+    key: DirectorySnapshotKey,
+    options: { after?: string; limit?: number } = {},
+  ): Promise<DirectoryUser[]> {
+    let query = this.#db
+      .selectFrom('directory_users')
+      .selectAll()
+      .where('tenant_id', '=', key.tenantId)
+      .where('service', '=', key.service)
+      .orderBy('id', 'asc')
+      .limit(options.limit ?? DEFAULT_LIST_LIMIT);
+    if (options.after !== undefined) query = query.where('id', '>', options.after);
+    return (await query.execute()).map(userFromRow);
+  }
+
+  async listGroups(
+    key: DirectorySnapshotKey,
+    options: { after?: string; limit?: number } = {},
+  ): Promise<DirectoryGroup[]> {
+    let query = this.#db
+      .selectFrom('directory_groups')
+      .selectAll()
+      .where('tenant_id', '=', key.tenantId)
+      .where('service', '=', key.service)
+      .orderBy('id', 'asc')
+      .limit(options.limit ?? DEFAULT_LIST_LIMIT);
+    if (options.after !== undefined) query = query.where('id', '>', options.after);
+    return (await query.execute()).map(groupFromRow);
+  }
+
+  async listMemberships(
+    key: DirectorySnapshotKey,
+    options: { after?: { groupId: string; memberId: string }; limit?: number } = {},
+  ): Promise<DirectoryMembership[]> {
+    let query = this.#db
+      .selectFrom('directory_memberships')
+      .select(['group_id', 'member_id', 'member_type'])
+      .where('tenant_id', '=', key.tenantId)
+      .where('service', '=', key.service)
+      .orderBy('group_id', 'asc')
+      .orderBy('member_id', 'asc')
+      .limit(options.limit ?? DEFAULT_LIST_LIMIT);
+    const after = options.after;
+    if (after !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('group_id', '>', after.groupId),
+          eb.and([eb('group_id', '=', after.groupId), eb('member_id', '>', after.memberId)]),
+        ]),
+      );
+    }
+    return (await query.execute()).map((row) => ({
+      groupId: row.group_id,
+      memberId: row.member_id,
+      memberType: row.member_type === 'group' ? 'group' : 'user',
+    }));
+  }
+
+  async counts(key: DirectorySnapshotKey): Promise<{ users: number; groups: number; memberships: number }> {
+    const count = async (table: 'directory_users' | 'directory_groups' | 'directory_memberships') => {
+      const row = await this.#db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('count'))
+        .where('tenant_id', '=', key.tenantId)
+        .where('service', '=', key.service)
+        .executeTakeFirstOrThrow();
+      // PostgreSQL returns count(*) as a bigint string.
+      return Number(row.count);
+    };
+    return {
+      users: await count('directory_users'),
+      groups: await count('directory_groups'),
+      memberships: await count('directory_memberships'),
+    };
+  }
+
+  async deltaLink(key: DirectorySnapshotKey, collection: 'users' | 'groups'): Promise<string | undefined> {
+    const row = await this.#db
+      .selectFrom('directory_delta_links')
+      .select('link')
+      .where('tenant_id', '=', key.tenantId)
+      .where('service', '=', key.service)
+      .where('collection', '=', collection)
+      .executeTakeFirst();
+    return row?.link;
+  }
+
+  async setDeltaLink(
+    key: DirectorySnapshotKey,
+    collection: 'users' | 'groups',
+    link: string | null,
+    at: string,
+  ): Promise<void> {
+    if (link === null) {
+      await this.#db
+        .deleteFrom('directory_delta_links')
+        .where('tenant_id', '=', key.tenantId)
+        .where('service', '=', key.service)
+        .where('collection', '=', collection)
+        .execute();
+      return;
+    }
+    await this.#db
+      .insertInto('directory_delta_links')
+      .values({ tenant_id: key.tenantId, service: key.service, collection, link, updated_at: at })
+      .onConflict((conflict) =>
+        conflict.columns(['tenant_id', 'service', 'collection']).doUpdateSet({ link, updated_at: at }),
+      )
+      .execute();
+  }
+}
+
+function userToRow(key: DirectorySnapshotKey, user: DirectoryUser, round: string): DirectoryUserTable {
+  return {
+    tenant_id: key.tenantId,
+    service: key.service,
+    id: user.id,
+    user_principal_name: user.userPrincipalName,
+    display_name: user.displayName,
+    mail: user.mail,
+    account_enabled: user.accountEnabled ? 1 : 0,
+    user_type: user.userType,
+    seen_round: round,
+  };
+}
+
+function userFromRow(row: DirectoryUserTable): DirectoryUser {
+  return {
+    id: row.id,
+    userPrincipalName: row.user_principal_name,
+    displayName: row.display_name,
+    mail: row.mail,
+    accountEnabled: Number(row.account_enabled) === 1,
+    userType: row.user_type === 'Guest' ? 'Guest' : 'Member',
+  };
+}
+
+function groupFromRow(row: DirectoryGroupTable): DirectoryGroup {
+  return { id: row.id, displayName: row.display_name, mail: row.mail, kind: row.kind as GroupKind };
+}
+
+function sameUser(a: DirectoryUser, b: DirectoryUser): boolean {
+  return (
+    a.userPrincipalName === b.userPrincipalName &&
+    a.displayName === b.displayName &&
+    a.mail === b.mail &&
+    a.accountEnabled === b.accountEnabled &&
+    a.userType === b.userType
+  );
+}

@@ -1,0 +1,304 @@
+/**
+ * Sync runs as durable jobs. A claim takes the tenant's lease row (`sync_tenant_leases`, one per
+ * tenant) with a conditional upsert, so of two processes only one synchronizes a tenant; the
+ * run's job row carries attempts, retry time, lease and checkpoint. Checkpoints and releases are
+ * fenced by the lease owner, so a worker that lost its lease cannot write.
+ */
+import { fromJson, toJson } from '../schema.js';
+import { inTransaction } from './transaction-scope.js';
+import type { Database, SyncJobTable, SyncRunTable } from '../schema.js';
+import type {
+  Actor,
+  ServiceId,
+  SyncJob,
+  SyncJobRepository,
+  SyncLease,
+  SyncRun,
+  SyncRunStatus,
+  SyncScope,
+  SyncTrigger,
+} from '@cas/core';
+import type { Kysely } from 'kysely';
+
+const CANDIDATES = 20;
+
+/** Sync jobs over either backend. */
+export class SqlSyncJobRepository implements SyncJobRepository {
+  readonly #db: Kysely<Database>;
+
+  /** `db` may be the root instance or a transaction. */
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async requestRun(run: SyncRun): Promise<boolean> {
+    const result = await this.#db
+      .insertInto('sync_runs')
+      .values(runToRow(run))
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async due(now: string, limit: number): Promise<{ run: SyncRun; job: SyncJob | undefined }[]> {
+    const rows = await this.#db
+      .selectFrom('sync_runs as r')
+      .leftJoin('sync_jobs as j', 'j.run_id', 'r.id')
+      .selectAll('r')
+      .select([
+        'j.run_id as job_run_id',
+        'j.attempts as job_attempts',
+        'j.next_attempt_at as job_next_attempt_at',
+        'j.lease_owner as job_lease_owner',
+        'j.lease_until as job_lease_until',
+        'j.checkpoint_json as job_checkpoint_json',
+        'j.last_error as job_last_error',
+      ])
+      .where('r.status', 'in', ['pending', 'running'])
+      .where((eb) =>
+        eb.or([
+          eb('j.run_id', 'is', null),
+          eb.and([
+            eb.or([eb('j.lease_until', 'is', null), eb('j.lease_until', '<=', now)]),
+            eb.or([eb('j.next_attempt_at', 'is', null), eb('j.next_attempt_at', '<=', now)]),
+          ]),
+        ]),
+      )
+      .orderBy('r.requested_at', 'asc')
+      .orderBy('r.id', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      run: runFromRow(row),
+      job:
+        row.job_run_id === null
+          ? undefined
+          : jobFromRow({
+              run_id: row.job_run_id,
+              tenant_id: row.tenant_id,
+              attempts: row.job_attempts ?? 0,
+              next_attempt_at: row.job_next_attempt_at,
+              lease_owner: row.job_lease_owner,
+              lease_until: row.job_lease_until,
+              checkpoint_json: row.job_checkpoint_json,
+              last_error: row.job_last_error,
+            }),
+    }));
+  }
+
+  async claimNext(lease: SyncLease): Promise<{ run: SyncRun; job: SyncJob } | undefined> {
+    const busy = new Set<string>();
+    for (const { run } of await this.due(lease.now, CANDIDATES)) {
+      if (busy.has(run.tenantId)) continue;
+      const claimed = await this.claimRun(run.tenantId, run.id, lease);
+      if (claimed !== undefined) return claimed;
+      busy.add(run.tenantId);
+    }
+    return undefined;
+  }
+
+  async claimRun(
+    tenantId: string,
+    runId: string,
+    lease: SyncLease,
+  ): Promise<{ run: SyncRun; job: SyncJob } | undefined> {
+    return inTransaction(this.#db, async (trx) => {
+      const runRow = await trx
+        .selectFrom('sync_runs')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', runId)
+        .executeTakeFirst();
+      if (runRow === undefined || (runRow.status !== 'pending' && runRow.status !== 'running'))
+        return undefined;
+      const existing = await trx
+        .selectFrom('sync_jobs')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .executeTakeFirst();
+      if (existing !== undefined) {
+        const leased =
+          existing.lease_until !== null &&
+          existing.lease_until > lease.now &&
+          existing.lease_owner !== lease.owner;
+        const waiting = existing.next_attempt_at !== null && existing.next_attempt_at > lease.now;
+        if (leased || waiting) return undefined;
+      }
+      // The tenant lease: inserted, or taken over when expired (its holder died). Evaluated on the
+      // locked row, so a concurrent claimer sees the winner's lease and gets no row.
+      const taken = await trx
+        .insertInto('sync_tenant_leases')
+        .values({ tenant_id: tenantId, run_id: runId, owner: lease.owner, lease_until: lease.leaseUntil })
+        .onConflict((conflict) =>
+          conflict
+            .column('tenant_id')
+            .doUpdateSet({ run_id: runId, owner: lease.owner, lease_until: lease.leaseUntil })
+            .where((eb) =>
+              eb.or([
+                eb('sync_tenant_leases.lease_until', '<=', lease.now),
+                eb.and([
+                  eb('sync_tenant_leases.owner', '=', lease.owner),
+                  eb('sync_tenant_leases.run_id', '=', runId),
+                ]),
+              ]),
+            ),
+        )
+        .executeTakeFirst();
+      if (Number(taken.numInsertedOrUpdatedRows ?? 0) !== 1) return undefined;
+      await trx
+        .insertInto('sync_jobs')
+        .values({
+          run_id: runId,
+          tenant_id: tenantId,
+          attempts: 1,
+          next_attempt_at: null,
+          lease_owner: lease.owner,
+          lease_until: lease.leaseUntil,
+          checkpoint_json: null,
+          last_error: null,
+        })
+        .onConflict((conflict) =>
+          conflict.column('run_id').doUpdateSet((eb) => ({
+            attempts: eb('sync_jobs.attempts', '+', 1),
+            next_attempt_at: null,
+            lease_owner: lease.owner,
+            lease_until: lease.leaseUntil,
+          })),
+        )
+        .execute();
+      await trx
+        .updateTable('sync_runs')
+        .set({ status: 'running', started_at: runRow.started_at ?? lease.now })
+        .where('id', '=', runId)
+        .execute();
+      const job = await trx
+        .selectFrom('sync_jobs')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .executeTakeFirstOrThrow();
+      return {
+        run: runFromRow({ ...runRow, status: 'running', started_at: runRow.started_at ?? lease.now }),
+        job: jobFromRow(job),
+      };
+    });
+  }
+
+  async renew(runId: string, lease: SyncLease): Promise<boolean> {
+    return inTransaction(this.#db, async (trx) => {
+      const job = await trx
+        .updateTable('sync_jobs')
+        .set({ lease_until: lease.leaseUntil })
+        .where('run_id', '=', runId)
+        .where('lease_owner', '=', lease.owner)
+        .executeTakeFirst();
+      const tenant = await trx
+        .updateTable('sync_tenant_leases')
+        .set({ lease_until: lease.leaseUntil })
+        .where('run_id', '=', runId)
+        .where('owner', '=', lease.owner)
+        .executeTakeFirst();
+      return Number(job.numUpdatedRows) === 1 && Number(tenant.numUpdatedRows) === 1;
+    });
+  }
+
+  async saveCheckpoint(runId: string, owner: string, checkpoint: unknown): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('sync_jobs')
+      .set({ checkpoint_json: toJson(checkpoint) })
+      .where('run_id', '=', runId)
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async release(
+    runId: string,
+    owner: string,
+    outcome:
+      | { readonly done: true }
+      | { readonly done: false; readonly error: string; readonly nextAttemptAt: string | null },
+  ): Promise<void> {
+    await this.#db
+      .updateTable('sync_jobs')
+      .set(
+        outcome.done
+          ? { lease_owner: null, lease_until: null, checkpoint_json: null, next_attempt_at: null }
+          : {
+              lease_owner: null,
+              lease_until: null,
+              last_error: outcome.error,
+              next_attempt_at: outcome.nextAttemptAt,
+            },
+      )
+      .where('run_id', '=', runId)
+      .where('lease_owner', '=', owner)
+      .execute();
+    await this.#db
+      .deleteFrom('sync_tenant_leases')
+      .where('run_id', '=', runId)
+      .where('owner', '=', owner)
+      .execute();
+  }
+
+  async get(runId: string): Promise<SyncJob | undefined> {
+    const row = await this.#db
+      .selectFrom('sync_jobs')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    return row === undefined ? undefined : jobFromRow(row);
+  }
+}
+
+function jobFromRow(row: SyncJobTable): SyncJob {
+  return {
+    runId: row.run_id,
+    tenantId: row.tenant_id,
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.next_attempt_at,
+    leaseOwner: row.lease_owner,
+    leaseUntil: row.lease_until,
+    checkpoint: row.checkpoint_json === null ? null : fromJson<unknown>(row.checkpoint_json),
+    lastError: row.last_error,
+  };
+}
+
+function runToRow(run: SyncRun): SyncRunTable {
+  return {
+    id: run.id,
+    tenant_id: run.tenantId,
+    service: run.service,
+    sync_trigger: run.trigger,
+    scope: run.scope,
+    status: run.status,
+    requested_at: run.requestedAt,
+    requested_by_json: toJson(run.requestedBy),
+    started_at: run.startedAt,
+    finished_at: run.finishedAt,
+    added: run.added,
+    updated: run.updated,
+    removed: run.removed,
+    graph_requests: run.graphRequests,
+    error: run.error,
+  };
+}
+
+function runFromRow(row: SyncRunTable): SyncRun {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    service: row.service as ServiceId,
+    trigger: row.sync_trigger as SyncTrigger,
+    scope: row.scope as SyncScope,
+    status: row.status as SyncRunStatus,
+    requestedAt: row.requested_at,
+    requestedBy: fromJson<Actor>(row.requested_by_json),
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    added: Number(row.added),
+    updated: Number(row.updated),
+    removed: Number(row.removed),
+    graphRequests: Number(row.graph_requests),
+    error: row.error,
+  };
+}
