@@ -1,13 +1,15 @@
 /**
  * End to end inside a Teams-like host: the tab in an iframe talks teams-js to a harness page that
- * answers like the Teams web client. Covers initialize, context (theme, locale, deep link), SSO
- * token from the emulator, consent through authentication.authenticate, notifySuccess and a live
+ * answers like the Teams web client, from Teams' own origin. Covers initialize, context (theme,
+ * locale, deep link), SSO token from the emulator, consent through authentication.authenticate —
+ * the callback page in the popup answering through teams-js served by the tab server
+ * (`notifySuccess` / `notifyFailure`) — a closed popup, `notifySuccess` of the tab and a live
  * theme change.
  */
-import { CONTOSO_ADMIN_UPN, CONTOSO_TENANT_ID } from '@cas/m365-emulator';
+import { CONTOSO_ADMIN_PASSWORD, CONTOSO_ADMIN_UPN, CONTOSO_TENANT_ID } from '@cas/m365-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './support/stack.js';
-import { teamsHostPage } from './support/teams-host-page.js';
+import { signInOnMicrosoftPage, startStack, type Stack } from './support/stack.js';
+import { TEAMS_HOST_URL, teamsHostPage } from './support/teams-host-page.js';
 
 let stack: Stack;
 
@@ -19,10 +21,21 @@ afterAll(async () => {
 });
 
 describe('the tab inside a Teams-like host', () => {
-  it('signs in with SSO, follows the host theme and runs consent through authenticate', async () => {
+  it('serves teams-js for the consent callback page from the tab origin', async () => {
+    const response = await fetch(`${stack.tab.origin}/teams-js/MicrosoftTeams.min.js`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await response.text()).toContain('microsoftTeams');
+  });
+
+  it('signs in with SSO, follows the host theme and runs consent through teams-js', async () => {
     const context = await stack.newContext();
-    const hostUrl = `${stack.tab.origin}/e2e/teams-host.html`;
-    await context.route(hostUrl, (route) =>
+    // Like an admin running a locally served tab in Teams web, allow Teams to reach localhost.
+    await context.grantPermissions(['local-network-access'], { origin: 'https://teams.microsoft.com' });
+    // The host page is served as Teams' origin; teams-js's online list of valid origins is not
+    // fetched (nothing leaves the machine), so its built-in list applies.
+    await context.route('https://res.cdn.office.net/**', (route) => route.abort());
+    await context.route(TEAMS_HOST_URL, (route) =>
       route.fulfill({
         contentType: 'text/html; charset=utf-8',
         body: teamsHostPage({
@@ -44,7 +57,7 @@ describe('the tab inside a Teams-like host', () => {
       );
       return answer.token;
     });
-    await page.goto(hostUrl);
+    await page.goto(TEAMS_HOST_URL);
     const tab = page.frameLocator('iframe[title="Cloud App Security tab"]');
 
     // The deep link (subPageId) opens the wizard directly; SSO needed no sign-in page.
@@ -64,22 +77,44 @@ describe('the tab inside a Teams-like host', () => {
       ]),
     );
 
-    // Consent: Teams (the host) opens and watches the popup; the tab gets the result back.
-    const popupPromise = page.waitForEvent('popup');
+    // Step 1: Teams (the host) opens the popup; the callback page in it cannot reach its
+    // cross-origin opener and answers through teams-js: initialize, then notifySuccess.
+    const firstPopup = page.waitForEvent('popup');
     await tab.getByRole('button', { name: 'Click here (Step 1)' }).click();
-    const popup = await popupPromise;
-    await popup.getByLabel('Email, phone, or Skype').fill(CONTOSO_ADMIN_UPN);
-    await popup.getByLabel('Password').fill('Contoso-Admin-1!');
-    await popup.getByRole('button', { name: 'Sign in' }).click();
+    const popup = await firstPopup;
+    await signInOnMicrosoftPage(popup, CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
     await popup.getByRole('button', { name: 'Accept' }).click();
     await tab.getByRole('button', { name: 'Click here (Step 2)' }).and(tab.locator(':enabled')).waitFor();
-    await expect(log()).resolves.toContain('authentication.authenticate');
+    await expect(log()).resolves.toEqual(
+      expect.arrayContaining([
+        'authentication.authenticate',
+        'popup:initialize',
+        'popup:authentication.authenticate.success',
+      ]),
+    );
+    // notifySuccess closes the popup itself.
+    await expect.poll(() => popup.isClosed()).toBe(true);
 
-    // A closed popup is reported as such, with a retry.
-    const second = page.waitForEvent('popup');
+    // Step 2 declined: notifyFailure carries the outcome, shown with its own words and a retry.
+    const secondPopup = page.waitForEvent('popup');
     await tab.getByRole('button', { name: 'Click here (Step 2)' }).click();
-    await (await second).close();
+    const declined = await secondPopup;
+    await declined.getByRole('button', { name: 'Cancel' }).click();
+    await tab.getByRole('alert').filter({ hasText: 'Consent was declined' }).waitFor();
+    await expect(log()).resolves.toContain('popup:authentication.authenticate.failure');
+    await expect.poll(() => declined.isClosed()).toBe(true);
+
+    // A popup closed by the admin is reported as such, with a retry.
+    const thirdPopup = page.waitForEvent('popup');
+    await tab.getByRole('button', { name: 'Click here (Step 2)' }).click();
+    await (await thirdPopup).close();
     await tab.getByRole('alert').filter({ hasText: 'The sign-in window was closed' }).waitFor();
+
+    // The retry goes through: Step 2 granted, the scope choice appears.
+    const fourthPopup = page.waitForEvent('popup');
+    await tab.getByRole('button', { name: 'Click here (Step 2)' }).click();
+    await (await fourthPopup).getByRole('button', { name: 'Accept' }).click();
+    await tab.getByRole('radio', { name: 'Synchronize all users and groups' }).waitFor();
 
     // Theme changes apply live.
     await page.evaluate(() =>

@@ -6,6 +6,7 @@
 import { createRoot } from 'react-dom/client';
 import { createApiClient } from './app/api-client.js';
 import { App } from './app/App.js';
+import { loadFluentTheme } from './app/use-fluent-theme.js';
 import type { TabConfig, TabHost } from './app/tab-host.js';
 
 async function boot(): Promise<void> {
@@ -26,6 +27,8 @@ async function boot(): Promise<void> {
     host = session.host;
   }
   document.documentElement.lang = host.locale;
+  // A dark or high-contrast host gets its theme before the first paint, not a flash of light.
+  await loadFluentTheme(host.theme());
   const api = createApiClient({ getToken: host.getToken });
   root.render(<App host={host} api={api} />);
 }

@@ -1,11 +1,12 @@
 /**
  * The real product for end-to-end tests: the Microsoft 365 emulator, the API (`startApi` over a
- * temporary SQLite store), the tab server over a fresh production build, and Debian's Chromium
- * driven by playwright-core.
+ * temporary SQLite store), optionally the worker (`startWorker` on the same store: sync runs and
+ * the token health monitor, mail to a local capture), the tab server over a fresh production
+ * build, and Debian's Chromium driven by playwright-core.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,13 @@ import {
   type RunningEmulator,
 } from '@cas/m365-emulator';
 import { emulatorControl } from '@cas/m365-emulator/testing';
+import {
+  loadWorkerConfig,
+  startMailCapture,
+  startWorker,
+  type MailCapture,
+  type RunningWorker,
+} from '@cas/worker';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTabServer, type RunningTabServer } from '../../server/index.js';
 
@@ -68,6 +76,8 @@ async function freePort(): Promise<number> {
 export interface Stack {
   readonly emulator: RunningEmulator;
   readonly api: RunningApi;
+  /** The worker, when started (`startStack({ worker: true })`). */
+  readonly worker: RunningWorker | undefined;
   readonly tab: RunningTabServer;
   readonly browser: Browser;
   /** A fresh browser profile that trusts the local CA's leaf (and nothing else extra). */
@@ -77,8 +87,19 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Starts emulator, API, tab server (over `distDir`, built when missing) and Chromium. */
-export async function startStack(options: { distDir?: string } = {}): Promise<Stack> {
+/** Options of {@link startStack}. */
+export interface StackOptions {
+  /** A finished build to serve; default a fresh build in a temporary folder. */
+  readonly distDir?: string;
+  /**
+   * Also runs the worker on the API's store: sync runs are picked up at once; the token health
+   * monitor's interval is a day, so a test runs `stack.worker.health.checkTenant()` when it wants.
+   */
+  readonly worker?: boolean;
+}
+
+/** Starts emulator, API, tab server (over `distDir`, built when missing), the worker if asked, and Chromium. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const temp = mkdtempSync(join(tmpdir(), 'cas-tab-e2e-'));
   const distDir = options.distDir ?? join(temp, 'dist');
   if (options.distDir === undefined) buildTab(distDir);
@@ -87,6 +108,8 @@ export async function startStack(options: { distDir?: string } = {}): Promise<St
   const tabPort = await freePort();
   const apiPort = await freePort();
   const tabOrigin = `https://localhost:${tabPort}`;
+  const dataDir = join(temp, 'data');
+  const encryptionKey = randomBytes(32).toString('base64');
   const api = await startApi(
     loadApiConfig({
       API_HOST: '127.0.0.1',
@@ -98,11 +121,33 @@ export async function startStack(options: { distDir?: string } = {}): Promise<St
       SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
       SSO_APP_CLIENT_ID: CLOUD_APP_SECURITY_API_CLIENT_ID,
       AAD_APP_ID_URI: CLOUD_APP_SECURITY_API_ID_URI,
-      DATA_DIR: join(temp, 'data'),
-      SECRET_DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      DATA_DIR: dataDir,
+      SECRET_DATA_ENCRYPTION_KEY: encryptionKey,
       LOG_LEVEL: process.env['E2E_API_LOG_LEVEL'] ?? 'silent',
     }),
   );
+  let mail: MailCapture | undefined;
+  let worker: RunningWorker | undefined;
+  if (options.worker) {
+    // Our own mail capture: notification email never reaches a developer's running capture.
+    mail = await startMailCapture({ directory: join(temp, 'mail'), smtpPort: 0, viewerPort: 0 });
+    worker = await startWorker(
+      loadWorkerConfig({
+        DATA_DIR: dataDir,
+        SECRET_DATA_ENCRYPTION_KEY: encryptionKey,
+        AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
+        GRAPH_BASE_URL: emulator.origin,
+        AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
+        SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+        SMTP_URL: mail.smtpUrl,
+        SYNC_POLL_INTERVAL_SECONDS: '0.2',
+        SYNC_DELTA_INTERVAL_MINUTES: '1440',
+        TOKEN_HEALTH_INTERVAL_MINUTES: '1440',
+        EMAIL_DELIVERY_INTERVAL_SECONDS: '1',
+        LOG_LEVEL: process.env['E2E_WORKER_LOG_LEVEL'] ?? 'silent',
+      }),
+    );
+  }
   const tab = await startTabServer({
     port: tabPort,
     apiOrigin: api.origin,
@@ -125,6 +170,7 @@ export async function startStack(options: { distDir?: string } = {}): Promise<St
   return {
     emulator,
     api,
+    worker,
     tab,
     browser,
     newContext: (contextOptions = {}) =>
@@ -137,11 +183,24 @@ export async function startStack(options: { distDir?: string } = {}): Promise<St
     async close() {
       await browser.close();
       await tab.close();
+      await worker?.close();
+      await mail?.close();
       await api.close();
       await emulator.close();
       rmSync(temp, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Where screenshots go when the run refreshes them (`UPDATE_SCREENSHOTS=1`): docs/screenshots/,
+ * created if needed; null on an ordinary run.
+ */
+export function screenshotsDir(): string | null {
+  if (process.env['UPDATE_SCREENSHOTS'] !== '1') return null;
+  const dir = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /** Fills the emulator's Microsoft sign-in page. */

@@ -2,8 +2,18 @@
  * A Teams-like host page for end-to-end tests: it frames the tab and answers teams-js's
  * postMessage protocol the way the Teams web client does — initialize, getContext, getAuthToken
  * (a token minted by the emulator, through `window.casMintSsoToken` exposed by the test),
- * authenticate (a real popup window), appInitialization.success and live theme changes.
+ * authenticate, appInitialization.success and live theme changes.
+ *
+ * `authenticate` opens a real popup window, as Teams does. The consent callback page in it loads
+ * teams-js from the tab's origin; because this host page lives on another origin (the test serves
+ * it as https://teams.microsoft.com), the popup cannot post to its opener directly and talks
+ * teams-js instead: `initialize` (answered with the `authentication` frame context), then
+ * `authentication.authenticate.success` or `.failure`, whose JSON is handed back to the tab as
+ * the result of its `authenticate` call. Every message is logged in `window.casHostLog`.
  */
+
+/** Where the test serves the host page (routed by Playwright; nothing leaves the machine). */
+export const TEAMS_HOST_URL = 'https://teams.microsoft.com/_harness/cas-tab.html';
 
 /** Options of the host page. */
 export interface TeamsHostPageOptions {
@@ -36,53 +46,75 @@ export function teamsHostPage(options: TeamsHostPageOptions): string {
     hostVersionsInfo: { adaptiveCardSchemaVersion: { majorVersion: 1, minorVersion: 5 } },
     supports: { appInstallDialog: {}, authentication: {}, dialog: { card: {}, url: {} }, pages: { appButton: {}, tabs: {}, config: {}, backStack: {}, fullTrust: {} }, teams: { fullTrust: {} } }
   };
-  function reply(message, args) {
-    frame.contentWindow.postMessage({ id: message.id, args: args }, '*');
+  // The tab's pending authentication.authenticate call and the popup it opened.
+  var auth = null;
+  function replyTo(target, message, args) {
+    target.postMessage({ id: message.id, args: args }, '*');
   }
   window.casSetTheme = function (theme) {
     frame.contentWindow.postMessage({ func: 'themeChange', args: [theme] }, '*');
   };
-  window.addEventListener('message', function (event) {
-    if (event.source !== frame.contentWindow) return;
-    var message = event.data;
-    if (!message || typeof message.func !== 'string') return;
+  function finishAuthentication(ok, text) {
+    if (!auth || auth.done) return;
+    auth.done = true;
+    clearInterval(auth.timer);
+    replyTo(frame.contentWindow, auth.message, [ok, text]);
+  }
+  function fromPopup(message) {
+    log.push('popup:' + message.func);
+    switch (message.func) {
+      case 'initialize':
+        replyTo(auth.popup, message, ['authentication', 'web', JSON.stringify(runtime), '2.58.0']);
+        return;
+      case 'authentication.authenticate.success':
+        finishAuthentication(true, message.args[0]);
+        return;
+      case 'authentication.authenticate.failure':
+        finishAuthentication(false, message.args[0]);
+        return;
+      default:
+        return;
+    }
+  }
+  function fromTab(message) {
     log.push(message.func);
     switch (message.func) {
       case 'initialize':
-        reply(message, ['content', 'web', JSON.stringify(runtime), '2.58.0']);
+        replyTo(frame.contentWindow, message, ['content', 'web', JSON.stringify(runtime), '2.58.0']);
         return;
       case 'getContext':
-        reply(message, [{
+        replyTo(frame.contentWindow, message, [{
           entityId: 'cas-dashboard', subEntityId: settings.subPageId || '', locale: settings.locale, theme: settings.theme,
           tid: settings.tenantId, userPrincipalName: settings.userPrincipalName, loginHint: settings.userPrincipalName,
           hostClientType: 'web', frameContext: 'content', appSessionId: 'harness-session', teamType: 0
         }]);
         return;
       case 'authentication.getAuthToken':
-        window.casMintSsoToken().then(function (token) { reply(message, [true, token]); }, function (error) { reply(message, [false, String(error)]); });
+        window.casMintSsoToken().then(function (token) { replyTo(frame.contentWindow, message, [true, token]); }, function (error) { replyTo(frame.contentWindow, message, [false, String(error)]); });
         return;
       case 'authentication.authenticate': {
         var popup = window.open(message.args[0], 'teams-auth', 'width=' + (message.args[1] || 600) + ',height=' + (message.args[2] || 535));
-        var done = false;
-        function finish(ok, text) {
-          if (done) return;
-          done = true;
-          window.removeEventListener('message', onResult);
-          clearInterval(timer);
-          reply(message, [ok, text]);
-        }
-        function onResult(result) {
-          if (result.source !== popup || !result.data || result.data.type !== 'cas-consent-result') return;
-          finish(result.data.ok, JSON.stringify(result.data));
-        }
-        window.addEventListener('message', onResult);
-        var timer = setInterval(function () { if (!popup || popup.closed) setTimeout(function () { finish(false, 'CancelledByUser'); }, 300); }, 250);
+        auth = { message: message, popup: popup, done: false, timer: 0 };
+        var current = auth;
+        // Teams reports a popup closed without a result as CancelledByUser.
+        current.timer = setInterval(function () {
+          if (!popup || popup.closed) {
+            clearInterval(current.timer);
+            setTimeout(function () { if (auth === current) finishAuthentication(false, 'CancelledByUser'); }, 300);
+          }
+        }, 250);
         return;
       }
       default:
         // appInitialization.success and friends: acknowledged by being logged.
         return;
     }
+  }
+  window.addEventListener('message', function (event) {
+    var message = event.data;
+    if (!message || typeof message.func !== 'string') return;
+    if (event.source === frame.contentWindow) fromTab(message);
+    else if (auth && event.source === auth.popup) fromPopup(message);
   });
   frame.src = settings.contentUrl;
 })();

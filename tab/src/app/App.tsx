@@ -10,9 +10,6 @@ import {
   makeStyles,
   Spinner,
   Text,
-  teamsDarkTheme,
-  teamsHighContrastTheme,
-  teamsLightTheme,
   tokens,
 } from '@fluentui/react-components';
 import { AlertRegular } from '@fluentui/react-icons';
@@ -20,6 +17,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react
 import { Dashboard } from '../features/dashboard/Dashboard.js';
 import { parseRoute, routeId, type Route } from './routes.js';
 import { TabContextProvider, type TabContextValue } from './tab-context.js';
+import { useFluentTheme } from './use-fluent-theme.js';
 import type { ApiClient } from './api-client.js';
 import type { Me } from './api-types.js';
 import type { TabHost, ThemeName } from './tab-host.js';
@@ -40,8 +38,6 @@ const ServiceAccount = lazy(() =>
 const Policies = lazy(() =>
   import('../features/policies/Policies.js').then((m) => ({ default: m.Policies })),
 );
-
-const THEMES = { light: teamsLightTheme, dark: teamsDarkTheme, contrast: teamsHighContrastTheme } as const;
 
 const useStyles = makeStyles({
   root: {
@@ -75,6 +71,7 @@ export interface AppProps {
 export function App({ host, api }: AppProps): ReactNode {
   const styles = useStyles();
   const [theme, setTheme] = useState<ThemeName>(host.theme());
+  const applied = useFluentTheme(theme);
   const [route, setRoute] = useState<Route>(() => parseRoute(host.pageId));
   const [me, setMe] = useState<Me | null>(null);
   const [unread, setUnread] = useState(0);
@@ -89,7 +86,9 @@ export function App({ host, api }: AppProps): ReactNode {
     });
   }, [api]);
   useEffect(refreshUnread, [refreshUnread, route]);
-  useEffect(() => host.notifyLoaded(), [host]);
+  useEffect(() => {
+    host.notifyLoaded();
+  }, [host]);
 
   const navigate = useCallback(
     (next: Route) => {
@@ -122,7 +121,7 @@ export function App({ host, api }: AppProps): ReactNode {
     },
   ];
   return (
-    <FluentProvider theme={THEMES[theme]} className={styles.root} data-theme={theme}>
+    <FluentProvider theme={applied.theme} className={styles.root} data-theme={applied.name}>
       <TabContextProvider value={context}>
         <header className={styles.header}>
           <Text className={styles.product}>Cloud App Security</Text>

@@ -1,5 +1,9 @@
-/** A screen's title; takes focus when the screen opens so keyboard and screen-reader users land on it. */
-import { makeStyles, tokens, typographyStyles } from '@fluentui/react-components';
+/**
+ * A screen's title; takes focus when the screen opens so keyboard and screen-reader users land on
+ * it. The focus ring shows only to keyboard users (Fluent's focus-visible attribute, set while
+ * keyboard navigation is in progress), not after a click or on first load.
+ */
+import { createFocusOutlineStyle, makeStyles, tokens, typographyStyles } from '@fluentui/react-components';
 import { useEffect, useRef } from 'react';
 import type { ReactNode } from 'react';
 
@@ -7,7 +11,10 @@ const useStyles = makeStyles({
   heading: {
     ...typographyStyles.title2,
     margin: `0 0 ${tokens.spacingVerticalL}`,
-    ':focus-visible': { outline: `${tokens.strokeWidthThick} solid ${tokens.colorStrokeFocus2}` },
+    // Fluent's ring is drawn by an ::after box positioned against the heading.
+    position: 'relative',
+    // Also removes the browser's own ring, which shows after a programmatic focus on page load.
+    ...createFocusOutlineStyle({ selector: 'focus', style: { outlineOffset: tokens.strokeWidthThick } }),
   },
 });
 

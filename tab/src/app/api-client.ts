@@ -9,8 +9,10 @@ import type {
   DirectoryUser,
   DoneResult,
   ExtendResult,
+  GroupUsersPage,
   Me,
   NotificationList,
+  PoliciesView,
   ProvisioningView,
   ServiceAccountView,
 } from './api-types.js';
@@ -49,13 +51,16 @@ export interface ApiClient {
   startTokenRenewal(service: ServiceId, step: ConsentStep): Promise<ApiResult<ConsentStart>>;
   findUser(upn: string): Promise<ApiResult<{ user: DirectoryUser }>>;
   findGroups(query: string): Promise<ApiResult<{ groups: DirectoryGroup[] }>>;
-  groupUsers(groupId: string): Promise<ApiResult<{ users: DirectoryUser[]; truncated: boolean }>>;
+  groupUsers(groupId: string): Promise<ApiResult<GroupUsersPage>>;
+  /** Scope preview of **Synchronize all users and groups**: how many users the directory holds. */
+  targetsSummary(): Promise<ApiResult<{ users: number }>>;
   saveProvisioning(
     service: ServiceId,
     body: { scope: SyncScope; targets?: readonly Target[]; expectedVersion: number },
   ): Promise<ApiResult<DoneResult>>;
   startSync(service: ServiceId): Promise<ApiResult<{ syncRuns: SyncRun[] }>>;
   syncRuns(service?: ServiceId, limit?: number): Promise<ApiResult<{ runs: SyncRun[] }>>;
+  policies(): Promise<ApiResult<PoliciesView>>;
   extend(): Promise<ApiResult<ExtendResult>>;
   serviceAccount(): Promise<ApiResult<{ services: ServiceAccountView[] }>>;
   notifications(): Promise<ApiResult<NotificationList>>;
@@ -121,10 +126,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     findUser: (upn) => call('GET', `/api/targets/users?upn=${q(upn)}`),
     findGroups: (query) => call('GET', `/api/targets/groups?query=${q(query)}`),
     groupUsers: (groupId) => call('GET', `/api/targets/groups/${q(groupId)}/users`),
+    targetsSummary: () => call('GET', '/api/targets/summary'),
     saveProvisioning: (service, body) => call('PUT', `/api/services/${service}/provisioning`, body),
     startSync: (service) => call('POST', `/api/services/${service}/sync`, {}),
     syncRuns: (service, limit = 20) =>
       call('GET', `/api/sync-runs?${service ? `service=${service}&` : ''}limit=${limit}`),
+    policies: () => call('GET', '/api/policies'),
     extend: () => call('POST', '/api/extend', {}),
     serviceAccount: () => call('GET', '/api/service-account'),
     notifications: () => call('GET', '/api/notifications?limit=50'),

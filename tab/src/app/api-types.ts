@@ -99,6 +99,38 @@ export interface DirectoryGroup {
   readonly mail: string | null;
 }
 
+/** One policy of a service in `GET /api/policies`. */
+export interface PolicyView {
+  readonly id: string;
+  /** "Advanced Threat Protection" or "Data Loss Prevention". */
+  readonly name: string;
+  /** True while the service is protected (a working token reaches it). */
+  readonly active: boolean;
+}
+
+/** `GET /api/policies`: the policies of every service and the **General** view. */
+export interface PoliciesView {
+  readonly services: readonly {
+    readonly service: ServiceId;
+    readonly name: string;
+    readonly policies: readonly PolicyView[];
+  }[];
+  readonly general: {
+    readonly manualSync: {
+      readonly label: string;
+      readonly allowed: boolean;
+      readonly reason: string | null;
+    };
+    readonly lastRun: SyncRun | null;
+  };
+}
+
+/** `GET /api/targets/groups/:groupId/users`: at most 100 users; `more` when the group has others. */
+export interface GroupUsersPage {
+  readonly users: readonly DirectoryUser[];
+  readonly more: boolean;
+}
+
 /** `GET /api/service-account`. */
 export interface ServiceAccountView extends ServiceView {
   readonly tenantId: string;

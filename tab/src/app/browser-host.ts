@@ -3,14 +3,8 @@
  * configured authority, consent in a popup window that answers with `postMessage`.
  */
 import { InteractionRequiredAuthError, PublicClientApplication, type AccountInfo } from '@azure/msal-browser';
-import {
-  isConsentResult,
-  type ConsentOutcome,
-  type ConsentWindow,
-  type TabConfig,
-  type TabHost,
-  type ThemeName,
-} from './tab-host.js';
+import { openPopupConsentWindow } from './popup-consent-window.js';
+import type { TabConfig, TabHost, ThemeName } from './tab-host.js';
 
 /** A browser session: signed in, or waiting for the admin to click Sign in. */
 export type BrowserSession =
@@ -72,39 +66,4 @@ function browserTheme(): ThemeName {
   const requested = new URLSearchParams(window.location.search).get('theme');
   if (requested === 'light' || requested === 'dark' || requested === 'contrast') return requested;
   return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
-}
-
-const POPUP_FEATURES = 'popup,width=600,height=700';
-
-/** Opens the consent window now (inside the click), navigates it once the API gave the URL. */
-export function openPopupConsentWindow(): ConsentWindow {
-  const popup = window.open('about:blank', 'cas-consent', POPUP_FEATURES);
-  return {
-    navigate(url) {
-      if (!popup) return Promise.resolve<ConsentOutcome>({ kind: 'blocked' });
-      popup.location.href = url;
-      return new Promise<ConsentOutcome>((resolve) => {
-        const onMessage = (event: MessageEvent): void => {
-          if (event.origin !== window.location.origin || !isConsentResult(event.data)) return;
-          finish({ kind: 'result', result: event.data });
-        };
-        const timer = window.setInterval(() => {
-          // The callback page posts its result just before closing: give that message a moment.
-          if (popup.closed) window.setTimeout(() => finish({ kind: 'closed' }), 300);
-        }, 250);
-        let done = false;
-        function finish(outcome: ConsentOutcome): void {
-          if (done) return;
-          done = true;
-          window.clearInterval(timer);
-          window.removeEventListener('message', onMessage);
-          resolve(outcome);
-        }
-        window.addEventListener('message', onMessage);
-      });
-    },
-    cancel() {
-      popup?.close();
-    },
-  };
 }

@@ -62,6 +62,6 @@ export async function startTeamsHost(validMessageOrigins: readonly string[] = []
       },
       cancel: () => undefined,
     }),
-    notifyLoaded: () => app.notifySuccess(),
+    notifyLoaded: () => void app.notifySuccess(),
   };
 }

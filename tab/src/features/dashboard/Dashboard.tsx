@@ -6,9 +6,6 @@ import {
   Badge,
   Body1,
   Button,
-  Card,
-  CardFooter,
-  CardHeader,
   Link,
   MessageBar,
   MessageBarBody,
@@ -23,6 +20,7 @@ import { PageState } from '../../app/PageState.js';
 import { useTab } from '../../app/tab-context.js';
 import { useApiResource } from '../../app/use-api-resource.js';
 import { scopeLabel, STATUS_COLORS, STATUS_LABELS } from './service-status.js';
+import { useRevealOnHoverOrFocus } from './use-reveal-on-hover-or-focus.js';
 import { useDashboardStyles } from './useDashboardStyles.styles.js';
 import type { ServiceView } from '../../app/api-types.js';
 import type { ReactNode } from 'react';
@@ -83,24 +81,21 @@ export interface ServiceTileProps {
 export function ServiceTile({ service }: ServiceTileProps): ReactNode {
   const { navigate, locale } = useTab();
   const styles = useDashboardStyles();
+  const reveal = useRevealOnHoverOrFocus();
   const provisioned = service.status === 'protected' || service.status === 'tokenInvalid';
   const titleId = `tile-${service.service}`;
   const sync = service.lastSync;
   return (
     <div role="listitem">
-      <Card className={styles.tile} aria-labelledby={titleId}>
-        <CardHeader
-          header={
-            <Subtitle2 as="h2" id={titleId}>
-              {service.name}
-            </Subtitle2>
-          }
-          description={
-            <Badge appearance="tint" color={STATUS_COLORS[service.status]}>
-              {STATUS_LABELS[service.status]}
-            </Badge>
-          }
-        />
+      <article className={styles.tile} aria-labelledby={titleId} {...reveal.handlers}>
+        <div className={styles.header}>
+          <Subtitle2 as="h2" id={titleId} className={styles.title}>
+            {service.name}
+          </Subtitle2>
+          <Badge appearance="tint" color={STATUS_COLORS[service.status]}>
+            {STATUS_LABELS[service.status]}
+          </Badge>
+        </div>
         <dl className={styles.facts}>
           <dt className={styles.term}>Scope</dt>
           <dd className={styles.detail}>
@@ -122,17 +117,17 @@ export function ServiceTile({ service }: ServiceTileProps): ReactNode {
             </Body1>
           </dd>
         </dl>
-        <CardFooter>
+        <div className={styles.footer}>
           <Button
             appearance="primary"
-            className={mergeClasses('tile-action', styles.action)}
+            className={mergeClasses(styles.action, reveal.revealed && styles.revealed)}
             aria-label={`${provisioned ? 'Manage' : 'Provision'} ${service.name}`}
             onClick={() => navigate({ page: 'provision', service: service.service })}
           >
             {provisioned ? 'Manage' : 'Provision'}
           </Button>
-        </CardFooter>
-      </Card>
+        </div>
+      </article>
     </div>
   );
 }

@@ -3,14 +3,9 @@
  * policy's **General** tab holds **Click here to manually synchronize all your targets** (disabled
  * with the reason in selected mode, R3), the last run's figures and the sync history.
  */
+import { SERVICE_NAMES, type ServiceId, type SyncRun } from '@cas/core';
 import {
-  MANUAL_SYNC_ALL_TARGETS_LABEL,
-  SERVICE_IDS,
-  SERVICE_NAMES,
-  type ServiceId,
-  type SyncRun,
-} from '@cas/core';
-import {
+  Badge,
   Body1,
   Button,
   Link,
@@ -36,7 +31,7 @@ import { PageHeading } from '../../app/PageHeading.js';
 import { PageState } from '../../app/PageState.js';
 import { useTab } from '../../app/tab-context.js';
 import { useApiResource } from '../../app/use-api-resource.js';
-import type { ProvisioningView } from '../../app/api-types.js';
+import type { PoliciesView } from '../../app/api-types.js';
 import type { ReactNode } from 'react';
 
 const useStyles = makeStyles({
@@ -46,6 +41,7 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalXL,
   },
   policyList: { listStyleType: 'none', margin: 0, padding: 0, display: 'grid', gap: tokens.spacingVerticalS },
+  policy: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   group: { margin: `${tokens.spacingVerticalS} 0 0` },
   panel: { display: 'grid', gap: tokens.spacingVerticalM, alignContent: 'start' },
   figures: {
@@ -58,70 +54,80 @@ const useStyles = makeStyles({
   term: { color: tokens.colorNeutralForeground2 },
 });
 
-/** The two policy kinds of every service. */
-const POLICY_KINDS = [
-  { id: 'atp', name: 'Advanced Threat Protection' },
-  { id: 'dlp', name: 'Data Loss Prevention' },
-] as const;
-
 /** Props of {@link Policies}. */
 export interface PoliciesProps {
   /** Service whose policy opens first (deep link), or null for Exchange Online. */
   readonly service: ServiceId | null;
 }
 
-/** The Policies screen. */
+/** The Policies screen (`GET /api/policies`). */
 export function Policies({ service }: PoliciesProps): ReactNode {
   const { api } = useTab();
-  const load = useCallback(() => api.provisioning(), [api]);
-  const provisioning = useApiResource(load);
+  const load = useCallback(() => api.policies(), [api]);
+  const policies = useApiResource(load);
   const styles = useStyles();
-  const [open, setOpen] = useState<{ service: ServiceId; kind: 'atp' | 'dlp' }>({
+  const [open, setOpen] = useState<{ service: ServiceId; policyId: string | null }>({
     service: service ?? 'exchangeOnline',
-    kind: 'atp',
+    policyId: null,
   });
   return (
     <section aria-labelledby="policies-title">
       <PageHeading>
         <span id="policies-title">Policies</span>
       </PageHeading>
-      <PageState resource={provisioning} loadingLabel="Loading policies…">
-        {(view) => (
-          <div className={styles.layout}>
-            <nav aria-label="Policies by service">
-              {SERVICE_IDS.map((id) => (
-                <div key={id}>
-                  <Subtitle2 as="h2" className={styles.group}>
-                    {SERVICE_NAMES[id]}
-                  </Subtitle2>
-                  <ul className={styles.policyList}>
-                    {POLICY_KINDS.map((kind) => {
-                      const current = open.service === id && open.kind === kind.id;
-                      return (
-                        <li key={kind.id}>
-                          <Link
-                            as="button"
-                            aria-current={current ? 'page' : undefined}
-                            onClick={() => setOpen({ service: id, kind: kind.id })}
-                          >
-                            {kind.name} ({SERVICE_NAMES[id]})
-                          </Link>
-                        </li>
-                      );
-                    })}
-                  </ul>
-                </div>
-              ))}
-            </nav>
-            <PolicyGeneral
-              key={`${open.service}-${open.kind}`}
-              view={view}
-              service={open.service}
-              policyName={POLICY_KINDS.find((kind) => kind.id === open.kind)?.name ?? ''}
-              onSynced={provisioning.reload}
-            />
-          </div>
-        )}
+      <PageState resource={policies} loadingLabel="Loading policies…">
+        {(view) => {
+          const openService =
+            view.services.find((entry) => entry.service === open.service) ?? view.services[0];
+          const openPolicy =
+            openService?.policies.find((policy) => policy.id === open.policyId) ?? openService?.policies[0];
+          return (
+            <div className={styles.layout}>
+              <nav aria-label="Policies by service">
+                {view.services.map((entry) => (
+                  <div key={entry.service}>
+                    <Subtitle2 as="h2" className={styles.group}>
+                      {entry.name}
+                    </Subtitle2>
+                    <ul className={styles.policyList}>
+                      {entry.policies.map((policy) => {
+                        const current = entry === openService && policy === openPolicy;
+                        return (
+                          <li key={policy.id} className={styles.policy}>
+                            <Link
+                              as="button"
+                              aria-current={current ? 'page' : undefined}
+                              onClick={() => setOpen({ service: entry.service, policyId: policy.id })}
+                            >
+                              {policy.name} ({entry.name})
+                            </Link>
+                            <Badge
+                              appearance="tint"
+                              size="small"
+                              color={policy.active ? 'success' : 'informative'}
+                            >
+                              {policy.active ? 'Active' : 'Inactive'}
+                            </Badge>
+                          </li>
+                        );
+                      })}
+                    </ul>
+                  </div>
+                ))}
+              </nav>
+              {openService && openPolicy ? (
+                <PolicyGeneral
+                  key={`${openService.service}-${openPolicy.id}`}
+                  view={view}
+                  service={openService.service}
+                  policyName={openPolicy.name}
+                  active={openPolicy.active}
+                  onSynced={policies.reload}
+                />
+              ) : null}
+            </div>
+          );
+        }}
       </PageState>
     </section>
   );
@@ -129,9 +135,11 @@ export function Policies({ service }: PoliciesProps): ReactNode {
 
 /** Props of {@link PolicyGeneral}. */
 export interface PolicyGeneralProps {
-  readonly view: ProvisioningView;
+  readonly view: PoliciesView;
   readonly service: ServiceId;
   readonly policyName: string;
+  /** The policy is active: its service is protected. */
+  readonly active: boolean;
   /** Called when a manual synchronization finished. */
   readonly onSynced: () => void;
 }
@@ -140,7 +148,13 @@ const POLL_INTERVAL_MS = 1000;
 const POLL_LIMIT = 60;
 
 /** One policy's General tab and its service's sync history. */
-export function PolicyGeneral({ view, service, policyName, onSynced }: PolicyGeneralProps): ReactNode {
+export function PolicyGeneral({
+  view,
+  service,
+  policyName,
+  active,
+  onSynced,
+}: PolicyGeneralProps): ReactNode {
   const { api, locale, me } = useTab();
   const styles = useStyles();
   const [tab, setTab] = useState<'general' | 'history'>('general');
@@ -152,12 +166,12 @@ export function PolicyGeneral({ view, service, policyName, onSynced }: PolicyGen
   >({
     status: 'idle',
   });
-  const account = view.services.find((candidate) => candidate.service === service);
-  const provisioned = account?.status === 'protected';
-  const allowed = view.manualSync.allowed && provisioned;
-  const reason = !provisioned
-    ? `${SERVICE_NAMES[service]} is not provisioned yet.`
-    : (view.manualSync.reason ?? 'Manual synchronization is not available now.');
+  const { manualSync, lastRun: tenantLastRun } = view.general;
+  // The tenant's rule (R3) first: in selected mode that is the reason, whatever the service.
+  const allowed = manualSync.allowed && active;
+  const reason = !manualSync.allowed
+    ? (manualSync.reason ?? 'Manual synchronization is not available now.')
+    : `${SERVICE_NAMES[service]} is not protected, so there is nothing to synchronize yet.`;
 
   useEffect(() => {
     if (sync.status !== 'running') return;
@@ -197,7 +211,11 @@ export function PolicyGeneral({ view, service, policyName, onSynced }: PolicyGen
   };
 
   const lastRun: SyncRun | null =
-    runs.status === 'ready' ? (runs.data.runs[0] ?? null) : (account?.lastSync ?? null);
+    runs.status === 'ready'
+      ? (runs.data.runs[0] ?? null)
+      : tenantLastRun?.service === service
+        ? tenantLastRun
+        : null;
   return (
     <div className={styles.panel}>
       <Subtitle2 as="h2">
@@ -219,7 +237,7 @@ export function PolicyGeneral({ view, service, policyName, onSynced }: PolicyGen
               aria-describedby={allowed ? undefined : 'manual-sync-reason'}
               onClick={() => void startSync()}
             >
-              {MANUAL_SYNC_ALL_TARGETS_LABEL}
+              {manualSync.label}
             </Link>
           </Body1>
           {!allowed ? (

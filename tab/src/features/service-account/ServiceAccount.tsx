@@ -19,7 +19,7 @@ import {
   Subtitle2,
   tokens,
 } from '@fluentui/react-components';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { runConsentStep, type ConsentStepResult } from '../../app/consent-flow.js';
 import { formatTime } from '../../app/format.js';
 import { PageHeading } from '../../app/PageHeading.js';
@@ -41,7 +41,7 @@ const useStyles = makeStyles({
   term: { color: tokens.colorNeutralForeground2 },
   detail: { margin: 0, overflowWrap: 'anywhere' },
   steps: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
-  renew: { display: 'grid', gap: tokens.spacingVerticalS },
+  renew: { display: 'grid', gap: tokens.spacingVerticalS, justifyItems: 'start' },
 });
 
 const STATUS_TEXT: Readonly<Record<ServiceAccountView['status'], string>> = {
@@ -113,11 +113,15 @@ export function ServiceAccountCard({ account, onRenewed }: ServiceAccountCardPro
     onRenewed();
   }, [allDone, refreshUnread, onRenewed]);
 
+  // The steps replace the button: keyboard focus moves to Step 1's Click here, not to the page.
+  const firstStepLink = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (renewing) firstStepLink.current?.focus();
+  }, [renewing]);
+
   const start = (): void => {
-    setRenewing(true);
     setProgress({});
-    const first = account.consentSteps[0];
-    if (first) runStep(first.step);
+    setRenewing(true);
   };
 
   return (
@@ -184,6 +188,7 @@ export function ServiceAccountCard({ account, onRenewed }: ServiceAccountCardPro
                     ) : (
                       <Link
                         as="button"
+                        ref={index === 0 ? firstStepLink : undefined}
                         disabled={!ready || outcome === 'waiting'}
                         aria-label={`Click here (${account.name}, Step ${step.stepNumber})`}
                         onClick={() => runStep(step.step)}

@@ -25,13 +25,13 @@ import {
 } from '@fluentui/react-components';
 import { useCallback, useState } from 'react';
 import { runConsentStep } from '../../app/consent-flow.js';
-import { formatCount } from '../../app/format.js';
 import { PageHeading } from '../../app/PageHeading.js';
 import { PageState } from '../../app/PageState.js';
 import { useTab } from '../../app/tab-context.js';
 import { useApiResource } from '../../app/use-api-resource.js';
 import { ConsentSteps, type StepProgress } from './ConsentSteps.js';
 import { TargetPicker } from './TargetPicker.js';
+import { scopePreviewText, useDirectorySize } from './use-scope-preview.js';
 import { useTargetPicker } from './useTargetPicker.js';
 import { useWizardStyles } from './useWizardStyles.styles.js';
 import type { ProvisioningView, ServiceView } from '../../app/api-types.js';
@@ -83,6 +83,7 @@ function WizardBody({
   const canConsent = me?.isGlobalAdministrator === true;
   const consented = current.consentSteps.every((step) => step.granted);
   const effectiveScope = lock?.scope ?? scope;
+  const directorySize = useDirectorySize(consented && canConsent && effectiveScope === 'allUsersAndGroups');
 
   const startStep = (step: ConsentStep): void => {
     setProgress((value) => ({ ...value, [step]: { status: 'waiting' } }));
@@ -152,9 +153,11 @@ function WizardBody({
           {effectiveScope === 'selectedUsers' ? <TargetPicker picker={picker} /> : null}
           {effectiveScope !== null ? (
             <Text role="status" aria-label="Scope preview">
-              {effectiveScope === 'selectedUsers'
-                ? `Scope preview: ${formatCount(picker.selected.length, locale)} selected ${picker.selected.length === 1 ? 'user' : 'users'} will be protected. Manual and scheduled synchronization are not available with selected users.`
-                : 'Scope preview: every user and group of your directory, nested groups included, kept current automatically once per day.'}
+              {scopePreviewText(
+                effectiveScope,
+                { selected: picker.selected.length, directory: directorySize },
+                locale,
+              )}
             </Text>
           ) : null}
           {saved ? (

@@ -139,7 +139,7 @@ export function TargetPicker({ picker }: TargetPickerProps): ReactNode {
                             </li>
                           ) : null}
                           {users.list.length === 0 ? <li>This group has no users.</li> : null}
-                          {users.truncated ? (
+                          {users.more ? (
                             <li>
                               <Text size={200}>
                                 Showing the first {formatCount(users.list.length, locale)} users: at most 100

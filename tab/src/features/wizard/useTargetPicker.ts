@@ -21,7 +21,7 @@ export interface GroupResult {
     | 'collapsed'
     | 'loading'
     | { readonly error: string }
-    | { readonly list: readonly Candidate[]; readonly truncated: boolean };
+    | { readonly list: readonly Candidate[]; readonly more: boolean };
 }
 
 /** State and actions of the target picker. */
@@ -152,7 +152,7 @@ export function useTargetPicker(initial: readonly Target[]): TargetPicker {
               list: result.value.users.map((user) =>
                 userCandidate(user, { kind: 'group', groupId, groupName: entry.group.displayName }),
               ),
-              truncated: result.value.truncated,
+              more: result.value.more,
             }
           : { error: result.error.message },
       );
