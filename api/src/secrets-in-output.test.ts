@@ -27,7 +27,7 @@ beforeAll(async () => {
   await harness.consentService(admin, 'exchangeOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
   await harness.call('GET', `/api/targets/users?upn=${encodeURIComponent(CONTOSO_USER_UPN)}`, admin);
   await harness.call('GET', '/api/targets/groups?query=Fin', admin);
-  const { version } = (await harness.call<{ version: number }>('GET', '/api/provisioning', admin)).body;
+  const { version } = (await harness.call<{ version: string }>('GET', '/api/provisioning', admin)).body;
   await harness.call('PUT', '/api/services/exchangeOnline/provisioning', admin, {
     scope: 'allUsersAndGroups',
     expectedVersion: version,

@@ -3,6 +3,7 @@
  * contract and the store package (SQLite or PostgreSQL) implements it. Every method is async because
  * the PostgreSQL backend is.
  */
+import type { DirectoryGroup, DirectoryUser } from './directory.js';
 import type {
   AuditEvent,
   Notification,
@@ -13,10 +14,9 @@ import type {
   TenantProvisioning,
   TokenIncident,
 } from './model.js';
-import type { DirectoryGroup, DirectoryUser } from './directory.js';
 import type { Result } from './result.js';
-import type { DirectoryMembership } from './sync-plan.js';
 import type { ServiceId } from './services.js';
+import type { DirectoryMembership } from './sync-plan.js';
 
 /** A save lost a race: someone else saved the same record first. */
 export interface VersionConflict {

@@ -1,7 +1,7 @@
 // Provisioning over real HTTP: startApi against the in-process emulator, consent through the
 // emulator's sign-in and consent forms, targets found through the real Graph client, SQLite store.
 import { randomUUID } from 'node:crypto';
-import { openOrUpdateIncident, recordTokenFailure } from '@cas/core';
+import { openOrUpdateIncident, recordTokenFailure, recordTokenVerified } from '@cas/core';
 import {
   CLOUD_APP_SECURITY_CLIENT_ID,
   CONTOSO_ADMIN_PASSWORD,
@@ -171,7 +171,12 @@ describe('Done (R1, R2, R8)', () => {
 
   it('R1: selected users with no target is refused; an unconsented service cannot be protected', async () => {
     expect(
-      (await done('sharePointOnline', { scope: 'allUsersAndGroups', expectedVersion: 0 })).body.error,
+      (
+        await done('sharePointOnline', {
+          scope: 'allUsersAndGroups',
+          expectedVersion: (await view()).version,
+        })
+      ).body.error,
     ).toMatchObject({
       code: 'consent_required',
     });
@@ -230,6 +235,24 @@ describe('Done (R1, R2, R8)', () => {
     expect((await harness.call<{ runs: unknown[] }>('GET', '/api/sync-runs', admin)).body.runs).toHaveLength(
       1,
     );
+  });
+
+  it('a health check refreshing "last verified" while the wizard is open does not make Done stale', async () => {
+    await harness.consentService(admin, 'exchangeOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
+    const opened = await view();
+    // What the worker's token health monitor saves every few minutes.
+    const stored = await harness.api.store.provisioning.get(CONTOSO_TENANT_ID);
+    if (stored === undefined) throw new Error('no provisioning record');
+    const verified = recordTokenVerified(stored, 'exchangeOnline', new Date().toISOString());
+    if (!verified.ok) throw new Error(verified.error.message);
+    expect((await harness.api.store.provisioning.save(verified.value.provisioning, stored.version)).ok).toBe(
+      true,
+    );
+    const saved = await done('exchangeOnline', {
+      scope: 'allUsersAndGroups',
+      expectedVersion: opened.version,
+    });
+    expect(saved.status).toBe(200);
   });
 
   it('a tenant sees only its own provisioning, and cannot touch another tenant’s notifications', async () => {

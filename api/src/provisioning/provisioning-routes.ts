@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import { actorOf, refusal, requirePrincipal } from '../http/principal-actor.js';
 import { defineRoute } from '../http/route.js';
-import { loadProvisioning, provisioningView, serviceView } from './provisioning-view.js';
+import { loadProvisioning, provisioningView, serviceView, settingsRevision } from './provisioning-view.js';
 import { applyTransition } from './tenant-changes.js';
 
 /** What the provisioning routes need. */
@@ -53,15 +53,19 @@ const doneBody = z.object({
   scope: z.enum(SYNC_SCOPES as readonly ['allUsersAndGroups', 'selectedUsers']),
   // Bounded for the body size only: the 100-target rule (R8) is core's, with its own message.
   targets: z.array(targetSchema).max(1000).optional(),
-  expectedVersion: z.number().int().min(0),
+  /** The `version` of the view the admin decided on (a settings revision tag). */
+  expectedVersion: z.string().min(1).max(64),
 });
+
+/** Saves retried when a background update of the same record won the race. */
+const MAX_SAVE_ATTEMPTS = 3;
 
 const POLICIES = [
   { id: 'advancedThreatProtection', name: 'Advanced Threat Protection' },
   { id: 'dataLossPrevention', name: 'Data Loss Prevention' },
 ] as const;
 
-function staleVersion(expected: number, actual: number): ApiError {
+function staleVersion(expected: string, actual: string): ApiError {
   return new ApiError(
     409,
     'version_conflict',
@@ -99,23 +103,28 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       handle: async ({ principal, params, body }) => {
         const caller = requirePrincipal(principal);
         const service = params.service as ServiceId;
-        const before = await loadProvisioning(options.store, caller.tenantId);
-        if (before.version !== body.expectedVersion) throw staleVersion(body.expectedVersion, before.version);
-        const at = now();
-        const transition = completeProvisioning(before, service, {
-          scope: body.scope,
-          targets: body.targets,
-          now: at,
-        });
-        if (!transition.ok) throw refusal(transition.error);
-        const applied = await applyTransition(options.store, before, transition.value, {
-          actor: actorOf(caller),
-          at,
-          newId: options.newId,
-        });
+        // A save lost to a background update of the same record (a health check refreshing "last
+        // verified") is retried; a change to the settings themselves is the admin's conflict.
+        let applied;
+        for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS && applied === undefined; attempt += 1) {
+          const before = await loadProvisioning(options.store, caller.tenantId);
+          const revision = settingsRevision(before);
+          if (revision !== body.expectedVersion) throw staleVersion(body.expectedVersion, revision);
+          const at = now();
+          const transition = completeProvisioning(before, service, {
+            scope: body.scope,
+            targets: body.targets,
+            now: at,
+          });
+          if (!transition.ok) throw refusal(transition.error);
+          applied = await applyTransition(options.store, before, transition.value, {
+            actor: actorOf(caller),
+            at,
+            newId: options.newId,
+          });
+        }
         if (applied === undefined) {
-          const current = await loadProvisioning(options.store, caller.tenantId);
-          throw staleVersion(body.expectedVersion, current.version);
+          throw new ApiError(409, 'version_conflict', 'The settings kept changing while saving. Try again.');
         }
         return {
           json: {
@@ -170,7 +179,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       handle: async ({ principal }) => {
         const caller = requirePrincipal(principal);
         // The only precondition is the state itself, so a lost race is retried on the fresh record.
-        for (let attempt = 0; attempt < 3; attempt += 1) {
+        for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt += 1) {
           const before = await loadProvisioning(options.store, caller.tenantId);
           const at = now();
           const transition = extendProtection(before, at);

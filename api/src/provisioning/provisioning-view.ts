@@ -2,6 +2,7 @@
  * What the dashboard, the wizard and Administration > Service Account show, computed from the
  * provisioning record with `core`'s rules, so the tab never re-derives a rule (R2, R3, R11).
  */
+import { createHash } from 'node:crypto';
 import {
   describeTokenFailure,
   emptyProvisioning,
@@ -55,7 +56,7 @@ export interface ServiceView {
 export interface ProvisioningView {
   readonly tenantId: string;
   /** Sent back as `expectedVersion` with Done, so a stale wizard gets a 409 rather than overwriting. */
-  readonly version: number;
+  readonly version: string;
   readonly services: readonly ServiceView[];
   readonly scopeLock: {
     readonly scope: SyncScope;
@@ -74,6 +75,24 @@ export type ViewStore = Pick<Store, 'provisioning' | 'syncRuns' | 'notifications
 export interface ViewOptions {
   readonly ewsEnabled: boolean;
   readonly now: string;
+}
+
+/**
+ * A short tag of everything an admin decides on: each service's status, scope, targets and consent
+ * steps. Token health checks update "last verified" every few minutes; they must not make an open
+ * wizard stale, so the tag leaves those fields out, unlike the store's version.
+ */
+export function settingsRevision(provisioning: TenantProvisioning): string {
+  const settings = SERVICE_IDS.map((service) => {
+    const account = provisioning.services[service];
+    return [
+      account.status,
+      account.scope,
+      account.targets.map((target) => target.userId),
+      account.consents.map((grant) => grant.step),
+    ];
+  });
+  return createHash('sha256').update(JSON.stringify(settings)).digest('base64url').slice(0, 22);
 }
 
 /** The tenant's record, or an empty one for a tenant never seen. */
@@ -144,7 +163,7 @@ export async function provisioningView(
   const manualSync = requestManualSync(provisioning);
   return {
     tenantId,
-    version: provisioning.version,
+    version: settingsRevision(provisioning),
     services: SERVICE_IDS.map((service, index) =>
       serviceView(provisioning, service, lastRuns[index] ?? null, options),
     ),

@@ -56,7 +56,7 @@ export interface ApiClient {
   targetsSummary(): Promise<ApiResult<{ users: number }>>;
   saveProvisioning(
     service: ServiceId,
-    body: { scope: SyncScope; targets?: readonly Target[]; expectedVersion: number },
+    body: { scope: SyncScope; targets?: readonly Target[]; expectedVersion: string },
   ): Promise<ApiResult<DoneResult>>;
   startSync(service: ServiceId): Promise<ApiResult<{ syncRuns: SyncRun[] }>>;
   syncRuns(service?: ServiceId, limit?: number): Promise<ApiResult<{ runs: SyncRun[] }>>;

@@ -52,7 +52,7 @@ export interface ServiceView {
 /** `GET /api/provisioning`: the dashboard. */
 export interface ProvisioningView {
   readonly tenantId: string;
-  readonly version: number;
+  readonly version: string;
   readonly services: readonly ServiceView[];
   readonly scopeLock: {
     readonly scope: SyncScope;

@@ -83,7 +83,7 @@ export function provisioningFixture(
 ): ProvisioningView {
   return {
     tenantId: TENANT_ID,
-    version: 3,
+    version: 'r3-3f9a1c0e5b7d2a41',
     services: SERVICE_IDS.map((service) => serviceFixture(service, services[service])),
     scopeLock: null,
     extend: { available: false, reason: null },

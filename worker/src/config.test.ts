@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { loadWorkerConfig, WorkerConfigError } from './config.js';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const minimal = {
+  SECRET_DATA_ENCRYPTION_KEY: KEY,
+  AAD_APP_CLIENT_ID: 'app',
+  SECRET_AAD_APP_CLIENT_SECRET: 's',
+};
+
+describe('loadWorkerConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadWorkerConfig(minimal)).toMatchObject({
+      DATA_DIR: '.data',
+      SYNC_DAILY_TIME_UTC: '02:00',
+      SYNC_DELTA_INTERVAL_MINUTES: 15,
+      TOKEN_HEALTH_INTERVAL_MINUTES: 15,
+      SMTP_PORT: 2525,
+      MAIL_VIEWER_PORT: 3982,
+      GRAPH_BASE_URL: 'https://graph.microsoft.com',
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadWorkerConfig({ ...minimal, DATABASE_URL: '', SMTP_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it('names every bad variable at once', () => {
+    const failure = (() => {
+      try {
+        loadWorkerConfig({
+          SECRET_DATA_ENCRYPTION_KEY: 'short',
+          SYNC_DAILY_TIME_UTC: '25:00',
+          SMTP_URL: 'http://relay',
+          SMTP_PORT: '99999',
+        });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(failure).toBeInstanceOf(WorkerConfigError);
+    const names = (failure as WorkerConfigError).problems.map((problem) => problem.split(':')[0]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'SECRET_DATA_ENCRYPTION_KEY',
+        'AAD_APP_CLIENT_ID',
+        'SECRET_AAD_APP_CLIENT_SECRET',
+        'SYNC_DAILY_TIME_UTC',
+        'SMTP_URL',
+        'SMTP_PORT',
+      ]),
+    );
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * Composition root of the worker: store, token source, Graph sync client, sync runner (embedded
+ * on SQLite, pg-boss on PostgreSQL), schedules, token health monitor and email deliverer.
+ * `npm start` composes `startWorker` and `startMailCapture` with the API; `bin.ts` runs it alone.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { createAppTokenSource, createGraphSyncClient } from '@cas/microsoft365';
+import { createStore, databaseKind, type DurableStore } from '@cas/store';
+import { pino, type Logger } from 'pino';
+import { TokenHealthMonitor } from './health/token-health-monitor.js';
+import { EmailDeliverer } from './mail/email-deliverer.js';
+import { SyncJobExecutor } from './sync/sync-job-executor.js';
+import { startEmbeddedSyncRunner, startPgBossSyncRunner, type SyncRunner } from './sync/sync-runners.js';
+import { scheduleSyncRuns } from './sync/sync-scheduler.js';
+import type { WorkerConfig } from './config.js';
+import type { SyncCheckpoint } from './sync/sync-engine.js';
+
+export { startMailCapture, type MailCapture, type MailCaptureOptions } from './mail/mail-capture.js';
+
+/** Test and composition hooks; production passes none. */
+export interface WorkerOverrides {
+  readonly logger?: Logger;
+  /** Clock as ISO-8601. */
+  readonly now?: () => string;
+  /** Called after every committed sync page. */
+  readonly onSyncPage?: (checkpoint: SyncCheckpoint) => void | Promise<void>;
+  /** PostgreSQL only: schema of the store's tables (default `public`) and of pg-boss (`pgboss`). */
+  readonly schema?: string;
+  readonly pgBossSchema?: string;
+}
+
+/** A running worker. */
+export interface RunningWorker {
+  readonly store: DurableStore;
+  readonly health: TokenHealthMonitor;
+  readonly email: EmailDeliverer;
+  /** Looks for sync runs now. */
+  wakeSync(): void;
+  close(): Promise<void>;
+}
+
+/** Starts every loop of the worker. */
+export async function startWorker(
+  config: WorkerConfig,
+  overrides: WorkerOverrides = {},
+): Promise<RunningWorker> {
+  const logger = overrides.logger ?? pino({ level: config.LOG_LEVEL, name: 'worker' });
+  const now = overrides.now ?? (() => new Date().toISOString());
+  const dataDir = resolve(config.DATA_DIR);
+  const store = await createStore({
+    databaseUrl: config.DATABASE_URL,
+    dataDir,
+    encryptionKey: config.SECRET_DATA_ENCRYPTION_KEY,
+    ...(overrides.schema === undefined ? {} : { schema: overrides.schema }),
+  });
+  const tokens = createAppTokenSource({
+    authorityHost: config.AAD_APP_OAUTH_AUTHORITY_HOST,
+    clientId: config.AAD_APP_CLIENT_ID,
+    clientSecret: config.SECRET_AAD_APP_CLIENT_SECRET,
+  });
+  const graph = createGraphSyncClient({ graphBaseUrl: config.GRAPH_BASE_URL, tokens });
+  const health = new TokenHealthMonitor({
+    store,
+    tokens,
+    graphBaseUrl: config.GRAPH_BASE_URL,
+    now,
+    logger: logger.child({ part: 'token-health' }),
+    secretExpiresAt: config.AAD_APP_CLIENT_SECRET_EXPIRES_AT,
+    secretWarningDays: config.SECRET_EXPIRY_WARNING_DAYS,
+  });
+  const executor = new SyncJobExecutor({
+    store,
+    graph,
+    now,
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    leaseMs: config.SYNC_LEASE_SECONDS * 1000,
+    logger: logger.child({ part: 'sync' }),
+    ...(overrides.onSyncPage === undefined ? {} : { onPage: overrides.onSyncPage }),
+    // R9: a refused token is checked at once, not at the next interval.
+    onTokenRefused: (tenantId) =>
+      void health
+        .checkTenant(tenantId)
+        .catch((error: unknown) => logger.error({ err: error }, 'health check failed')),
+  });
+  const runnerOptions = { store, executor, pollMs: config.SYNC_POLL_INTERVAL_SECONDS * 1000, logger };
+  const runner: SyncRunner =
+    databaseKind(config.DATABASE_URL) === 'postgres'
+      ? await startPgBossSyncRunner({
+          ...runnerOptions,
+          connectionString: config.DATABASE_URL ?? '',
+          ...(overrides.pgBossSchema === undefined ? {} : { schema: overrides.pgBossSchema }),
+        })
+      : startEmbeddedSyncRunner(runnerOptions);
+  const email = new EmailDeliverer({
+    store,
+    smtpUrl: config.SMTP_URL ?? `smtp://127.0.0.1:${config.SMTP_PORT}`,
+    from: config.NOTIFICATION_EMAIL_FROM,
+    now,
+    logger: logger.child({ part: 'email' }),
+  });
+
+  const timers: NodeJS.Timeout[] = [];
+  const busy = new Set<string>();
+  /** Runs `work` every `ms` (and once now), never overlapping itself. */
+  const every = (name: string, ms: number, work: () => Promise<unknown>) => {
+    const tick = () => {
+      if (busy.has(name)) return;
+      busy.add(name);
+      work()
+        .catch((error: unknown) => logger.error({ err: error }, `${name} failed`))
+        .finally(() => busy.delete(name));
+    };
+    tick();
+    timers.push(setInterval(tick, ms));
+  };
+  every('sync scheduling', 60_000, async () => {
+    const created = await scheduleSyncRuns({
+      store,
+      now,
+      dailyTimeUtc: config.SYNC_DAILY_TIME_UTC,
+      deltaIntervalMs: config.SYNC_DELTA_INTERVAL_MINUTES * 60_000,
+    });
+    if (created.length > 0) runner.wake();
+  });
+  every('token health', config.TOKEN_HEALTH_INTERVAL_MINUTES * 60_000, () => health.checkAll());
+  every('email delivery', config.EMAIL_DELIVERY_INTERVAL_SECONDS * 1000, () => email.deliverAll());
+  logger.info({ database: store.kind }, 'worker started');
+
+  return {
+    store,
+    health,
+    email,
+    wakeSync: () => runner.wake(),
+    async close() {
+      for (const timer of timers) clearInterval(timer);
+      await runner.close();
+      email.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,306 @@
+/**
+ * Runs one claimed sync run against Graph, page by page. Every page is applied to the directory
+ * snapshot in the same transaction as the checkpoint that says it was applied (fenced by the
+ * lease), so a process killed mid-run resumes at the next page without losing or repeating one.
+ * Memory holds one page at a time, whatever the tenant's size.
+ */
+import {
+  groupsDeltaPageChanges,
+  GRAPH_MAX_BATCH_SIZE,
+  GRAPH_MAX_PAGE_SIZE,
+  SYNC_GROUP_FIELDS,
+  SYNC_USER_FIELDS,
+  usersPageChanges,
+  type DirectoryPageChanges,
+  type DirectorySnapshotKey,
+  type Repositories,
+  type Store,
+  type SyncRun,
+  type Target,
+} from '@cas/core';
+import { isDeltaExpired, type GraphSyncClient, type GraphSyncMeter } from '@cas/microsoft365';
+
+/** Where a run stands; stored as the job's checkpoint after every page. */
+export interface SyncCheckpoint {
+  readonly mode: 'full' | 'delta' | 'selected';
+  readonly phase: 'usersLatest' | 'users' | 'groups' | 'usersDelta' | 'groupsDelta' | 'selected' | 'sweep';
+  /** Round marker of this run's writes (the run id). */
+  readonly round: string;
+  /** The next Graph link of the phase. */
+  readonly link: string | null;
+  /** Full round: the users delta link taken before enumerating, stored when the round completes. */
+  readonly usersDeltaLink: string | null;
+  readonly groupsDeltaLink: string | null;
+  /** Selected mode: index of the next target to fetch. */
+  readonly index: number;
+  readonly added: number;
+  readonly updated: number;
+  readonly removed: number;
+  readonly graphRequests: number;
+}
+
+/** Totals of a finished run. */
+export interface SyncTotals {
+  readonly added: number;
+  readonly updated: number;
+  readonly removed: number;
+  readonly graphRequests: number;
+  /** The Graph meter of this process's share of the run (for logs and the benchmark). */
+  readonly meter: GraphSyncMeter;
+}
+
+/** The lease was lost (another worker took the run over): stop without writing anything else. */
+export class SyncLeaseLostError extends Error {
+  constructor(runId: string) {
+    super(`Lease of sync run ${runId} was lost`);
+    this.name = 'SyncLeaseLostError';
+  }
+}
+
+/** What the engine needs. */
+export interface SyncEngineOptions {
+  readonly store: Store;
+  readonly graph: GraphSyncClient;
+  /** Current time as ISO-8601. */
+  readonly now: () => string;
+  /** Called after every committed page (tests use it to stop a process mid-run). */
+  readonly onPage?: (checkpoint: SyncCheckpoint) => void | Promise<void>;
+}
+
+const USERS_PATH = `/users?$select=${SYNC_USER_FIELDS}&$top=${GRAPH_MAX_PAGE_SIZE}`;
+const USERS_LATEST_PATH = `/users/delta?$select=${SYNC_USER_FIELDS}&$deltatoken=latest`;
+const GROUPS_DELTA_PATH = `/groups/delta?$select=${SYNC_GROUP_FIELDS},members`;
+
+/** The checkpoint a run starts from when it has none. */
+export function initialCheckpoint(
+  run: SyncRun,
+  links: { readonly users: string | undefined; readonly groups: string | undefined },
+): SyncCheckpoint {
+  const base = {
+    round: run.id,
+    usersDeltaLink: null,
+    groupsDeltaLink: null,
+    index: 0,
+    added: 0,
+    updated: 0,
+    removed: 0,
+    graphRequests: 0,
+  };
+  if (run.scope === 'selectedUsers') return { ...base, mode: 'selected', phase: 'selected', link: null };
+  // Delta needs both links from a completed full round; otherwise the delta run is a full round.
+  if (run.trigger === 'delta' && links.users !== undefined && links.groups !== undefined) {
+    return { ...base, mode: 'delta', phase: 'usersDelta', link: links.users };
+  }
+  return fullRoundCheckpoint(base);
+}
+
+function fullRoundCheckpoint(
+  base: Pick<SyncCheckpoint, 'round' | 'added' | 'updated' | 'removed' | 'graphRequests'>,
+): SyncCheckpoint {
+  return {
+    ...base,
+    mode: 'full',
+    phase: 'usersLatest',
+    link: USERS_LATEST_PATH,
+    usersDeltaLink: null,
+    groupsDeltaLink: null,
+    index: 0,
+  };
+}
+
+/** Synchronizes the run's tenant directory from `start` to the end; returns the totals. */
+export async function runSync(
+  options: SyncEngineOptions,
+  run: SyncRun,
+  owner: string,
+  start: SyncCheckpoint | null,
+): Promise<SyncTotals> {
+  const { store } = options;
+  const key: DirectorySnapshotKey = { tenantId: run.tenantId, service: run.service };
+  const session = options.graph.session(run.tenantId);
+  let checkpoint =
+    start ??
+    initialCheckpoint(run, {
+      users: await store.directorySnapshots.deltaLink(key, 'users'),
+      groups: await store.directorySnapshots.deltaLink(key, 'groups'),
+    });
+  const requestsBefore = checkpoint.graphRequests;
+  const requests = () => requestsBefore + session.meter.requests;
+
+  /** Applies a page's writes and the next checkpoint in one transaction, fenced by the lease. */
+  async function commit(next: SyncCheckpoint, write: (tx: Repositories) => Promise<Partial<Counts>>) {
+    const saved = await store.transaction(async (tx) => {
+      const counts = await write(tx);
+      const withCounts: SyncCheckpoint = {
+        ...next,
+        added: next.added + (counts.added ?? 0),
+        updated: next.updated + (counts.updated ?? 0),
+        removed: next.removed + (counts.removed ?? 0),
+        graphRequests: requests(),
+      };
+      if (!(await tx.syncJobs.saveCheckpoint(run.id, owner, withCounts)))
+        throw new SyncLeaseLostError(run.id);
+      return withCounts;
+    });
+    checkpoint = saved;
+    await options.onPage?.(saved);
+  }
+
+  const targets: readonly Target[] =
+    checkpoint.mode === 'selected'
+      ? ((await store.provisioning.get(run.tenantId))?.services[run.service].targets ?? [])
+      : [];
+
+  for (;;) {
+    const current = checkpoint;
+    switch (current.phase) {
+      case 'usersLatest': {
+        // The delta link is taken before enumerating: changes made during the enumeration are
+        // replayed by the next delta round, which is harmless because delta reports state.
+        const page = await session.get(current.link ?? USERS_LATEST_PATH);
+        const latest = deltaLinkOf(page);
+        await commit(
+          { ...current, phase: 'users', link: USERS_PATH, usersDeltaLink: latest },
+          async () => ({}),
+        );
+        break;
+      }
+      case 'users': {
+        const page = await session.get(current.link ?? USERS_PATH);
+        const next = nextLinkOf(page);
+        await commit(
+          next === null
+            ? { ...current, phase: 'groups', link: GROUPS_DELTA_PATH }
+            : { ...current, link: next },
+          (tx) => apply(tx, key, current.round, usersPageChanges(valueOf(page))),
+        );
+        break;
+      }
+      case 'groups': {
+        const page = await session.get(current.link ?? GROUPS_DELTA_PATH);
+        const next = nextLinkOf(page);
+        await commit(
+          next === null
+            ? { ...current, phase: 'sweep', link: null, groupsDeltaLink: deltaLinkOf(page) }
+            : { ...current, link: next },
+          (tx) => apply(tx, key, current.round, groupsDeltaPageChanges(valueOf(page))),
+        );
+        break;
+      }
+      case 'selected': {
+        const batch = targets.slice(current.index, current.index + GRAPH_MAX_BATCH_SIZE);
+        if (batch.length === 0) {
+          await commit({ ...current, phase: 'sweep' }, async () => ({}));
+          break;
+        }
+        const responses = await session.batchGet(
+          batch.map((target) => `/users/${encodeURIComponent(target.userId)}?$select=${SYNC_USER_FIELDS}`),
+        );
+        const found: Record<string, unknown>[] = [];
+        for (const response of responses) {
+          if (response.status === 200) found.push(response.body as Record<string, unknown>);
+          // A target deleted from the directory is simply not kept; anything else is a failure.
+          else if (response.status !== 404)
+            throw new Error(`Graph $batch user read answered ${response.status}`);
+        }
+        await commit({ ...current, index: current.index + batch.length }, (tx) =>
+          apply(tx, key, current.round, usersPageChanges(found)),
+        );
+        break;
+      }
+      case 'sweep': {
+        await commit({ ...current, link: null }, async (tx) => {
+          const swept = await tx.directorySnapshots.sweep(key, current.round);
+          const at = options.now();
+          await tx.directorySnapshots.setDeltaLink(key, 'users', current.usersDeltaLink, at);
+          await tx.directorySnapshots.setDeltaLink(key, 'groups', current.groupsDeltaLink, at);
+          return { removed: swept.users + swept.groups };
+        });
+        return totals(checkpoint, session.meter);
+      }
+      case 'usersDelta':
+      case 'groupsDelta': {
+        const collection = current.phase === 'usersDelta' ? 'users' : 'groups';
+        let page: Record<string, unknown>;
+        try {
+          page = await session.get(
+            current.link ?? (await store.directorySnapshots.deltaLink(key, collection)) ?? USERS_LATEST_PATH,
+          );
+        } catch (error) {
+          if (!isDeltaExpired(error)) throw error;
+          // An expired delta token: start again with a full round, keeping the counts so far.
+          await commit(fullRoundCheckpoint(current), async (tx) => {
+            await tx.directorySnapshots.setDeltaLink(key, 'users', null, options.now());
+            await tx.directorySnapshots.setDeltaLink(key, 'groups', null, options.now());
+            return {};
+          });
+          break;
+        }
+        const next = nextLinkOf(page);
+        const changes =
+          collection === 'users' ? usersPageChanges(valueOf(page)) : groupsDeltaPageChanges(valueOf(page));
+        if (next !== null) {
+          await commit({ ...current, link: next }, (tx) => apply(tx, key, current.round, changes));
+          break;
+        }
+        const deltaLink = deltaLinkOf(page);
+        const done = collection === 'groups';
+        await commit(
+          done ? { ...current, link: null } : { ...current, phase: 'groupsDelta', link: null },
+          async (tx) => {
+            const counts = await apply(tx, key, current.round, changes);
+            await tx.directorySnapshots.setDeltaLink(key, collection, deltaLink, options.now());
+            return counts;
+          },
+        );
+        if (done) return totals(checkpoint, session.meter);
+        break;
+      }
+    }
+  }
+}
+
+interface Counts {
+  readonly added: number;
+  readonly updated: number;
+  readonly removed: number;
+}
+
+async function apply(
+  tx: Repositories,
+  key: DirectorySnapshotKey,
+  round: string,
+  changes: DirectoryPageChanges,
+): Promise<Counts> {
+  const snapshots = tx.directorySnapshots;
+  const users = await snapshots.upsertUsers(key, changes.upsertUsers, round);
+  const groups = await snapshots.upsertGroups(key, changes.upsertGroups, round);
+  const removed =
+    (await snapshots.removeUsers(key, changes.removeUserIds)) +
+    (await snapshots.removeGroups(key, changes.removeGroupIds));
+  await snapshots.removeMemberships(key, changes.removeMemberships);
+  await snapshots.addMemberships(key, changes.addMemberships, round);
+  return { added: users.added + groups.added, updated: users.updated + groups.updated, removed };
+}
+
+function totals(checkpoint: SyncCheckpoint, meter: GraphSyncMeter): SyncTotals {
+  return {
+    added: checkpoint.added,
+    updated: checkpoint.updated,
+    removed: checkpoint.removed,
+    graphRequests: checkpoint.graphRequests,
+    meter,
+  };
+}
+
+function valueOf(page: Record<string, unknown>): Record<string, unknown>[] {
+  return Array.isArray(page.value) ? (page.value as Record<string, unknown>[]) : [];
+}
+
+function nextLinkOf(page: Record<string, unknown>): string | null {
+  return typeof page['@odata.nextLink'] === 'string' ? page['@odata.nextLink'] : null;
+}
+
+function deltaLinkOf(page: Record<string, unknown>): string | null {
+  return typeof page['@odata.deltaLink'] === 'string' ? page['@odata.deltaLink'] : null;
+}

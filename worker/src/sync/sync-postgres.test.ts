@@ -1,0 +1,128 @@
+// Two worker processes on PostgreSQL (pg-boss) share the sync runs but never synchronize the same
+// tenant at once: the runs of one tenant never overlap in time, and every run succeeds once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  CLOUD_APP_SECURITY_CLIENT_ID,
+  CLOUD_APP_SECURITY_CLIENT_SECRET,
+  startEmulator,
+  type RunningEmulator,
+} from '@cas/m365-emulator';
+import { emulatorControl } from '@cas/m365-emulator/testing';
+import { createStore, SecretCipher, type DurableStore } from '@cas/store';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulatorDirectory, pendingRun, storedDirectory } from '../test-support/sync-fixtures.js';
+
+const url = process.env.TEST_DATABASE_URL;
+const skipReason = url === undefined || url === '' ? 'TEST_DATABASE_URL is not set' : undefined;
+if (skipReason !== undefined) console.warn(`PostgreSQL worker test skipped: ${skipReason}`);
+
+const TENANT = 'c0ffee00-0000-4000-8000-00000000a003';
+const OTHER = 'c0ffee00-0000-4000-8000-00000000a004';
+const KEY = SecretCipher.generateKey();
+const schema = `cas_worker_${process.pid}_${randomBytes(3).toString('hex')}`;
+
+describe.skipIf(skipReason !== undefined)(
+  skipReason === undefined
+    ? 'two workers on PostgreSQL'
+    : `two workers on PostgreSQL (skipped: ${skipReason})`,
+  () => {
+    let emulator: RunningEmulator;
+    let store: DurableStore;
+    const children: ChildProcess[] = [];
+
+    beforeAll(async () => {
+      emulator = await startEmulator({
+        port: 0,
+        tenants: [
+          { seed: 'pg-a', users: 1_200, groups: 60, id: TENANT, defaultDomain: 'pga.onmicrosoft.com' },
+          { seed: 'pg-b', users: 600, groups: 30, id: OTHER, defaultDomain: 'pgb.onmicrosoft.com' },
+        ],
+      });
+      for (const tenant of [TENANT, OTHER]) {
+        await emulatorControl(
+          emulator.origin,
+          'PUT',
+          `/tenants/${tenant}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}`,
+          {},
+        );
+      }
+      store = await createStore({ databaseUrl: url, schema, encryptionKey: KEY, poolMax: 4 });
+    }, 60_000);
+
+    afterAll(async () => {
+      for (const child of children) child.kill('SIGTERM');
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise((resolve) => (child.exitCode === null ? child.on('exit', resolve) : resolve(null))),
+        ),
+      );
+      await store?.close();
+      await emulator?.close();
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        await admin.query(`drop schema if exists ${schema} cascade`);
+        await admin.query(`drop schema if exists ${schema}_boss cascade`);
+      } finally {
+        await admin.end();
+      }
+    });
+
+    it('never runs two syncs of one tenant at once', async () => {
+      const runs = [
+        ...Array.from({ length: 4 }, (_, index) =>
+          pendingRun(TENANT, { trigger: 'manual', requestedAt: new Date(Date.now() + index).toISOString() }),
+        ),
+        ...Array.from({ length: 2 }, () => pendingRun(OTHER, { trigger: 'manual' })),
+      ];
+      for (const run of runs) await store.syncRuns.create(run);
+      for (let index = 0; index < 2; index++) {
+        const child = spawn(
+          process.execPath,
+          ['--conditions=source', '--import', 'tsx', 'worker/src/test-support/worker-process.ts'],
+          {
+            cwd: new URL('../../../', import.meta.url).pathname,
+            env: {
+              ...process.env,
+              DATABASE_URL: url,
+              STORE_SCHEMA: schema,
+              SECRET_DATA_ENCRYPTION_KEY: KEY,
+              AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
+              GRAPH_BASE_URL: emulator.origin,
+              AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
+              SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+              SMTP_URL: 'smtp://127.0.0.1:9',
+              SYNC_POLL_INTERVAL_SECONDS: '0.5',
+              LOG_LEVEL: process.env.WORKER_TEST_LOG_LEVEL ?? 'silent',
+            },
+            stdio: ['ignore', 'inherit', 'inherit'],
+          },
+        );
+        children.push(child);
+      }
+
+      const deadline = Date.now() + 90_000;
+      let finished = await Promise.all(runs.map((run) => store.syncRuns.get(run.tenantId, run.id)));
+      while (finished.some((run) => run?.status !== 'succeeded') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        finished = await Promise.all(runs.map((run) => store.syncRuns.get(run.tenantId, run.id)));
+      }
+      expect(finished.map((run) => run?.status)).toEqual(runs.map(() => 'succeeded'));
+      for (const tenant of [TENANT, OTHER]) {
+        const intervals = finished
+          .filter((run) => run?.tenantId === tenant)
+          .map((run) => [Date.parse(run?.startedAt ?? ''), Date.parse(run?.finishedAt ?? '')] as const)
+          .sort((a, b) => a[0] - b[0]);
+        for (let index = 1; index < intervals.length; index++) {
+          expect(intervals[index]?.[0]).toBeGreaterThanOrEqual(intervals[index - 1]?.[1] ?? Infinity);
+        }
+        expect(await storedDirectory(store, tenant, 'exchangeOnline')).toEqual(
+          emulatorDirectory(emulator, tenant),
+        );
+      }
+    }, 120_000);
+  },
+);

@@ -1,0 +1,256 @@
+/**
+ * `npm run bench:sync`: a full synchronization of a 100,000-user, 10,000-group emulator tenant
+ * (realistic nesting, default throttling), then 100 directory changes and a delta synchronization.
+ * Prints wall time, Graph requests, resource units, 429s, peak RSS of this (worker) process and
+ * the lower bound of requests per collection. Sizes: `bench:sync -- [users] [groups]`.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GRAPH_MAX_PAGE_SIZE, minimumPageRequests, type SyncRun } from '@cas/core';
+import {
+  CLOUD_APP_SECURITY_CLIENT_ID,
+  CLOUD_APP_SECURITY_CLIENT_SECRET,
+  DEFAULT_DATA_DIR,
+  ensureTlsMaterial,
+} from '@cas/m365-emulator';
+import { createAppTokenSource, createGraphSyncClient } from '@cas/microsoft365';
+import { createStore, SecretCipher } from '@cas/store';
+import { pino } from 'pino';
+import { SyncJobExecutor } from '../sync/sync-job-executor.js';
+import { pendingRun } from './sync-fixtures.js';
+
+const users = Number(process.argv[2] ?? 100_000);
+const groups = Number(process.argv[3] ?? 10_000);
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+// Node reads NODE_EXTRA_CA_CERTS only at start: trust the emulator's CA (next to any CAs already
+// trusted, as the test setup does) by starting again.
+if (process.env.CAS_BENCH_TRUSTS_EMULATOR !== '1') {
+  const tlsDir = join(DEFAULT_DATA_DIR, 'tls');
+  const { caPath, caPem } = ensureTlsMaterial({ dir: tlsDir });
+  const existing = process.env.NODE_EXTRA_CA_CERTS;
+  let trust = caPath;
+  if (existing !== undefined && existing !== '' && existing !== caPath) {
+    trust = join(tlsDir, 'ca-bundle.pem');
+    writeFileSync(trust, `${readFileSync(existing, 'utf8').trim()}\n${caPem}`);
+  }
+  const again = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: trust, CAS_BENCH_TRUSTS_EMULATOR: '1' },
+    stdio: 'inherit',
+  });
+  again.on('exit', (code) => process.exit(code ?? 1));
+} else {
+  await bench();
+  // Pooled keep-alive sockets and msal's timers would keep the process alive for minutes.
+  process.exit(0);
+}
+
+interface Stats {
+  totalRequests: number;
+  throttled: number;
+  resourceUnits: { total: number };
+  routes: Record<string, { requests: number; statuses: Record<string, number> }>;
+}
+
+async function bench(): Promise<void> {
+  const started = Date.now();
+  const emulatorProcess = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'worker/src/test-support/bench-emulator.ts'],
+    {
+      cwd: root,
+      env: { ...process.env, BENCH_USERS: String(users), BENCH_GROUPS: String(groups) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const { origin, tenantId } = await new Promise<{ origin: string; tenantId: string }>((resolve, reject) => {
+    let buffered = '';
+    emulatorProcess.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n')[0];
+      if (buffered.includes('\n') && line !== undefined)
+        resolve(JSON.parse(line) as { origin: string; tenantId: string });
+    });
+    emulatorProcess.on('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+  });
+  try {
+    await measure(origin, tenantId, started);
+  } finally {
+    emulatorProcess.kill('SIGTERM');
+  }
+}
+
+/** Runs the full and the delta synchronization against the emulator at `origin` and prints the figures. */
+async function measure(origin: string, tenantId: string, started: number): Promise<void> {
+  console.log(
+    `emulator with ${users} users, ${groups} groups ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const send = () =>
+      fetch(`${origin}/_emulator${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    // A pooled keep-alive connection the server just closed fails once; a new one works.
+    const response = await send().catch(() => send());
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : {}) as T;
+  };
+  await control('PUT', `/tenants/${tenantId}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}`, {});
+
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const dataDir = await mkdtemp(join(tmpdir(), 'cas-bench-sync-'));
+  const store = await createStore({ dataDir, encryptionKey: SecretCipher.generateKey() });
+  const tokens = createAppTokenSource({
+    authorityHost: origin,
+    clientId: CLOUD_APP_SECURITY_CLIENT_ID,
+    clientSecret: CLOUD_APP_SECURITY_CLIENT_SECRET,
+  });
+  const executor = new SyncJobExecutor({
+    store,
+    graph: createGraphSyncClient({ graphBaseUrl: origin, tokens }),
+    now: () => new Date().toISOString(),
+    owner: 'bench',
+    leaseMs: 60_000,
+    logger: pino({ level: 'warn' }),
+  });
+
+  const runOnce = async (overrides: Partial<SyncRun>) => {
+    await control('DELETE', '/stats');
+    const run = pendingRun(tenantId, overrides);
+    await store.syncRuns.create(run);
+    const t0 = Date.now();
+    const claimed = await store.syncJobs.claimRun(tenantId, run.id, executor.lease());
+    if (claimed === undefined) throw new Error('could not claim the run');
+    await executor.execute(claimed.run, claimed.job);
+    const wallMs = Date.now() - t0;
+    const finished = await store.syncRuns.get(tenantId, run.id);
+    const stats = await control<Stats>('GET', '/stats');
+    const requestsOf = (prefix: string) =>
+      Object.entries(stats.routes)
+        .filter(([route]) => route.startsWith(prefix))
+        .reduce((sum, [, counters]) => sum + counters.requests, 0);
+    return { finished, wallMs, stats, requestsOf };
+  };
+
+  // Lower bounds: users at 999 per page plus the delta link; groups with members at the page
+  // shape the delta round is served in (see groupDeltaPages).
+  const full = await runOnce({ trigger: 'initial' });
+  const counts = await store.directorySnapshots.counts({ tenantId, service: 'exchangeOnline' });
+  const usersRequests = full.requestsOf('GET /v1.0/users');
+  const groupsRequests = full.requestsOf('GET /v1.0/groups');
+  const usersBound = minimumPageRequests(counts.users, GRAPH_MAX_PAGE_SIZE) + 1;
+  // 200 entries per delta page and 500 members per chunk: the page shape the emulator (like Graph) serves.
+  const groupsBound = await groupDeltaPages(store, tenantId, 200, 500);
+  print('Full sync', full, counts, [
+    ['users (+ delta link)', usersRequests, usersBound],
+    ['groups with members (delta round)', groupsRequests, groupsBound],
+  ]);
+
+  // 100 changes: 30 renames, 20 new users, 10 deleted users, 30 membership changes, 10 group renames.
+  const sample = await store.directorySnapshots.listUsers(
+    { tenantId, service: 'exchangeOnline' },
+    { limit: 200 },
+  );
+  const groupSample = await store.directorySnapshots.listGroups(
+    { tenantId, service: 'exchangeOnline' },
+    { limit: 40 },
+  );
+  for (let i = 0; i < 30; i++)
+    await control('PATCH', `/tenants/${tenantId}/users/${sample[i]?.id}`, { displayName: `Renamed ${i}` });
+  const created: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const user = await control<{ id: string }>('POST', `/tenants/${tenantId}/users`, {
+      userPrincipalName: `bench.new.${i}@bench.onmicrosoft.com`,
+      displayName: `Bench New ${i}`,
+    });
+    created.push(user.id);
+  }
+  for (let i = 0; i < 10; i++) await control('DELETE', `/tenants/${tenantId}/users/${sample[100 + i]?.id}`);
+  for (let i = 0; i < 30; i++) {
+    await control('POST', `/tenants/${tenantId}/groups/${groupSample[i]?.id}/members`, {
+      id: created[i % created.length],
+    });
+  }
+  for (let i = 0; i < 10; i++)
+    await control('PATCH', `/tenants/${tenantId}/groups/${groupSample[30 + i]?.id}`, {
+      displayName: `Renamed group ${i}`,
+    });
+  const delta = await runOnce({ trigger: 'delta' });
+  print(
+    'Delta sync after 100 changes',
+    delta,
+    await store.directorySnapshots.counts({ tenantId, service: 'exchangeOnline' }),
+    [
+      ['users', delta.requestsOf('GET /v1.0/users'), 1],
+      ['groups with members', delta.requestsOf('GET /v1.0/groups'), 1],
+    ],
+  );
+  clearInterval(sampler);
+  console.log(`\nPeak RSS of the worker process: ${(peakRss / 1_048_576).toFixed(0)} MB (target < 300 MB)`);
+  const cleanup = Date.now();
+
+  await store.close();
+  await rm(dataDir, { recursive: true, force: true });
+  console.log(`(store closed and removed in ${((Date.now() - cleanup) / 1000).toFixed(1)} s)`);
+}
+
+/**
+ * Pages a `/groups/delta` full round cannot do with fewer: one entry per group plus one per extra
+ * member chunk, at most `pageSize` entries a page, and every continued group ends its page.
+ */
+async function groupDeltaPages(
+  store: Awaited<ReturnType<typeof createStore>>,
+  tenantId: string,
+  pageSize: number,
+  chunk: number,
+): Promise<number> {
+  const key = { tenantId, service: 'exchangeOnline' as const };
+  const perGroup = new Map<string, number>();
+  let after: { groupId: string; memberId: string } | undefined;
+  for (;;) {
+    const page = await store.directorySnapshots.listMemberships(key, {
+      limit: 50_000,
+      ...(after ? { after } : {}),
+    });
+    if (page.length === 0) break;
+    for (const membership of page)
+      perGroup.set(membership.groupId, (perGroup.get(membership.groupId) ?? 0) + 1);
+    const last = page.at(-1);
+    after = last === undefined ? undefined : { groupId: last.groupId, memberId: last.memberId };
+  }
+  const groupsCount = (await store.directorySnapshots.counts(key)).groups;
+  let splits = 0;
+  for (const members of perGroup.values()) splits += Math.max(0, Math.ceil(members / chunk) - 1);
+  // A page holds at most `pageSize` entries, and a group continued on the next page ends its page.
+  return Math.max(minimumPageRequests(groupsCount + splits, pageSize), splits + 1);
+}
+
+function print(
+  title: string,
+  result: { finished: SyncRun | undefined; wallMs: number; stats: Stats },
+  counts: { users: number; groups: number; memberships: number },
+  collections: [string, number, number][],
+): void {
+  const run = result.finished;
+  console.log(
+    `\n${title}: ${run?.status} in ${result.wallMs < 1_000 ? `${result.wallMs} ms` : `${(result.wallMs / 1000).toFixed(1)} s`}`,
+  );
+  console.log(
+    `  snapshot: ${counts.users} users, ${counts.groups} groups, ${counts.memberships} memberships`,
+  );
+  console.log(`  added ${run?.added}, updated ${run?.updated}, removed ${run?.removed}`);
+  console.log(
+    `  Graph requests ${run?.graphRequests} (emulator saw ${result.stats.totalRequests} incl. token requests), resource units ${result.stats.resourceUnits.total}, 429s ${result.stats.throttled}`,
+  );
+  for (const [name, requests, bound] of collections) {
+    console.log(`  ${name}: ${requests} requests, lower bound ${bound} (${(requests / bound).toFixed(2)}×)`);
+  }
+}

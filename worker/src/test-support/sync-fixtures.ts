@@ -1,0 +1,136 @@
+/**
+ * Test helpers: the emulator's directory as the snapshot should hold it, the snapshot as stored,
+ * sync runs to request, and a silent logger.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  groupKind,
+  type DirectoryGroup,
+  type DirectoryMembership,
+  type DirectoryUser,
+  type ServiceId,
+  type Store,
+  type SyncRun,
+} from '@cas/core';
+import { pino } from 'pino';
+import type { RunningEmulator } from '@cas/m365-emulator';
+
+/** A logger that writes nothing. */
+export const silentLogger = pino({ level: 'silent' });
+
+/** A directory as sorted plain data, for exact comparison. */
+export interface DirectoryState {
+  readonly users: DirectoryUser[];
+  readonly groups: DirectoryGroup[];
+  readonly memberships: DirectoryMembership[];
+}
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byPair = (a: DirectoryMembership, b: DirectoryMembership) =>
+  a.groupId === b.groupId ? (a.memberId < b.memberId ? -1 : 1) : a.groupId < b.groupId ? -1 : 1;
+
+/** What the emulator's tenant holds, in the product's terms. */
+export function emulatorDirectory(emulator: RunningEmulator, tenantId: string): DirectoryState {
+  const directory = emulator.directories.get(tenantId) as unknown as {
+    userSlots: readonly (
+      | {
+          id: string;
+          userPrincipalName: string;
+          displayName: string;
+          mail: string | null;
+          accountEnabled: boolean;
+          userType: 'Member' | 'Guest';
+        }
+      | undefined
+    )[];
+    groupSlots: readonly (
+      | {
+          group: {
+            id: string;
+            displayName: string;
+            mail: string | null;
+            groupTypes: string[];
+            mailEnabled: boolean;
+            securityEnabled: boolean;
+          };
+          members: number[];
+        }
+      | undefined
+    )[];
+    resolveRef(
+      ref: number,
+    ): { kind: 'user'; user: { id: string } } | { kind: 'group'; group: { id: string } } | undefined;
+  };
+  const users: DirectoryUser[] = [];
+  for (const user of directory.userSlots) {
+    if (!user) continue;
+    users.push({
+      id: user.id,
+      userPrincipalName: user.userPrincipalName,
+      displayName: user.displayName,
+      mail: user.mail,
+      accountEnabled: user.accountEnabled,
+      userType: user.userType,
+    });
+  }
+  const groups: DirectoryGroup[] = [];
+  const memberships: DirectoryMembership[] = [];
+  for (const record of directory.groupSlots) {
+    if (!record) continue;
+    groups.push({
+      id: record.group.id,
+      displayName: record.group.displayName,
+      mail: record.group.mail,
+      kind: groupKind(record.group),
+    });
+    for (const ref of record.members) {
+      const member = directory.resolveRef(ref);
+      if (member === undefined) continue;
+      memberships.push({
+        groupId: record.group.id,
+        memberId: member.kind === 'user' ? member.user.id : member.group.id,
+        memberType: member.kind,
+      });
+    }
+  }
+  return { users: users.sort(byId), groups: groups.sort(byId), memberships: memberships.sort(byPair) };
+}
+
+/** What the store's snapshot holds. */
+export async function storedDirectory(
+  store: Store,
+  tenantId: string,
+  service: ServiceId,
+): Promise<DirectoryState> {
+  const key = { tenantId, service };
+  const users: DirectoryUser[] = [];
+  for (let page = await store.directorySnapshots.listUsers(key, { limit: 5_000 }); page.length > 0;) {
+    users.push(...page);
+    page = await store.directorySnapshots.listUsers(key, { limit: 5_000, after: page.at(-1)?.id ?? '' });
+  }
+  const groups = await store.directorySnapshots.listGroups(key, { limit: 100_000 });
+  const memberships = await store.directorySnapshots.listMemberships(key, { limit: 1_000_000 });
+  return { users: users.sort(byId), groups: groups.sort(byId), memberships: memberships.sort(byPair) };
+}
+
+/** A pending sync run as the API (or the scheduler) creates it. */
+export function pendingRun(tenantId: string, overrides: Partial<SyncRun> = {}): SyncRun {
+  return {
+    id: randomUUID(),
+    tenantId,
+    service: 'exchangeOnline',
+    trigger: 'initial',
+    scope: 'allUsersAndGroups',
+    status: 'pending',
+    requestedAt: new Date().toISOString(),
+    requestedBy: { kind: 'system', component: 'test' },
+    startedAt: null,
+    finishedAt: null,
+    added: 0,
+    updated: 0,
+    removed: 0,
+    graphRequests: 0,
+    error: null,
+    ...overrides,
+  };
+}
