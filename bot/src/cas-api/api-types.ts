@@ -41,7 +41,7 @@ export const serviceViewSchema = z.object({
 /** `GET /api/provisioning`: the dashboard. */
 export const provisioningViewSchema = z.object({
   tenantId: z.string(),
-  version: z.number(),
+  version: z.string(),
   services: z.array(serviceViewSchema),
   scopeLock: z.object({ scope, service: serviceId, reason: z.string() }).nullable(),
   extend: z.object({ available: z.boolean(), reason: z.string().nullable() }),

@@ -16,7 +16,7 @@ export function provisioningView(
   };
   return {
     tenantId: 'tenant-1',
-    version: 3,
+    version: 'r3-3f9a1c0e5b7d2a41',
     services: (Object.keys(names) as ServiceId[]).map((service) => ({
       service,
       name: names[service],
