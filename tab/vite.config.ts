@@ -1,7 +1,9 @@
 /**
  * Vite build of the tab: React, workspace sources through the `source` condition, screens split
- * into chunks, and teams-js's browser bundle copied to `/teams-js/MicrosoftTeams.min.js` for the
- * API's consent callback page (inside Teams it answers through teams-js loaded from our origin).
+ * into chunks, the consent start page (`/consent-start.html`, where Teams' authentication window
+ * starts on our own domain) as a second page, and teams-js's browser bundle copied to
+ * `/teams-js/MicrosoftTeams.min.js` for the API's consent callback page (inside Teams it answers
+ * through teams-js loaded from our origin).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,6 +43,12 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 800,
+    rolldownOptions: {
+      input: {
+        index: join(import.meta.dirname, 'index.html'),
+        'consent-start': join(import.meta.dirname, 'consent-start.html'),
+      },
+    },
   },
   server: { port: 53000, strictPort: true },
 });

@@ -2,9 +2,10 @@
  * End to end inside a Teams-like host: the tab in an iframe talks teams-js to a harness page that
  * answers like the Teams web client, from Teams' own origin. Covers initialize, context (theme,
  * locale, deep link), SSO token from the emulator, consent through authentication.authenticate —
- * the callback page in the popup answering through teams-js served by the tab server
- * (`notifySuccess` / `notifyFailure`) — a closed popup, `notifySuccess` of the tab and a live
- * theme change.
+ * starting on the tab's `/consent-start.html` (the only valid domain, as in our manifest), which
+ * forwards to the emulator's admin-consent page, and the callback page in the popup answering
+ * through teams-js served by the tab server (`notifySuccess` / `notifyFailure`) — a closed popup,
+ * `notifySuccess` of the tab and a live theme change; and the start page refusing a foreign URL.
  */
 import { CONTOSO_ADMIN_PASSWORD, CONTOSO_ADMIN_UPN, CONTOSO_TENANT_ID } from '@cas/m365-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,9 +83,23 @@ describe('the tab inside a Teams-like host', () => {
     const firstPopup = page.waitForEvent('popup');
     await tab.getByRole('button', { name: 'Click here (Step 1)' }).click();
     const popup = await firstPopup;
+    // The window starts on the tab's own origin (validDomains) and goes on to the emulator's
+    // admin-consent page, where the sign-in happens.
+    const [startUrl] = await page.evaluate(
+      () => (window as unknown as { casAuthenticateUrls: string[] }).casAuthenticateUrls,
+    );
+    const start = new URL(startUrl ?? '');
+    expect(start.origin).toBe(stack.tab.origin);
+    expect(start.pathname).toBe('/consent-start.html');
+    const consent = new URL(start.searchParams.get('to') ?? '');
+    expect(consent.origin).toBe(stack.emulator.origin);
+    expect(consent.pathname).toBe(`/${CONTOSO_TENANT_ID}/v2.0/adminconsent`);
+    await popup.getByLabel('Email, phone, or Skype').waitFor();
+    expect(new URL(popup.url()).origin).toBe(stack.emulator.origin);
     await signInOnMicrosoftPage(popup, CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
     await popup.getByRole('button', { name: 'Accept' }).click();
     await tab.getByRole('button', { name: 'Click here (Step 2)' }).and(tab.locator(':enabled')).waitFor();
+    await expect(log()).resolves.not.toContain('authentication.authenticate:refused');
     await expect(log()).resolves.toEqual(
       expect.arrayContaining([
         'authentication.authenticate',
@@ -123,4 +138,23 @@ describe('the tab inside a Teams-like host', () => {
     await expect.poll(() => tab.locator('[data-theme]').first().getAttribute('data-theme')).toBe('contrast');
     await context.close();
   }, 90_000);
+
+  it('refuses to forward the consent window anywhere but the authority admin-consent page', async () => {
+    const context = await stack.newContext();
+    const foreignRequests: string[] = [];
+    await context.route('https://evil.example/**', async (route) => {
+      foreignRequests.push(route.request().url());
+      await route.abort();
+    });
+    const page = await context.newPage();
+    const foreign = 'https://evil.example/common/v2.0/adminconsent?state=x';
+    const startUrl = `${stack.tab.origin}/consent-start.html?to=${encodeURIComponent(foreign)}`;
+    await page.goto(startUrl);
+    const alert = page.getByRole('alert');
+    await alert.getByRole('heading', { level: 1, name: 'This sign-in window cannot continue' }).waitFor();
+    await expect(alert.textContent()).resolves.toContain("not on Microsoft's sign-in service");
+    expect(page.url()).toBe(startUrl);
+    expect(foreignRequests).toEqual([]);
+    await context.close();
+  });
 });

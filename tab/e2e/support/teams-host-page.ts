@@ -4,7 +4,10 @@
  * (a token minted by the emulator, through `window.casMintSsoToken` exposed by the test),
  * authenticate, appInitialization.success and live theme changes.
  *
- * `authenticate` opens a real popup window, as Teams does. The consent callback page in it loads
+ * `authenticate` opens a real popup window, as Teams does — and, like Teams, only when the start
+ * URL is on one of the manifest's `validDomains` (default: the tab's host, as our manifest's
+ * `${{TAB_DOMAIN}}`); any other start URL is refused at once (`window.casAuthenticateUrls` keeps
+ * every start URL asked for). The consent callback page in it loads
  * teams-js from the tab's origin; because this host page lives on another origin (the test serves
  * it as https://teams.microsoft.com), the popup cannot post to its opener directly and talks
  * teams-js instead: `initialize` (answered with the `authentication` frame context), then
@@ -25,11 +28,16 @@ export interface TeamsHostPageOptions {
   readonly locale: string;
   /** Deep-link page id (subEntityId) from a bot card. */
   readonly subPageId?: string;
+  /** The manifest's `validDomains` (host names, or host:port); default the content URL's host. */
+  readonly validDomains?: readonly string[];
 }
 
 /** The HTML of the host page. */
 export function teamsHostPage(options: TeamsHostPageOptions): string {
-  const settings = JSON.stringify(options).replace(/</g, '\\u003c');
+  const settings = JSON.stringify({
+    ...options,
+    validDomains: options.validDomains ?? [new URL(options.contentUrl).host],
+  }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Teams-like host</title>
 <style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%}</style></head>
@@ -40,6 +48,18 @@ export function teamsHostPage(options: TeamsHostPageOptions): string {
   var settings = ${settings};
   var frame = document.getElementById('tab');
   var log = (window.casHostLog = []);
+  var authenticateUrls = (window.casAuthenticateUrls = []);
+  // Teams opens an authentication window only on a domain the app's manifest lists.
+  function onValidDomain(url) {
+    try {
+      var parsed = new URL(url);
+      return parsed.protocol === 'https:' && settings.validDomains.some(function (domain) {
+        return domain === parsed.host || domain === parsed.hostname;
+      });
+    } catch (error) {
+      return false;
+    }
+  }
   var runtime = {
     apiVersion: 4,
     isLegacyTeams: false,
@@ -93,6 +113,12 @@ export function teamsHostPage(options: TeamsHostPageOptions): string {
         window.casMintSsoToken().then(function (token) { replyTo(frame.contentWindow, message, [true, token]); }, function (error) { replyTo(frame.contentWindow, message, [false, String(error)]); });
         return;
       case 'authentication.authenticate': {
+        authenticateUrls.push(message.args[0]);
+        if (!onValidDomain(message.args[0])) {
+          log.push('authentication.authenticate:refused');
+          replyTo(frame.contentWindow, message, [false, 'The authentication URL is not on a domain of the app manifest validDomains.']);
+          return;
+        }
         var popup = window.open(message.args[0], 'teams-auth', 'width=' + (message.args[1] || 600) + ',height=' + (message.args[2] || 535));
         auth = { message: message, popup: popup, done: false, timer: 0 };
         var current = auth;

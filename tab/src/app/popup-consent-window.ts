@@ -13,6 +13,8 @@ export function openPopupConsentWindow(): ConsentWindow {
   return {
     navigate(url) {
       if (!popup) return Promise.resolve<ConsentOutcome>({ kind: 'blocked' });
+      // Straight to Entra, not through /consent-start.html: the tab opened this window itself, so
+      // no host restricts where it starts, and the detour would only cost the admin a page load.
       popup.location.href = url;
       return new Promise<ConsentOutcome>((resolve) => {
         const onMessage = (event: MessageEvent): void => {

@@ -1,8 +1,10 @@
 /**
  * The Teams host: teams-js context (tenant, user, theme, locale, deep-link page id), SSO token for
- * the API, consent through `authentication.authenticate`, live theme changes.
+ * the API, consent through `authentication.authenticate` (starting on `/consent-start.html`), live
+ * theme changes.
  */
 import { app, authentication } from '@microsoft/teams-js';
+import { consentStartUrl } from '../consent-start/consent-start-url.js';
 import {
   parseConsentResult,
   themeFromTeams,
@@ -51,8 +53,11 @@ export async function startTeamsHost(validMessageOrigins: readonly string[] = []
     openConsentWindow: () => ({
       // Teams opens and watches the popup itself; nothing to open before the URL is known.
       async navigate(url): Promise<ConsentOutcome> {
+        // Teams opens an authentication window only on a domain of the manifest's validDomains
+        // (the tab's own), so it starts on our consent start page, which forwards to Entra.
+        const start = consentStartUrl(url, window.location.origin);
         try {
-          const text = await authentication.authenticate({ url, width: 600, height: 700 });
+          const text = await authentication.authenticate({ url: start, width: 600, height: 700 });
           const result = parseConsentResult(text);
           return result ? { kind: 'result', result } : { kind: 'closed' };
         } catch (error) {
