@@ -93,7 +93,13 @@ function changedSince(dir: string, since: number): boolean {
 function buildTab(): void {
   const marker = join(tabDist, 'index.html');
   const builtAt = existsSync(marker) ? statSync(marker).mtimeMs : 0;
-  const sources = ['src', 'public', 'index.html', 'vite.config.ts'].map((name) => join(root, 'tab', name));
+  const sources = [
+    'src',
+    'public',
+    'vite.config.ts',
+    // Every page of the build (the app, the consent start page inside Teams).
+    ...readdirSync(join(root, 'tab')).filter((name) => name.endsWith('.html')),
+  ].map((name) => join(root, 'tab', name));
   const stale =
     builtAt === 0 ||
     sources.some(
