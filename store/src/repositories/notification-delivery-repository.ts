@@ -3,7 +3,8 @@
  * insert that loses on the primary key, or an update guarded by the due condition), so of several
  * processes claiming the same delivery exactly one wins on either backend.
  */
-import type { Database, NotificationDeliveryTable, NotificationTable } from '../schema.js';
+import { notificationFromRow } from './notification-repository.js';
+import type { Database, NotificationDeliveryTable } from '../schema.js';
 import type {
   Notification,
   NotificationChannel,
@@ -11,8 +12,6 @@ import type {
   NotificationDeliveryAddress,
   NotificationDeliveryRepository,
   NotificationDeliveryStatus,
-  NotificationKind,
-  ServiceId,
 } from '@cas/core';
 import type { Kysely } from 'kysely';
 
@@ -207,18 +206,5 @@ function deliveryFromRow(row: NotificationDeliveryTable): NotificationDelivery {
     lastError: row.last_error,
     deliveredAt: row.delivered_at,
     updatedAt: row.updated_at,
-  };
-}
-
-function notificationFromRow(row: NotificationTable): Notification {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    kind: row.kind as NotificationKind,
-    service: row.service as ServiceId | null,
-    message: row.message,
-    dedupeKey: row.dedupe_key,
-    createdAt: row.created_at,
-    readAt: row.read_at,
   };
 }

@@ -28,7 +28,7 @@ export class SqlNotificationRepository implements NotificationRepository {
       .where('tenant_id', '=', notification.tenantId)
       .where('dedupe_key', '=', notification.dedupeKey)
       .executeTakeFirstOrThrow();
-    return { notification: fromRow(existing), created: false };
+    return { notification: notificationFromRow(existing), created: false };
   }
 
   async list(
@@ -43,7 +43,7 @@ export class SqlNotificationRepository implements NotificationRepository {
       .orderBy('id', 'desc');
     if (options.unreadOnly === true) query = query.where('read_at', 'is', null);
     if (options.limit !== undefined) query = query.limit(options.limit);
-    return (await query.execute()).map(fromRow);
+    return (await query.execute()).map(notificationFromRow);
   }
 
   async markRead(tenantId: string, id: string, at: string): Promise<boolean> {
@@ -82,7 +82,8 @@ function toRow(notification: Notification): NotificationTable {
   };
 }
 
-function fromRow(row: NotificationTable): Notification {
+/** A row of `notifications` as a notification (shared with the delivery repository). */
+export function notificationFromRow(row: NotificationTable): Notification {
   return {
     id: row.id,
     tenantId: row.tenant_id,

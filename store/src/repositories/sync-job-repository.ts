@@ -5,19 +5,10 @@
  * fenced by the lease owner, so a worker that lost its lease cannot write.
  */
 import { fromJson, toJson } from '../schema.js';
+import { syncRunFromRow, syncRunToRow } from './sync-run-repository.js';
 import { inTransaction } from './transaction-scope.js';
-import type { Database, SyncJobTable, SyncRunTable } from '../schema.js';
-import type {
-  Actor,
-  ServiceId,
-  SyncJob,
-  SyncJobRepository,
-  SyncLease,
-  SyncRun,
-  SyncRunStatus,
-  SyncScope,
-  SyncTrigger,
-} from '@cas/core';
+import type { Database, SyncJobTable } from '../schema.js';
+import type { SyncJob, SyncJobRepository, SyncLease, SyncRun } from '@cas/core';
 import type { Kysely } from 'kysely';
 
 const CANDIDATES = 20;
@@ -34,7 +25,7 @@ export class SqlSyncJobRepository implements SyncJobRepository {
   async requestRun(run: SyncRun): Promise<boolean> {
     const result = await this.#db
       .insertInto('sync_runs')
-      .values(runToRow(run))
+      .values(syncRunToRow(run))
       .onConflict((conflict) => conflict.column('id').doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
@@ -69,7 +60,7 @@ export class SqlSyncJobRepository implements SyncJobRepository {
       .limit(limit)
       .execute();
     return rows.map((row) => ({
-      run: runFromRow(row),
+      run: syncRunFromRow(row),
       job:
         row.job_run_id === null
           ? undefined
@@ -177,7 +168,7 @@ export class SqlSyncJobRepository implements SyncJobRepository {
         .where('run_id', '=', runId)
         .executeTakeFirstOrThrow();
       return {
-        run: runFromRow({ ...runRow, status: 'running', started_at: runRow.started_at ?? lease.now }),
+        run: syncRunFromRow({ ...runRow, status: 'running', started_at: runRow.started_at ?? lease.now }),
         job: jobFromRow(job),
       };
     });
@@ -260,45 +251,5 @@ function jobFromRow(row: SyncJobTable): SyncJob {
     leaseUntil: row.lease_until,
     checkpoint: row.checkpoint_json === null ? null : fromJson<unknown>(row.checkpoint_json),
     lastError: row.last_error,
-  };
-}
-
-function runToRow(run: SyncRun): SyncRunTable {
-  return {
-    id: run.id,
-    tenant_id: run.tenantId,
-    service: run.service,
-    sync_trigger: run.trigger,
-    scope: run.scope,
-    status: run.status,
-    requested_at: run.requestedAt,
-    requested_by_json: toJson(run.requestedBy),
-    started_at: run.startedAt,
-    finished_at: run.finishedAt,
-    added: run.added,
-    updated: run.updated,
-    removed: run.removed,
-    graph_requests: run.graphRequests,
-    error: run.error,
-  };
-}
-
-function runFromRow(row: SyncRunTable): SyncRun {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    service: row.service as ServiceId,
-    trigger: row.sync_trigger as SyncTrigger,
-    scope: row.scope as SyncScope,
-    status: row.status as SyncRunStatus,
-    requestedAt: row.requested_at,
-    requestedBy: fromJson<Actor>(row.requested_by_json),
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    added: Number(row.added),
-    updated: Number(row.updated),
-    removed: Number(row.removed),
-    graphRequests: Number(row.graph_requests),
-    error: row.error,
   };
 }

@@ -22,11 +22,11 @@ export class SqlSyncRunRepository implements SyncRunRepository {
   }
 
   async create(run: SyncRun): Promise<void> {
-    await this.#db.insertInto('sync_runs').values(toRow(run)).execute();
+    await this.#db.insertInto('sync_runs').values(syncRunToRow(run)).execute();
   }
 
   async update(run: SyncRun): Promise<void> {
-    const { id, tenant_id, ...changes } = toRow(run);
+    const { id, tenant_id, ...changes } = syncRunToRow(run);
     const result = await this.#db
       .updateTable('sync_runs')
       .set(changes)
@@ -45,7 +45,7 @@ export class SqlSyncRunRepository implements SyncRunRepository {
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .executeTakeFirst();
-    return row === undefined ? undefined : fromRow(row);
+    return row === undefined ? undefined : syncRunFromRow(row);
   }
 
   async list(
@@ -61,11 +61,12 @@ export class SqlSyncRunRepository implements SyncRunRepository {
     if (options.service !== undefined) query = query.where('service', '=', options.service);
     if (options.status !== undefined) query = query.where('status', '=', options.status);
     if (options.limit !== undefined) query = query.limit(options.limit);
-    return (await query.execute()).map(fromRow);
+    return (await query.execute()).map(syncRunFromRow);
   }
 }
 
-function toRow(run: SyncRun): SyncRunTable {
+/** A run as its table row (shared with the job repository, which creates runs too). */
+export function syncRunToRow(run: SyncRun): SyncRunTable {
   return {
     id: run.id,
     tenant_id: run.tenantId,
@@ -85,7 +86,8 @@ function toRow(run: SyncRun): SyncRunTable {
   };
 }
 
-function fromRow(row: SyncRunTable): SyncRun {
+/** A row of `sync_runs` as a run. */
+export function syncRunFromRow(row: SyncRunTable): SyncRun {
   return {
     id: row.id,
     tenantId: row.tenant_id,
