@@ -5,7 +5,6 @@
  * only once an app-only token for that tenant really carries the roles the step needs.
  */
 import {
-  auditEventsForTransition,
   checkConsentStep,
   consentFailedAuditEvent,
   emptyProvisioning,
@@ -94,18 +93,12 @@ export function consentRoutes(options: ConsentRoutesOptions) {
         const code = transition.error.code === 'consent_roles_missing' ? 'roles_missing' : 'consent_failed';
         return failed(code, transition.error.message, context);
       }
-      const saved = await options.store.transaction(async (tx) => {
-        const result = await tx.provisioning.save(transition.value.provisioning, before.version);
-        if (!result.ok) return false;
-        for (const event of auditEventsForTransition(before, transition.value, {
+      const saved =
+        (await applyTransition(options.store, before, transition.value, {
           actor,
           at,
           newId: options.newId,
-        })) {
-          await tx.audit.append(event);
-        }
-        return true;
-      });
+        })) !== undefined;
       if (saved) {
         const requirement = checkConsentStep(before, state.service, state.step, {
           ewsEnabled: options.ewsEnabled,
