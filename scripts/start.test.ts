@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -57,6 +58,61 @@ function status(url: string): Promise<number> {
   });
 }
 
+/** A person at the printed tab URL: signs in, grants both consent steps, Done, sees the notification. */
+async function provisionThroughTheTab(tabOrigin: string): Promise<string[]> {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  try {
+    // Stands in for trusting the printed CA once; the test must not change the machine's trust store.
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    const signIn = async (target: Page): Promise<void> => {
+      await target.getByLabel('Email, phone, or Skype').fill('admin@contoso.onmicrosoft.com');
+      await target.getByLabel('Password').fill('Contoso-Admin-1!');
+      await target.getByRole('button', { name: 'Sign in' }).click();
+    };
+    await page.goto(tabOrigin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page);
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await page.getByRole('heading', { name: 'Exchange Online' }).hover();
+    await page.getByRole('button', { name: 'Provision Exchange Online' }).click();
+    for (const step of [1, 2]) {
+      const button = page.getByRole('button', { name: `Click here (Step ${step})` });
+      await button.and(page.locator(':enabled')).waitFor();
+      const popupPromise = page.waitForEvent('popup');
+      await button.click();
+      const popup = await popupPromise;
+      // The popup shares the emulator's sign-in session after the first step.
+      const accept = popup.getByRole('button', { name: 'Accept' });
+      const email = popup.getByLabel('Email, phone, or Skype');
+      await Promise.race([accept.waitFor(), email.waitFor()]);
+      if (await email.isVisible()) await signIn(popup);
+      await accept.click();
+      await popup.waitForEvent('close', { timeout: 15_000 }).catch(() => undefined);
+    }
+    await page.getByRole('radio', { name: 'Synchronize all users and groups' }).check();
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('status').filter({ hasText: 'Exchange Online protected.' }).waitFor();
+    await page.getByRole('button', { name: /^Notifications, [1-9]\d* unread$/ }).click();
+    const list = page.getByRole('list', { name: 'Notifications' });
+    await list.getByText('Exchange Online protected.', { exact: true }).waitFor();
+    return await list.getByRole('listitem').allInnerTexts();
+  } finally {
+    await browser.close();
+  }
+}
+
 function groupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
@@ -72,7 +128,7 @@ afterAll(() => {
 });
 
 describe('npm start', () => {
-  it('starts emulator, API, worker, bot and tab, answers every health endpoint, and stops cleanly on Ctrl-C', async () => {
+  it('starts emulator, API, worker, bot and tab, lets a person provision at the printed URL, and stops cleanly on Ctrl-C', async () => {
     const ports = {
       EMULATOR_PORT: await freePort(),
       API_PORT: await freePort(),
@@ -120,6 +176,10 @@ describe('npm start', () => {
     for (const endpoint of endpoints) {
       expect({ endpoint, status: await status(endpoint) }).toEqual({ endpoint, status: 200 });
     }
+
+    // The printed tab URL lets a person provision Exchange Online end to end on these processes.
+    const notifications = await provisionThroughTheTab(`https://localhost:${ports.TAB_PORT}`);
+    expect(notifications.join('\n')).toContain('Exchange Online protected.');
 
     process.kill(-pid, 'SIGINT');
     // npm re-raises the Ctrl-C it forwarded, as in a terminal; start.ts itself exits 0.
