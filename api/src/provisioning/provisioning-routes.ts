@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import { actorOf, refusal, requirePrincipal } from '../http/principal-actor.js';
 import { defineRoute } from '../http/route.js';
-import { loadProvisioning, provisioningView, serviceView, settingsRevision } from './provisioning-view.js';
+import { loadProvisioning, provisioningView, serviceViews, settingsRevision } from './provisioning-view.js';
 import { applyTransition } from './tenant-changes.js';
 
 /** What the provisioning routes need. */
@@ -248,17 +248,10 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       handle: async ({ principal }) => {
         const tenantId = requirePrincipal(principal).tenantId;
         const provisioning = await loadProvisioning(options.store, tenantId);
-        const services = await Promise.all(
-          SERVICE_IDS.map(async (service) => ({
-            tenantId,
-            ...serviceView(
-              provisioning,
-              service,
-              (await options.store.syncRuns.list(tenantId, { service, limit: 1 }))[0] ?? null,
-              options,
-            ),
-          })),
-        );
+        const services = (await serviceViews(options.store, provisioning, options)).map((view) => ({
+          tenantId,
+          ...view,
+        }));
         return { json: { services } };
       },
     }),

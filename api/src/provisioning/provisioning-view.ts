@@ -146,6 +146,20 @@ export function serviceView(
   };
 }
 
+/** Every service's view, each with its latest synchronization run, in product order. */
+export async function serviceViews(
+  store: Pick<Store, 'syncRuns'>,
+  provisioning: TenantProvisioning,
+  options: Pick<ViewOptions, 'ewsEnabled'>,
+): Promise<ServiceView[]> {
+  return Promise.all(
+    SERVICE_IDS.map(async (service) => {
+      const [lastSync] = await store.syncRuns.list(provisioning.tenantId, { service, limit: 1 });
+      return serviceView(provisioning, service, lastSync ?? null, options);
+    }),
+  );
+}
+
 /** Builds the dashboard view of a tenant. */
 export async function provisioningView(
   store: ViewStore,
@@ -153,20 +167,13 @@ export async function provisioningView(
   options: ViewOptions,
 ): Promise<ProvisioningView> {
   const provisioning = await loadProvisioning(store, tenantId);
-  const lastRuns = await Promise.all(
-    SERVICE_IDS.map(
-      async (service) => (await store.syncRuns.list(tenantId, { service, limit: 1 }))[0] ?? null,
-    ),
-  );
   const lock = scopeLock(provisioning);
   const extend = extendProtection(provisioning, options.now);
   const manualSync = requestManualSync(provisioning);
   return {
     tenantId,
     version: settingsRevision(provisioning),
-    services: SERVICE_IDS.map((service, index) =>
-      serviceView(provisioning, service, lastRuns[index] ?? null, options),
-    ),
+    services: await serviceViews(store, provisioning, options),
     scopeLock:
       lock === undefined ? null : { scope: lock.scope, service: lock.fixedBy, reason: scopeLockReason(lock) },
     extend: { available: extend.ok, reason: extend.ok ? null : extend.error.message },
