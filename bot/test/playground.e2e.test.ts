@@ -2,8 +2,9 @@
  * End to end through the Microsoft 365 Agents Playground: the real bot, API and worker as
  * processes, the Microsoft 365 emulator in process, one SQLite database shared by all of them, and
  * the Playground (offline, no browser) playing Contoso's Global Administrator in a personal chat.
+ * The worker's mail goes to its local capture, read through the capture's viewer.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +35,37 @@ let api: RunningProcess;
 let worker: RunningProcess;
 let bot: RunningProcess;
 let playground: PlaygroundClient;
+let mailViewer: string;
 
 const key = randomBytes(32).toString('base64');
+/** A second Global Administrator of Contoso, who consented to SharePoint Online: email goes to both. */
+const SECOND_ADMIN_UPN = 'second.admin@contoso.onmicrosoft.com';
+const principal = `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}`;
+
+/** Waits until `check` gives a value other than undefined (polled), or fails with `what`. */
+async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Captured token health mail (R9) as "recipient subject", sorted; sync mail is not counted. */
+async function capturedMail(): Promise<string[]> {
+  const response = await fetch(`${mailViewer}/messages.json`);
+  const mails = (await response.json()) as { to: string; subject: string }[];
+  return mails
+    .filter((mail) => /access token/i.test(mail.subject))
+    .map((mail) => `${mail.to} ${mail.subject}`)
+    .sort();
+}
 
 /** Contoso as it is after Done on Exchange Online with selected users (R1–R3 apply). */
 function selectedUsersProvisioning(adminId: string): TenantProvisioning {
@@ -48,13 +78,17 @@ function selectedUsersProvisioning(adminId: string): TenantProvisioning {
       {
         step: 'microsoftGraph',
         grantedAt: at,
-        grantedBy: { kind: 'user', userId: adminId, userPrincipalName: CONTOSO_ADMIN_UPN },
+        grantedBy:
+          service === 'sharePointOnline'
+            ? { kind: 'user', userId: randomUUID(), userPrincipalName: SECOND_ADMIN_UPN }
+            : { kind: 'user', userId: adminId, userPrincipalName: CONTOSO_ADMIN_UPN },
         roles: [
           'User.Read.All',
           'GroupMember.Read.All',
           'Mail.ReadWrite',
           'Sites.Read.All',
           'Files.Read.All',
+          'RoleManagement.Read.Directory',
         ],
       },
     ],
@@ -93,12 +127,7 @@ beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'cas-bot-e2e-'));
   emulator = await startEmulator({ port: 0, throttling: false });
   // Contoso's admin consented to Cloud App Security (the consent flow has its own tests).
-  await emulatorControl(
-    emulator.origin,
-    'PUT',
-    `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}`,
-    {},
-  );
+  await emulatorControl(emulator.origin, 'PUT', principal, {});
   const admin = await emulatorControl<{ id: string; displayName: string }>(
     emulator.origin,
     'GET',
@@ -134,17 +163,20 @@ beforeAll(async () => {
     { ...shared, ...microsoft365, API_HOST: '127.0.0.1', API_PORT: String(apiPort) },
     `http://127.0.0.1:${apiPort}/healthz`,
   );
-  // The worker's token health monitor (R9) checks every 3 seconds here instead of every 15 minutes.
+  // The worker's token health monitor (R9) checks every 3 seconds here instead of every 15
+  // minutes, and its email deliverer looks at the outbox every 0.2 seconds instead of 5.
+  mailViewer = `http://127.0.0.1:${mailViewerPort}`;
   worker = await startNodeProcess(
     'worker/src/bin.ts',
     {
       ...shared,
       ...microsoft365,
       TOKEN_HEALTH_INTERVAL_MINUTES: '0.05',
+      EMAIL_DELIVERY_INTERVAL_SECONDS: '0.2',
       SMTP_PORT: String(smtpPort),
       MAIL_VIEWER_PORT: String(mailViewerPort),
     },
-    `http://127.0.0.1:${mailViewerPort}/`,
+    `${mailViewer}/`,
   );
   bot = await startNodeProcess(
     'bot/src/main.ts',
@@ -239,22 +271,38 @@ describe('the bot in the Microsoft 365 Agents Playground', () => {
     );
   }, 30_000);
 
-  it('revoking consent in the emulator makes a token-invalid card arrive proactively', async () => {
+  it('one outage of three services is one card per admin conversation and one email per admin; restoring it, one recovery each', async () => {
+    const provisioning = await store.provisioning.get(CONTOSO_TENANT_ID);
+    for (const service of SERVICE_IDS) expect(provisioning?.services[service].status).toBe('protected');
     const after = playground.messages.length;
-    await emulatorControl(
-      emulator.origin,
-      'POST',
-      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}/revoke-consent`,
-      {},
-    );
-    // The test does nothing else: the worker's monitor notices and raises the notification, and
-    // the bot's delivery loop posts it to every Contoso conversation.
-    const alert = await playground.nextMessage(withText('The access token for Exchange Online is invalid'), {
-      after,
-      timeoutMs: 30_000,
-    });
+    const mailBefore = await capturedMail();
+    const newMail = async () => {
+      const all = await capturedMail();
+      const earlier = [...mailBefore];
+      return all.filter((mail) => {
+        const index = earlier.indexOf(mail);
+        if (index === -1) return true;
+        earlier.splice(index, 1);
+        return false;
+      });
+    };
+    const ALERT = 'The access token for Exchange Online, SharePoint Online and OneDrive is invalid';
+    const RECOVERY = 'The access token for Exchange Online, SharePoint Online and OneDrive is valid again';
+    const invalidMail = [CONTOSO_ADMIN_UPN, SECOND_ADMIN_UPN]
+      .map((to) => `${to} Cloud App Security: Action required: access token invalid`)
+      .sort();
+    const restoredMail = [CONTOSO_ADMIN_UPN, SECOND_ADMIN_UPN]
+      .map((to) => `${to} Cloud App Security: Access token valid again`)
+      .sort();
+
+    // The enterprise application deleted from Contoso: the test does nothing else. The worker's
+    // monitor notices, the bot's delivery loop posts the card, the worker's deliverer the email.
+    await emulatorControl(emulator.origin, 'DELETE', principal);
+    const alert = await playground.nextMessage(withText(ALERT), { after, timeoutMs: 30_000 });
     const card = firstCard(alert);
-    expect(cardText(card)).toContain('The permissions granted to Cloud App Security were removed');
+    expect(cardText(card)).toContain(
+      'The admin consent was revoked or the Cloud App Security enterprise application was deleted',
+    );
     expect(card.actions).toEqual([
       expect.objectContaining({
         type: 'Action.OpenUrl',
@@ -262,16 +310,110 @@ describe('the bot in the Microsoft 365 Agents Playground', () => {
         url: expect.stringContaining('/serviceAccount?context='),
       }),
     ]);
-    // Delivered once: later passes of the delivery loop do not post it again.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(
-      playground.messages.slice(after).filter(withText('The access token for Exchange Online is invalid')),
-    ).toHaveLength(1);
-    const [delivery] = await store.notificationDeliveries
-      .list(CONTOSO_TENANT_ID, { channel: 'teams' })
-      .then((all) =>
-        all.filter((one) => one.status === 'delivered' && one.recipient === playground.personalChat),
+    // Two more health checks of the broken token (failures 2 and 3), each a chance for a second alert.
+    await eventually('two more failed health checks', async () => {
+      const [open] = await store.tokenIncidents.list(CONTOSO_TENANT_ID, { openOnly: true });
+      return open !== undefined && open.failureCount >= 3 ? open : undefined;
+    });
+    await eventually('the alert email to each admin', async () =>
+      (await newMail()).length >= invalidMail.length ? true : undefined,
+    );
+    const invalid = (await store.notifications.list(CONTOSO_TENANT_ID)).filter(
+      (one) => one.kind === 'tokenInvalid',
+    );
+    expect(invalid).toHaveLength(1);
+    const [incident] = await store.tokenIncidents.list(CONTOSO_TENANT_ID, { openOnly: true });
+    expect(incident?.services).toEqual([...SERVICE_IDS]);
+    const invalidCards = () =>
+      playground.messages
+        .slice(after)
+        .filter((message) => message.action === 'createMessage' && withText('is invalid')(message));
+    expect(invalidCards()).toHaveLength(1);
+    expect(await newMail()).toEqual(invalidMail);
+    const delivered = (
+      await store.notificationDeliveries.list(CONTOSO_TENANT_ID, { notificationId: invalid[0]?.id })
+    )
+      .filter((one) => one.status === 'delivered')
+      .map((one) => [one.channel, one.recipient])
+      .sort();
+    expect(delivered).toEqual(
+      [
+        ['email', CONTOSO_ADMIN_UPN],
+        ['email', SECOND_ADMIN_UPN],
+        ['teams', playground.personalChat],
+      ].sort(),
+    );
+    for (const service of SERVICE_IDS)
+      expect((await store.provisioning.get(CONTOSO_TENANT_ID))?.services[service].status).toBe(
+        'tokenInvalid',
       );
-    expect(delivery).toBeDefined();
+
+    // Consent granted again: one recovery card and one recovery email per admin.
+    const beforeRecovery = playground.messages.length;
+    await emulatorControl(emulator.origin, 'PUT', principal, {});
+    const recovery = await playground.nextMessage(withText(RECOVERY), {
+      after: beforeRecovery,
+      timeoutMs: 30_000,
+    });
+    expect(cardProblems(recovery.cards[0] ?? {})).toEqual([]);
+    const verifiedAt = async () =>
+      (await store.provisioning.get(CONTOSO_TENANT_ID))?.services.exchangeOnline.lastVerifiedAt ?? '';
+    const restoredAt = await verifiedAt();
+    // Two more health checks of the working token, each a chance for a second recovery.
+    for (let check = 0; check < 2; check++) {
+      const previous = await verifiedAt();
+      await eventually('another successful health check', async () =>
+        (await verifiedAt()) > previous ? true : undefined,
+      );
+    }
+    expect(await verifiedAt()).not.toBe(restoredAt);
+    await eventually('the recovery email to each admin', async () =>
+      (await newMail()).length >= invalidMail.length + restoredMail.length ? true : undefined,
+    );
+    expect(
+      playground.messages
+        .slice(beforeRecovery)
+        .filter((message) => message.action === 'createMessage' && withText('valid again')(message)),
+    ).toHaveLength(1);
+    expect(invalidCards()).toHaveLength(1);
+    expect(await newMail()).toEqual([...invalidMail, ...restoredMail].sort());
+    expect(
+      (await store.notifications.list(CONTOSO_TENANT_ID)).filter((one) => one.kind === 'tokenRestored'),
+    ).toHaveLength(1);
+    expect(await store.tokenIncidents.list(CONTOSO_TENANT_ID, { openOnly: true })).toEqual([]);
+  }, 120_000);
+
+  it('removing Mail.ReadWrite alone is one card naming it, for Exchange Online only', async () => {
+    // Start from a working token whatever the test before left behind.
+    await emulatorControl(emulator.origin, 'PUT', principal, {});
+    await eventually('every service protected', async () => {
+      const provisioning = await store.provisioning.get(CONTOSO_TENANT_ID);
+      return SERVICE_IDS.every((service) => provisioning?.services[service].status === 'protected')
+        ? true
+        : undefined;
+    });
+    const after = playground.messages.length;
+    await emulatorControl(emulator.origin, 'POST', `${principal}/remove-roles`, {
+      resource: 'https://graph.microsoft.com',
+      roles: ['Mail.ReadWrite'],
+    });
+    const alert = await playground.nextMessage(withText('The access token for Exchange Online is invalid'), {
+      after,
+      timeoutMs: 30_000,
+    });
+    const card = firstCard(alert);
+    expect(cardText(card)).toContain('Mail.ReadWrite');
+    expect(cardText(card)).toContain('The permissions granted to Cloud App Security were removed');
+    const provisioning = await store.provisioning.get(CONTOSO_TENANT_ID);
+    expect(SERVICE_IDS.map((service) => provisioning?.services[service].status)).toEqual([
+      'tokenInvalid',
+      'protected',
+      'protected',
+    ]);
+    await emulatorControl(emulator.origin, 'PUT', principal, {});
+    await playground.nextMessage(withText('The access token for Exchange Online is valid again'), {
+      after,
+      timeoutMs: 30_000,
+    });
   }, 60_000);
 });

@@ -28,7 +28,8 @@ describe('consent steps per service', () => {
         stepNumber: 2,
         step: 'microsoftGraph',
         resource: MICROSOFT_GRAPH_RESOURCE,
-        roles: ['User.Read.All', 'GroupMember.Read.All', 'Mail.ReadWrite'],
+        // RoleManagement.Read.Directory: the bot's check that its user is a Global Administrator.
+        roles: ['User.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory', 'Mail.ReadWrite'],
       },
     ]);
     expect(steps[0]?.purpose).toContain('quarantine management');
@@ -36,8 +37,14 @@ describe('consent steps per service', () => {
   });
 
   it.each([
-    ['sharePointOnline', ['User.Read.All', 'GroupMember.Read.All', 'Sites.Read.All']],
-    ['oneDrive', ['User.Read.All', 'GroupMember.Read.All', 'Files.Read.All']],
+    [
+      'sharePointOnline',
+      ['User.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory', 'Sites.Read.All'],
+    ],
+    [
+      'oneDrive',
+      ['User.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory', 'Files.Read.All'],
+    ],
   ] as const)('R5: %s has a single Microsoft Graph step', (service, roles) => {
     for (const options of [WITH_EWS, GRAPH_ONLY]) {
       expect(
@@ -52,7 +59,7 @@ describe('consent steps per service', () => {
     expect(steps[0]).toMatchObject({
       stepNumber: 1,
       step: 'microsoftGraph',
-      roles: ['User.Read.All', 'GroupMember.Read.All', 'Mail.ReadWrite'],
+      roles: ['User.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory', 'Mail.ReadWrite'],
     });
     expect(steps[0]?.purpose).toContain('quarantine management');
     expect(steps.some((s) => s.resource === EXCHANGE_ONLINE_RESOURCE)).toBe(false);

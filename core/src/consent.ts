@@ -51,6 +51,14 @@ export interface ConsentOptions {
 /** The directory roles every service needs to synchronize users and groups. */
 const DIRECTORY_ROLES = ['User.Read.All', 'GroupMember.Read.All'] as const;
 
+/**
+ * The role with which we check, through Graph's role assignments, that the Teams user behind a bot
+ * command or card is a Global Administrator. Every service's bot commands and alerts depend on it,
+ * so every Graph step proves it (R6) and the health check watches it (R9); see
+ * `docs/adr/0010-one-token-incident-per-tenant.md`.
+ */
+export const ADMINISTRATOR_CHECK_ROLE = 'RoleManagement.Read.Directory';
+
 interface StepTemplate {
   readonly step: ConsentStep;
   readonly resource: ConsentResource;
@@ -83,7 +91,7 @@ function graphStep(service: ServiceId, ewsEnabled: boolean): StepTemplate {
   return {
     step: 'microsoftGraph',
     resource: MICROSOFT_GRAPH_RESOURCE,
-    roles: [...DIRECTORY_ROLES, ...GRAPH_SERVICE_ROLES[service]],
+    roles: [...DIRECTORY_ROLES, ADMINISTRATOR_CHECK_ROLE, ...GRAPH_SERVICE_ROLES[service]],
     purpose: graphOnlyQuarantine
       ? 'to use the Graph API to access all mailboxes and for quarantine management'
       : GRAPH_PURPOSES[service],

@@ -75,14 +75,22 @@ export type TokenFailureCause =
   | 'unknownTenant'
   | 'other';
 
-/** One token incident: opened by the first failure, closed by the first success after it (R9). */
+/**
+ * One token incident of a tenant: opened by the first failed health check, closed by the first
+ * check after it in which every service works again (R9). The token is per tenant, so is the
+ * incident: one open incident per tenant, however many services it breaks.
+ */
 export interface TokenIncident {
   readonly id: string;
   readonly tenantId: string;
-  readonly service: ServiceId;
+  /** Every service the incident has made invalid so far, in product order; it never shrinks while open. */
+  readonly services: readonly ServiceId[];
+  /** The latest cause: what the admin has to fix now. */
   readonly cause: TokenFailureCause;
   /** Error text from Entra or Graph with secrets removed, for the Service Account page. */
   readonly detail: string;
+  /** Application roles the latest check found missing (cause `rolesRemoved`), e.g. `Mail.ReadWrite`. */
+  readonly missingRoles: readonly string[];
   readonly openedAt: string;
   readonly lastFailureAt: string;
   readonly failureCount: number;

@@ -17,9 +17,10 @@ const base = { id: 'n-1', tenantId: TENANT_ID, createdAt: START };
 const incident: TokenIncident = {
   id: 'inc-42',
   tenantId: TENANT_ID,
-  service: 'sharePointOnline',
+  services: ['sharePointOnline'],
   cause: 'rolesRemoved',
-  detail: '403 Authorization_RequestDenied',
+  detail: 'The Microsoft Graph token lacks Sites.Read.All.',
+  missingRoles: ['Sites.Read.All'],
   openedAt: START,
   lastFailureAt: START,
   failureCount: 3,
@@ -60,15 +61,26 @@ describe('provisioning succeeded', () => {
 });
 
 describe('token invalid and restored', () => {
-  it('R9: the alert names the service and the cause and points to Administration > Service Account', () => {
+  it('R9: the alert names the service, the cause and the missing role and points to Administration > Service Account', () => {
     const notification = tokenInvalidNotification({ id: 'n-2', createdAt: START }, incident);
-    expect(notification).toMatchObject({
-      kind: 'tokenInvalid',
-      tenantId: TENANT_ID,
-      service: 'sharePointOnline',
-    });
+    expect(notification).toMatchObject({ kind: 'tokenInvalid', tenantId: TENANT_ID, service: null });
     expect(notification.message).toBe(
-      'The access token for SharePoint Online is invalid. The permissions granted to Cloud App Security were removed from its enterprise application. Go to Administration > Service Account to create a new access token.',
+      'The access token for SharePoint Online is invalid. The permissions granted to Cloud App Security were removed from its enterprise application. Missing permissions: Sites.Read.All. Go to Administration > Service Account to create a new access token.',
+    );
+  });
+
+  it('R9: one outage of three services is one alert listing them', () => {
+    const notification = tokenInvalidNotification(
+      { id: 'n-2', createdAt: START },
+      {
+        ...incident,
+        services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'],
+        cause: 'consentRevoked',
+        missingRoles: [],
+      },
+    );
+    expect(notification.message).toBe(
+      'The access token for Exchange Online, SharePoint Online and OneDrive is invalid. The admin consent was revoked or the Cloud App Security enterprise application was deleted from your tenant. Go to Administration > Service Account to create a new access token.',
     );
   });
 
@@ -85,15 +97,15 @@ describe('token invalid and restored', () => {
     );
   });
 
-  it('R10: recovery says so, once per incident', () => {
+  it('R10: recovery says so for every affected service, once per incident', () => {
     const restored = tokenRestoredNotification(
       { id: 'n-3', createdAt: START },
-      { ...incident, closedAt: START },
+      { ...incident, services: ['sharePointOnline', 'oneDrive'], closedAt: START },
     );
     expect(restored).toMatchObject({
       kind: 'tokenRestored',
-      service: 'sharePointOnline',
-      message: 'The access token for SharePoint Online is valid again; protection has resumed.',
+      service: null,
+      message: 'The access token for SharePoint Online and OneDrive is valid again; protection has resumed.',
       dedupeKey: 'tokenRestored:inc-42',
     });
   });

@@ -3,7 +3,7 @@
  * and de-duplication keys, so raising the same event twice stores and sends it once.
  */
 import { SERVICE_NAMES, type ServiceId } from './services.js';
-import { tokenInvalidSummary } from './token-health.js';
+import { serviceNameList, tokenInvalidSummary } from './token-health.js';
 import type { Notification, SyncRun, TokenIncident } from './model.js';
 
 /** R11: the offer under Notifications, in the source guide's words (its period included). */
@@ -48,7 +48,10 @@ export function serviceProtectedNotification(
   );
 }
 
-/** R9: the token-invalid alert, naming service and cause; one per incident however often it fails. */
+/**
+ * R9: the token-invalid alert of a tenant's incident, naming every affected service, the cause and
+ * the missing roles; one per incident however often it fails and however many services it breaks.
+ */
 export function tokenInvalidNotification(
   base: Omit<NotificationBase, 'tenantId'>,
   incident: TokenIncident,
@@ -56,22 +59,23 @@ export function tokenInvalidNotification(
   return notification(
     { ...base, tenantId: incident.tenantId },
     'tokenInvalid',
-    incident.service,
-    `${tokenInvalidSummary(incident.service, incident.cause)} Go to ${SERVICE_ACCOUNT_PAGE} to create a new access token.`,
+    null,
+    `${tokenInvalidSummary(incident.services, incident.cause, incident.missingRoles)} Go to ${SERVICE_ACCOUNT_PAGE} to create a new access token.`,
     `tokenInvalid:${incident.id}`,
   );
 }
 
-/** R10: says the token works again; one per closed incident. */
+/** R10: says the token works again for every service the incident affected; one per closed incident. */
 export function tokenRestoredNotification(
   base: Omit<NotificationBase, 'tenantId'>,
   incident: TokenIncident,
 ): Notification {
+  const subject = incident.services.length === 0 ? 'your services' : serviceNameList(incident.services);
   return notification(
     { ...base, tenantId: incident.tenantId },
     'tokenRestored',
-    incident.service,
-    `The access token for ${SERVICE_NAMES[incident.service]} is valid again; protection has resumed.`,
+    null,
+    `The access token for ${subject} is valid again; protection has resumed.`,
     `tokenRestored:${incident.id}`,
   );
 }
@@ -98,14 +102,11 @@ export function scopeExtendedNotification(
   base: NotificationBase,
   input: { readonly services: readonly ServiceId[]; readonly extendedAt: string },
 ): Notification {
-  const names = input.services.map((service) => SERVICE_NAMES[service]);
-  const list =
-    names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}` : (names[0] ?? '');
   return notification(
     base,
     'scopeExtended',
     null,
-    `Protection extended: ${list} now ${names.length === 1 ? 'synchronizes' : 'synchronize'} all users and groups.`,
+    `Protection extended: ${serviceNameList(input.services)} now ${input.services.length === 1 ? 'synchronizes' : 'synchronize'} all users and groups.`,
     `scopeExtended:${base.tenantId}:${input.extendedAt}`,
   );
 }

@@ -71,11 +71,11 @@ export interface SyncRunRepository {
   ): Promise<SyncRun[]>;
 }
 
-/** Token incidents; at most one open incident per tenant and service. */
+/** Token incidents; at most one open incident per tenant (the token is the tenant's). */
 export interface TokenIncidentRepository {
-  /** The open incident of a tenant's service, if any. */
-  findOpen(tenantId: string, service: ServiceId): Promise<TokenIncident | undefined>;
-  /** Inserts or replaces by id. */
+  /** The tenant's open incident, if any. */
+  findOpen(tenantId: string): Promise<TokenIncident | undefined>;
+  /** Inserts or replaces by id; a second open incident of a tenant fails (`open_incident_exists`). */
   put(incident: TokenIncident): Promise<void>;
   list(tenantId: string, options?: { openOnly?: boolean; limit?: number }): Promise<TokenIncident[]>;
 }

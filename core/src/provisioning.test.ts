@@ -188,9 +188,9 @@ describe('consent', () => {
       code: 'consent_roles_missing',
       service: 'exchangeOnline',
       step: 'microsoftGraph',
-      missing: ['GroupMember.Read.All', 'Mail.ReadWrite'],
+      missing: ['GroupMember.Read.All', 'RoleManagement.Read.Directory', 'Mail.ReadWrite'],
       message:
-        'The consent for Microsoft Graph was accepted, but the token lacks GroupMember.Read.All, Mail.ReadWrite; grant the permissions again.',
+        'The consent for Microsoft Graph was accepted, but the token lacks GroupMember.Read.All, RoleManagement.Read.Directory, Mail.ReadWrite; grant the permissions again.',
     });
     expect(step1.services.exchangeOnline.status).toBe('consentStep1Done');
   });
@@ -203,7 +203,7 @@ describe('consent', () => {
       errorOf(grantConsent(emptyProvisioning(TENANT_ID), 'oneDrive', lowerCase, WITH_EWS)),
     ).toMatchObject({
       code: 'consent_roles_missing',
-      missing: ['User.Read.All', 'GroupMember.Read.All', 'Files.Read.All'],
+      missing: ['User.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory', 'Files.Read.All'],
     });
   });
 
@@ -551,7 +551,10 @@ describe('Create new access token', () => {
   it('R10: a re-consent still lacking roles is refused and the service stays invalid', () => {
     const withoutRoles = [
       freshGrants[0]!,
-      { ...freshGrants[1]!, roles: ['User.Read.All', 'GroupMember.Read.All'] },
+      {
+        ...freshGrants[1]!,
+        roles: ['User.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory'],
+      },
     ];
     expect(
       errorOf(reauthorise(broken, 'exchangeOnline', withoutRoles, minutesAfterStart(62), WITH_EWS)),

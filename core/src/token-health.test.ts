@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { EXCHANGE_ONLINE_RESOURCE, MICROSOFT_GRAPH_RESOURCE } from './consent.js';
+import { SERVICE_IDS, type ServiceId } from './services.js';
 import { TENANT_ID } from './test-support/fixtures.js';
 import {
+  assessTokenHealth,
   closeIncident,
   describeTokenFailure,
   openOrUpdateIncident,
   sanitizeFailureDetail,
   TOKEN_FAILURE_SENTENCES,
   tokenFailureCause,
+  tokenProbeRequirements,
   type TokenFailureReport,
   type TokenFailureSignal,
+  type TokenProbeFinding,
 } from './token-health.js';
 import type { TokenFailureCause } from './model.js';
 
@@ -74,9 +79,10 @@ describe('naming the cause of a broken token', () => {
 describe('token incidents', () => {
   const failure: TokenFailureReport = {
     tenantId: TENANT_ID,
-    service: 'exchangeOnline',
+    services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'],
     cause: 'consentRevoked',
     detail: 'AADSTS7000229: missing service principal',
+    missingRoles: [],
   };
 
   it('R9: the first failure opens an incident', () => {
@@ -90,9 +96,10 @@ describe('token incidents', () => {
     expect(incident).toEqual({
       id: 'inc-1',
       tenantId: TENANT_ID,
-      service: 'exchangeOnline',
+      services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'],
       cause: 'consentRevoked',
       detail: 'AADSTS7000229: missing service principal',
+      missingRoles: [],
       openedAt: '2025-03-03T09:00:00.000Z',
       lastFailureAt: '2025-03-03T09:00:00.000Z',
       failureCount: 1,
@@ -132,15 +139,37 @@ describe('token incidents', () => {
     );
     const next = openOrUpdateIncident(
       first.incident,
-      { ...failure, cause: 'rolesRemoved', detail: '403 Authorization_RequestDenied' },
+      {
+        ...failure,
+        cause: 'rolesRemoved',
+        detail: 'The Microsoft Graph token lacks Mail.ReadWrite.',
+        missingRoles: ['Mail.ReadWrite'],
+      },
       { incidentId: 'inc-2' },
       '2025-03-03T09:30:00.000Z',
     );
     expect(next.incident).toMatchObject({
       id: 'inc-1',
       cause: 'rolesRemoved',
-      detail: '403 Authorization_RequestDenied',
+      detail: 'The Microsoft Graph token lacks Mail.ReadWrite.',
+      missingRoles: ['Mail.ReadWrite'],
     });
+  });
+
+  it('R9: the services an open incident affected accumulate, in product order', () => {
+    const first = openOrUpdateIncident(
+      undefined,
+      { ...failure, services: ['oneDrive'] },
+      { incidentId: 'inc-1' },
+      '2025-03-03T09:00:00.000Z',
+    );
+    const wider = openOrUpdateIncident(
+      first.incident,
+      { ...failure, services: ['exchangeOnline'] },
+      { incidentId: 'inc-2' },
+      '2025-03-03T09:15:00.000Z',
+    );
+    expect(wider).toMatchObject({ opened: false, incident: { services: ['exchangeOnline', 'oneDrive'] } });
   });
 
   it('R10: recovery closes the incident; closing again changes nothing', () => {
@@ -169,7 +198,7 @@ describe('token incidents', () => {
     expect(again.incident).toMatchObject({ id: 'inc-2', failureCount: 1, closedAt: null });
   });
 
-  it("R9: refuses to bump another service's incident", () => {
+  it("R9: refuses to bump another tenant's incident", () => {
     const { incident } = openOrUpdateIncident(
       undefined,
       failure,
@@ -179,10 +208,135 @@ describe('token incidents', () => {
     expect(() =>
       openOrUpdateIncident(
         incident,
-        { ...failure, service: 'oneDrive' },
+        { ...failure, tenantId: 'another-tenant' },
         { incidentId: 'inc-2' },
         '2025-03-03T09:05:00.000Z',
       ),
     ).toThrow(RangeError);
+  });
+});
+
+describe('what a health check must prove (R9)', () => {
+  const GRAPH = MICROSOFT_GRAPH_RESOURCE.identifierUri;
+  const EXCHANGE = EXCHANGE_ONLINE_RESOURCE.identifierUri;
+  const ALL_GRAPH_ROLES = [
+    'User.Read.All',
+    'GroupMember.Read.All',
+    'RoleManagement.Read.Directory',
+    'Mail.ReadWrite',
+    'Sites.Read.All',
+    'Files.Read.All',
+  ];
+
+  it('asks every role of every consent step of the watched services, once per resource', () => {
+    const requirements = tokenProbeRequirements([...SERVICE_IDS], { ewsEnabled: true });
+    expect(requirements.map((one) => one.resource)).toEqual([
+      EXCHANGE_ONLINE_RESOURCE,
+      MICROSOFT_GRAPH_RESOURCE,
+    ]);
+    expect(requirements[0]?.roles).toEqual([{ role: 'full_access_as_app', services: ['exchangeOnline'] }]);
+    expect(requirements[1]?.roles).toEqual([
+      { role: 'User.Read.All', services: [...SERVICE_IDS] },
+      { role: 'GroupMember.Read.All', services: [...SERVICE_IDS] },
+      { role: 'RoleManagement.Read.Directory', services: [...SERVICE_IDS] },
+      { role: 'Mail.ReadWrite', services: ['exchangeOnline'] },
+      { role: 'Sites.Read.All', services: ['sharePointOnline'] },
+      { role: 'Files.Read.All', services: ['oneDrive'] },
+    ]);
+  });
+
+  it('asks nothing of Exchange Online without EWS, or of services not watched', () => {
+    expect(tokenProbeRequirements(['exchangeOnline'], { ewsEnabled: false })).toEqual([
+      {
+        resource: MICROSOFT_GRAPH_RESOURCE,
+        roles: [
+          'User.Read.All',
+          'GroupMember.Read.All',
+          'RoleManagement.Read.Directory',
+          'Mail.ReadWrite',
+        ].map((role) => ({ role, services: ['exchangeOnline'] })),
+      },
+    ]);
+    expect(tokenProbeRequirements([], { ewsEnabled: true })).toEqual([]);
+  });
+
+  const requirements = tokenProbeRequirements([...SERVICE_IDS], { ewsEnabled: true });
+  const findings = (graph: TokenProbeFinding, exchange: TokenProbeFinding) =>
+    new Map([
+      [GRAPH, graph],
+      [EXCHANGE, exchange],
+    ]);
+  const granted = (roles: readonly string[]): TokenProbeFinding => ({ kind: 'granted', roles });
+
+  it('every role granted: every service is healthy', () => {
+    expect(
+      assessTokenHealth(requirements, findings(granted(ALL_GRAPH_ROLES), granted(['full_access_as_app']))),
+    ).toEqual({ healthy: [...SERVICE_IDS], failing: [], failure: undefined });
+  });
+
+  it.each<[string, TokenProbeFinding, TokenProbeFinding, readonly ServiceId[], readonly string[]]>([
+    [
+      'Mail.ReadWrite removed',
+      granted(ALL_GRAPH_ROLES.filter((role) => role !== 'Mail.ReadWrite')),
+      granted(['full_access_as_app']),
+      ['exchangeOnline'],
+      ['Mail.ReadWrite'],
+    ],
+    [
+      'full_access_as_app removed',
+      granted(ALL_GRAPH_ROLES),
+      granted([]),
+      ['exchangeOnline'],
+      ['full_access_as_app'],
+    ],
+    [
+      'Sites.Read.All and Files.Read.All removed',
+      granted(ALL_GRAPH_ROLES.filter((role) => !role.endsWith('s.Read.All') || role === 'User.Read.All')),
+      granted(['full_access_as_app']),
+      ['sharePointOnline', 'oneDrive'],
+      ['Sites.Read.All', 'Files.Read.All'],
+    ],
+    [
+      'RoleManagement.Read.Directory removed',
+      granted(ALL_GRAPH_ROLES.filter((role) => role !== 'RoleManagement.Read.Directory')),
+      granted(['full_access_as_app']),
+      [...SERVICE_IDS],
+      ['RoleManagement.Read.Directory'],
+    ],
+  ])(
+    '%s: roles removed, naming them, for the services that need them',
+    (_, graph, exchange, services, missing) => {
+      const assessment = assessTokenHealth(requirements, findings(graph, exchange));
+      expect(assessment.failure).toMatchObject({ services, cause: 'rolesRemoved', missingRoles: missing });
+      expect(assessment.failure?.detail).toContain(missing.join(', '));
+      expect(assessment.healthy).toEqual(SERVICE_IDS.filter((service) => !services.includes(service)));
+      for (const failing of assessment.failing) expect(failing.cause).toBe('rolesRemoved');
+    },
+  );
+
+  it('a refused token breaks every service of its resource, and its cause wins', () => {
+    const assessment = assessTokenHealth(
+      requirements,
+      findings(granted(ALL_GRAPH_ROLES.filter((role) => role !== 'Files.Read.All')), {
+        kind: 'refused',
+        cause: 'consentRevoked',
+        detail: 'AADSTS7000229: missing service principal',
+      }),
+    );
+    expect(assessment.failing).toEqual([
+      { service: 'exchangeOnline', cause: 'consentRevoked', missingRoles: [] },
+      { service: 'oneDrive', cause: 'rolesRemoved', missingRoles: ['Files.Read.All'] },
+    ]);
+    expect(assessment.failure).toEqual({
+      services: ['exchangeOnline', 'oneDrive'],
+      cause: 'consentRevoked',
+      detail: 'AADSTS7000229: missing service principal',
+      missingRoles: ['Files.Read.All'],
+    });
+  });
+
+  it('a resource that was not probed counts as refused, never as healthy', () => {
+    const assessment = assessTokenHealth(requirements, new Map([[GRAPH, granted(ALL_GRAPH_ROLES)]]));
+    expect(assessment.failing.map((one) => one.service)).toEqual(['exchangeOnline']);
   });
 });

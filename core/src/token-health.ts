@@ -1,9 +1,12 @@
 /**
- * Token health (R9): naming the cause of a broken access token from the errors Entra and Graph
- * return, and the incident rules that make one outage raise one notification and one email.
+ * Token health (R9): what a health check must prove for a tenant's protected services (every role
+ * their consent steps ask for, per resource), naming the cause of a broken access token from the
+ * errors Entra and Graph return, and the incident rules that make one outage of a tenant — however
+ * many services it breaks — raise one notification and one email per admin.
  */
-import { SERVICE_NAMES, type ServiceId } from './services.js';
-import type { TokenFailureCause, TokenIncident } from './model.js';
+import { requiredConsentSteps, type ConsentOptions, type ConsentResource } from './consent.js';
+import { SERVICE_IDS, SERVICE_NAMES, type ServiceId } from './services.js';
+import type { TenantProvisioning, TokenFailureCause, TokenIncident } from './model.js';
 
 /** What a failed token acquisition or Graph call told us; every field is optional. */
 export interface TokenFailureSignal {
@@ -71,19 +74,158 @@ export function sanitizeFailureDetail(text: string): string {
   return withoutTokens.trim().slice(0, MAX_FAILURE_DETAIL_LENGTH);
 }
 
-/** One observed token failure of a tenant's service. */
-export interface TokenFailureReport {
-  readonly tenantId: string;
-  readonly service: ServiceId;
-  readonly cause: TokenFailureCause;
-  /** Already sanitised error text (see `sanitizeFailureDetail`). */
-  readonly detail: string;
+/** One role a probe must find, and the services that cannot work without it. */
+export interface RequiredRole {
+  readonly role: string;
+  readonly services: readonly ServiceId[];
 }
 
 /**
- * R9: opens an incident for the first failure, or bumps the open one for later failures, so one
- * outage is one incident. A closed incident is never reopened: the next failure opens a new one.
- * `ids.incidentId` is used only when a new incident opens.
+ * What one token probe must prove: the application roles the watched services need from one
+ * resource. One probe per resource today; when each consent step gets its own app registration,
+ * the key becomes (app, resource) and nothing else changes.
+ */
+export interface TokenProbeRequirement {
+  readonly resource: ConsentResource;
+  /** In consent-step order, each role once. */
+  readonly roles: readonly RequiredRole[];
+}
+
+/**
+ * R9: the probes a health check of these services runs — one per resource their consent steps
+ * name (`requiredConsentSteps`), in step order, each listing every role and who needs it.
+ */
+export function tokenProbeRequirements(
+  services: readonly ServiceId[],
+  options: ConsentOptions,
+): TokenProbeRequirement[] {
+  const byResource = new Map<string, { resource: ConsentResource; roles: Map<string, ServiceId[]> }>();
+  for (const service of SERVICE_IDS.filter((candidate) => services.includes(candidate))) {
+    for (const step of requiredConsentSteps(service, options)) {
+      const key = step.resource.identifierUri;
+      const entry = byResource.get(key) ?? { resource: step.resource, roles: new Map<string, ServiceId[]>() };
+      byResource.set(key, entry);
+      for (const role of step.roles) entry.roles.set(role, [...(entry.roles.get(role) ?? []), service]);
+    }
+  }
+  return [...byResource.values()].map(({ resource, roles }) => ({
+    resource,
+    roles: [...roles].map(([role, needing]) => ({ role, services: needing })),
+  }));
+}
+
+/** What a probe of one resource found: a token that works and its roles, or a refusal with its cause. */
+export type TokenProbeFinding =
+  | { readonly kind: 'granted'; readonly roles: readonly string[] }
+  | { readonly kind: 'refused'; readonly cause: TokenFailureCause; readonly detail: string };
+
+/** Why one service's token does not work. */
+export interface ServiceTokenFailure {
+  readonly service: ServiceId;
+  readonly cause: TokenFailureCause;
+  /** Roles this service needs that the token lacks (cause `rolesRemoved`). */
+  readonly missingRoles: readonly string[];
+}
+
+/** What a health check found for a tenant: per service, and the one failure the incident records. */
+export interface TokenHealthAssessment {
+  /** Services whose token works with every role they need, in product order. */
+  readonly healthy: readonly ServiceId[];
+  /** Services whose token does not, in product order. */
+  readonly failing: readonly ServiceTokenFailure[];
+  /** The tenant's failure (undefined when every service works): what the incident records. */
+  readonly failure:
+    | {
+        readonly services: readonly ServiceId[];
+        readonly cause: TokenFailureCause;
+        readonly detail: string;
+        readonly missingRoles: readonly string[];
+      }
+    | undefined;
+}
+
+/**
+ * R9: judges a tenant's services from the probes' findings (keyed by the resource's identifier
+ * URI). A refused token breaks every service that needs its resource; a token without a role
+ * breaks the services that need that role, and names it. A refusal is the cause that wins: it
+ * is what the admin has to fix first. A requirement without a finding counts as refused.
+ */
+export function assessTokenHealth(
+  requirements: readonly TokenProbeRequirement[],
+  findings: ReadonlyMap<string, TokenProbeFinding>,
+): TokenHealthAssessment {
+  const refusals = new Map<ServiceId, TokenFailureCause>();
+  const missing = new Map<ServiceId, string[]>();
+  const watched = new Set<ServiceId>();
+  const missingRoles: string[] = [];
+  const details: string[] = [];
+  let refusal: { readonly cause: TokenFailureCause; readonly detail: string } | undefined;
+  for (const requirement of requirements) {
+    const finding: TokenProbeFinding = findings.get(requirement.resource.identifierUri) ?? {
+      kind: 'refused',
+      cause: 'other',
+      detail: `No token was checked for ${requirement.resource.displayName}.`,
+    };
+    const lacking: string[] = [];
+    for (const { role, services } of requirement.roles) {
+      services.forEach((service) => watched.add(service));
+      if (finding.kind === 'refused') {
+        for (const service of services) if (!refusals.has(service)) refusals.set(service, finding.cause);
+        continue;
+      }
+      if (finding.roles.includes(role)) continue;
+      lacking.push(role);
+      for (const service of services) missing.set(service, [...(missing.get(service) ?? []), role]);
+    }
+    if (finding.kind === 'refused') refusal ??= finding;
+    if (lacking.length > 0) {
+      missingRoles.push(...lacking.filter((role) => !missingRoles.includes(role)));
+      details.push(`The ${requirement.resource.displayName} token lacks ${lacking.join(', ')}.`);
+    }
+  }
+  const failing: ServiceTokenFailure[] = [];
+  const healthy: ServiceId[] = [];
+  for (const service of SERVICE_IDS.filter((candidate) => watched.has(candidate))) {
+    const cause = refusals.get(service);
+    const lacking = missing.get(service) ?? [];
+    if (cause !== undefined) failing.push({ service, cause, missingRoles: lacking });
+    else if (lacking.length > 0) failing.push({ service, cause: 'rolesRemoved', missingRoles: lacking });
+    else healthy.push(service);
+  }
+  if (failing.length === 0) return { healthy, failing, failure: undefined };
+  return {
+    healthy,
+    failing,
+    failure: {
+      services: failing.map((one) => one.service),
+      cause: refusal?.cause ?? 'rolesRemoved',
+      detail: sanitizeFailureDetail(refusal?.detail ?? details.join(' ')),
+      missingRoles,
+    },
+  };
+}
+
+/** One observed token failure of a tenant: the services it breaks, its cause and missing roles. */
+export interface TokenFailureReport {
+  readonly tenantId: string;
+  readonly services: readonly ServiceId[];
+  readonly cause: TokenFailureCause;
+  /** Already sanitised error text (see `sanitizeFailureDetail`). */
+  readonly detail: string;
+  readonly missingRoles: readonly string[];
+}
+
+function inProductOrder(services: Iterable<ServiceId>): ServiceId[] {
+  const wanted = new Set(services);
+  return SERVICE_IDS.filter((service) => wanted.has(service));
+}
+
+/**
+ * R9: opens the tenant's incident for the first failure, or updates its open one for later
+ * failures, so one outage is one incident whatever the number of services it breaks: the
+ * services it affected accumulate, the cause, detail and missing roles are the latest. A closed
+ * incident is never reopened: the next failure opens a new one. `ids.incidentId` is used only
+ * when a new incident opens.
  */
 export function openOrUpdateIncident(
   open: TokenIncident | undefined,
@@ -92,18 +234,17 @@ export function openOrUpdateIncident(
   now: string,
 ): { readonly incident: TokenIncident; readonly opened: boolean } {
   if (open !== undefined && open.closedAt === null) {
-    if (open.tenantId !== failure.tenantId || open.service !== failure.service) {
+    if (open.tenantId !== failure.tenantId) {
       // The caller looked up the wrong incident: mixing tenants must never pass silently.
-      throw new RangeError(
-        `Incident ${open.id} belongs to ${open.tenantId}/${open.service}, not ${failure.tenantId}/${failure.service}.`,
-      );
+      throw new RangeError(`Incident ${open.id} belongs to ${open.tenantId}, not ${failure.tenantId}.`);
     }
-    // The latest cause wins: it is what the admin has to fix now.
     return {
       incident: {
         ...open,
+        services: inProductOrder([...open.services, ...failure.services]),
         cause: failure.cause,
         detail: failure.detail,
+        missingRoles: [...failure.missingRoles],
         lastFailureAt: now,
         failureCount: open.failureCount + 1,
       },
@@ -114,9 +255,10 @@ export function openOrUpdateIncident(
     incident: {
       id: ids.incidentId,
       tenantId: failure.tenantId,
-      service: failure.service,
+      services: inProductOrder(failure.services),
       cause: failure.cause,
       detail: failure.detail,
+      missingRoles: [...failure.missingRoles],
       openedAt: now,
       lastFailureAt: now,
       failureCount: 1,
@@ -131,7 +273,27 @@ export function closeIncident(incident: TokenIncident, now: string): TokenIncide
   return incident.closedAt === null ? { ...incident, closedAt: now } : incident;
 }
 
-/** The line the token-invalid notification, card and email lead with. */
-export function tokenInvalidSummary(service: ServiceId, cause: TokenFailureCause): string {
-  return `The access token for ${SERVICE_NAMES[service]} is invalid. ${describeTokenFailure(cause)}`;
+/** The services of a tenant whose token is invalid now, in product order. */
+export function servicesWithInvalidToken(provisioning: TenantProvisioning): ServiceId[] {
+  return SERVICE_IDS.filter((service) => provisioning.services[service].status === 'tokenInvalid');
+}
+
+/** "Exchange Online", "Exchange Online and OneDrive", "Exchange Online, SharePoint Online and OneDrive". */
+export function serviceNameList(services: readonly ServiceId[]): string {
+  const names = services.map((service) => SERVICE_NAMES[service]);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}` : (names[0] ?? '');
+}
+
+/**
+ * The line the token-invalid notification, card and email lead with: every affected service, the
+ * cause, and the missing roles by name.
+ */
+export function tokenInvalidSummary(
+  services: readonly ServiceId[],
+  cause: TokenFailureCause,
+  missingRoles: readonly string[] = [],
+): string {
+  const subject = services.length === 0 ? 'your services' : serviceNameList(services);
+  const roles = missingRoles.length === 0 ? '' : ` Missing permissions: ${missingRoles.join(', ')}.`;
+  return `The access token for ${subject} is invalid. ${describeTokenFailure(cause)}${roles}`;
 }

@@ -103,6 +103,31 @@ describe('client credentials with msal-node', () => {
     expect(decodeJwt(result?.accessToken ?? '').payload).not.toHaveProperty('roles');
   });
 
+  it.each([
+    ['Mail.ReadWrite of Microsoft Graph', 'https://graph.microsoft.com', 'Mail.ReadWrite'],
+    ['full_access_as_app of Exchange Online', 'https://outlook.office365.com', 'full_access_as_app'],
+  ])(
+    'removing one role (%s) keeps the principal and the other roles: 200 without it, until granted again',
+    async (_name, resource, role) => {
+      const principal = `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}`;
+      const rolesOf = async (): Promise<string[]> => {
+        const result = await confidentialClient(emulator, CONTOSO_TENANT_ID).acquireTokenByClientCredential({
+          scopes: [`${resource}/.default`],
+          skipCache: true,
+        });
+        const roles = decodeJwt(result?.accessToken ?? '').payload.roles;
+        return Array.isArray(roles) ? (roles as string[]) : [];
+      };
+      const before = await rolesOf();
+      expect(before).toContain(role);
+      await control(emulator, 'POST', `${principal}/remove-roles`, { resource, roles: [role] });
+      expect(await rolesOf()).toEqual(before.filter((each) => each !== role));
+      // Consent again (the default grants every permission of the registration): the role is back.
+      await control(emulator, 'PUT', principal);
+      expect((await rolesOf()).sort()).toEqual([...before].sort());
+    },
+  );
+
   type Setup = (emulator: RunningEmulator) => Promise<unknown>;
   const none: Setup = async () => undefined;
   it.each<[string, string, string, string, Partial<{ clientSecret: string; clientId: string }>, Setup]>([

@@ -92,13 +92,16 @@ export interface SyncRunTable {
   error: string | null;
 }
 
-/** Token incidents; at most one row per tenant and service has `closed_at` null. */
+/** Token incidents; at most one row per tenant has `closed_at` null. */
 export interface TokenIncidentTable {
   id: string;
   tenant_id: string;
-  service: string;
+  /** JSON list of the services the incident affected, in product order. */
+  services_json: string;
   cause: string;
   detail: string;
+  /** JSON list of the roles the token lacked at the latest failure. */
+  missing_roles_json: string;
   opened_at: string;
   last_failure_at: string;
   failure_count: number;

@@ -3,9 +3,13 @@
  * `describeStoreContract`. `sqlite.test.ts` and `postgres.test.ts` run it against real databases.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { emptyServiceAccount, SERVICE_IDS } from '@cas/core';
+import { Kysely, Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore } from './create-store.js';
+import { createStore, SQLITE_FILE_NAME } from './create-store.js';
+import { openPostgres, openSqlite } from './dialects.js';
 import { migrations } from './migrations/index.js';
 import { SecretCipher, SecretDecryptionError } from './secret-cipher.js';
 import { StoreError } from './store-error.js';
@@ -38,6 +42,37 @@ export interface ContractBackend {
 
 const KEY = SecretCipher.generateKey();
 const OTHER_KEY = SecretCipher.generateKey();
+
+/**
+ * Brings a fresh database to the schema of the migrations named before `firstPending`, as an
+ * older release left it, so a test can put old rows in and watch the next migration convert them.
+ */
+async function migrateBefore(
+  kind: DatabaseKind,
+  options: Omit<StoreOptions, 'encryptionKey'>,
+  firstPending: string,
+): Promise<void> {
+  const earlier = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < firstPending));
+  const provider = { getMigrations: () => Promise.resolve(earlier) };
+  let db: Kysely<unknown>;
+  let migrator: Migrator;
+  if (kind === 'sqlite') {
+    mkdirSync(options.dataDir ?? '', { recursive: true });
+    db = new Kysely({ dialect: openSqlite(join(options.dataDir ?? '', SQLITE_FILE_NAME), 5_000).dialect });
+    migrator = new Migrator({ db, provider });
+  } else {
+    const schema = options.schema ?? 'public';
+    db = new Kysely({ dialect: openPostgres(options.databaseUrl ?? '', schema, 2, () => {}).dialect });
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    migrator = new Migrator({ db, provider, migrationTableSchema: schema });
+  }
+  try {
+    const { error } = await migrator.migrateToLatest();
+    if (error !== undefined) throw error;
+  } finally {
+    await db.destroy();
+  }
+}
 const UNICODE = 'Zoë O’Brien-Łukasz 山田 🚀 ‘quoted’ "double" \\ back';
 
 /** A timestamp `minutes` after a fixed instant, so orderings are deterministic. */
@@ -171,9 +206,10 @@ function incident(tenantId: string, overrides: Partial<TokenIncident> = {}): Tok
   return {
     id: randomUUID(),
     tenantId,
-    service: 'sharePointOnline',
+    services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'],
     cause: 'consentRevoked',
     detail: `AADSTS65001: ${UNICODE}`,
+    missingRoles: [],
     openedAt: at(0),
     lastFailureAt: at(0),
     failureCount: 1,
@@ -260,6 +296,47 @@ export function describeStoreContract(
           const rows = await backend.query(fresh, 'select name from kysely_migration');
           expect(rows).toHaveLength(Object.keys(migrations).length);
           expect(await stores[1]?.migrate()).toEqual([]);
+        });
+
+        it('0007 merges the open per-service incidents of a tenant into one listing their services', async () => {
+          const old = await backend.freshDatabase();
+          await migrateBefore(backend.kind, old, '0007');
+          const [tenantId, other] = [tenant(), tenant()];
+          const row = (
+            id: string,
+            tenant: string,
+            service: string,
+            openedAt: string,
+            closedAt: string | null,
+          ) =>
+            `('${id}', '${tenant}', '${service}', 'consentRevoked', 'AADSTS7000229', '${openedAt}', '${openedAt}', 2, ${closedAt === null ? 'null' : `'${closedAt}'`})`;
+          await backend.query(
+            old,
+            `insert into token_incidents (id, tenant_id, service, cause, detail, opened_at, last_failure_at, failure_count, closed_at) values ${[
+              row('a-onedrive', tenantId, 'oneDrive', at(2), null),
+              row('a-exchange', tenantId, 'exchangeOnline', at(1), null),
+              row('a-closed', tenantId, 'sharePointOnline', at(0), at(1)),
+              row('b-sharepoint', other, 'sharePointOnline', at(3), null),
+            ].join(', ')}`,
+          );
+          const migrated = await open(old);
+          expect(await migrated.tokenIncidents.findOpen(tenantId)).toMatchObject({
+            id: 'a-exchange',
+            services: ['exchangeOnline', 'oneDrive'],
+            missingRoles: [],
+            failureCount: 2,
+          });
+          expect((await migrated.tokenIncidents.list(tenantId)).map((one) => [one.id, one.closedAt])).toEqual(
+            [
+              ['a-onedrive', at(2)],
+              ['a-exchange', null],
+              ['a-closed', at(1)],
+            ],
+          );
+          expect(await migrated.tokenIncidents.findOpen(other)).toMatchObject({
+            id: 'b-sharepoint',
+            services: ['sharePointOnline'],
+          });
         });
       });
 
@@ -620,35 +697,36 @@ export function describeStoreContract(
       describe('token incidents', () => {
         it('puts, finds the open one, updates by id and closes', async () => {
           const tenantId = tenant();
-          const opened = incident(tenantId);
+          const opened = incident(tenantId, { services: ['sharePointOnline'] });
           await store.tokenIncidents.put(opened);
-          expect(await store.tokenIncidents.findOpen(tenantId, 'sharePointOnline')).toEqual(opened);
-          expect(await store.tokenIncidents.findOpen(tenantId, 'oneDrive')).toBeUndefined();
+          expect(await store.tokenIncidents.findOpen(tenantId)).toEqual(opened);
+          expect(await store.tokenIncidents.findOpen(tenant())).toBeUndefined();
           const repeated = {
             ...opened,
+            services: ['sharePointOnline', 'oneDrive'] as const,
             failureCount: 4,
             lastFailureAt: at(7),
             cause: 'rolesRemoved' as const,
+            missingRoles: ['Sites.Read.All', 'Files.Read.All'],
           };
           await store.tokenIncidents.put(repeated);
-          expect(await store.tokenIncidents.findOpen(tenantId, 'sharePointOnline')).toEqual(repeated);
+          expect(await store.tokenIncidents.findOpen(tenantId)).toEqual(repeated);
           const closed = { ...repeated, closedAt: at(8) };
           await store.tokenIncidents.put(closed);
-          expect(await store.tokenIncidents.findOpen(tenantId, 'sharePointOnline')).toBeUndefined();
+          expect(await store.tokenIncidents.findOpen(tenantId)).toBeUndefined();
           expect(await store.tokenIncidents.list(tenantId)).toEqual([closed]);
         });
 
-        it('allows at most one open incident per tenant and service', async () => {
+        it('allows at most one open incident per tenant, whatever services it lists', async () => {
           const tenantId = tenant();
-          await store.tokenIncidents.put(incident(tenantId));
+          await store.tokenIncidents.put(incident(tenantId, { services: ['exchangeOnline'] }));
           const second = store.tokenIncidents.put(incident(tenantId, { openedAt: at(1) }));
           await expect(second).rejects.toBeInstanceOf(StoreError);
-          await expect(store.tokenIncidents.put(incident(tenantId))).rejects.toMatchObject({
-            code: 'open_incident_exists',
-          });
-          await store.tokenIncidents.put(incident(tenantId, { service: 'oneDrive' }));
+          await expect(
+            store.tokenIncidents.put(incident(tenantId, { services: ['oneDrive'] })),
+          ).rejects.toMatchObject({ code: 'open_incident_exists' });
           await store.tokenIncidents.put(incident(tenant()));
-          expect(await store.tokenIncidents.list(tenantId, { openOnly: true })).toHaveLength(2);
+          expect(await store.tokenIncidents.list(tenantId, { openOnly: true })).toHaveLength(1);
         });
 
         it('lets only one of simultaneous openers win', async () => {

@@ -15,10 +15,21 @@ describe('loadWorkerConfig', () => {
       SYNC_DAILY_TIME_UTC: '02:00',
       SYNC_DELTA_INTERVAL_MINUTES: 15,
       TOKEN_HEALTH_INTERVAL_MINUTES: 15,
+      TOKEN_HEALTH_CONCURRENCY: 4,
+      EWS_CONSENT_ENABLED: true,
       SMTP_PORT: 2525,
       MAIL_VIEWER_PORT: 3982,
       GRAPH_BASE_URL: 'https://graph.microsoft.com',
     });
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['true', true],
+    ['1', true],
+  ])('reads EWS_CONSENT_ENABLED=%s as %s, as the API does', (value, expected) => {
+    expect(loadWorkerConfig({ ...minimal, EWS_CONSENT_ENABLED: value }).EWS_CONSENT_ENABLED).toBe(expected);
   });
 
   it('treats empty variables as unset', () => {

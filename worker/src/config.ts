@@ -7,6 +7,9 @@ import { z } from 'zod';
 
 const url = z.url({ protocol: /^https?$/ });
 const port = z.coerce.number().int().min(0).max(65535);
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
 const base64Key = z
   .string()
   .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
@@ -39,6 +42,13 @@ const environmentSchema = z.object({
   SYNC_DELTA_INTERVAL_MINUTES: z.coerce.number().min(0.05).max(1440).default(15),
   /** Minutes between token health checks of every provisioned tenant (R9). */
   TOKEN_HEALTH_INTERVAL_MINUTES: z.coerce.number().min(0.05).max(1440).default(15),
+  /** How many tenants the token health check probes at once. */
+  TOKEN_HEALTH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * The same value as the API's: true when Exchange Online uses EWS (Step 1), so token health also
+   * checks the Exchange token's full_access_as_app.
+   */
+  EWS_CONSENT_ENABLED: booleanFlag.default(true),
   /** SMTP relay for notification email, e.g. `smtp://user:pass@relay:587`; unset: the local capture on SMTP_PORT. */
   SMTP_URL: z
     .string()

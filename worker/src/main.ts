@@ -65,6 +65,8 @@ export async function startWorker(
     store,
     tokens,
     graphBaseUrl: config.GRAPH_BASE_URL,
+    ewsEnabled: config.EWS_CONSENT_ENABLED,
+    concurrency: config.TOKEN_HEALTH_CONCURRENCY,
     now,
     logger: logger.child({ part: 'token-health' }),
     secretExpiresAt: config.AAD_APP_CLIENT_SECRET_EXPIRES_AT,

@@ -16,7 +16,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../test-support/api-harness.js';
 import type { ProvisioningView } from './provisioning-view.js';
-import type { Target } from '@cas/core';
+import type { ServiceId, Target, TokenFailureCause } from '@cas/core';
 
 let harness: ApiHarness;
 let admin: string;
@@ -51,6 +51,34 @@ function done(service: string, body: Record<string, unknown>, token = admin) {
     token,
     body,
   );
+}
+
+/**
+ * What the worker's token health monitor records when a check fails (R9): each broken service
+ * invalid, one incident for the tenant.
+ */
+async function recordOutage(
+  services: readonly ServiceId[],
+  cause: TokenFailureCause,
+  missingRoles: readonly string[] = [],
+): Promise<void> {
+  const store = harness.api.store;
+  const stored = await store.provisioning.get(CONTOSO_TENANT_ID);
+  if (stored === undefined) throw new Error('no provisioning record');
+  let next = stored;
+  for (const service of services) {
+    const failure = recordTokenFailure(next, service, cause);
+    if (!failure.ok) throw new Error(failure.error.message);
+    next = failure.value.provisioning;
+  }
+  expect((await store.provisioning.save(next, stored.version)).ok).toBe(true);
+  const { incident } = openOrUpdateIncident(
+    undefined,
+    { tenantId: CONTOSO_TENANT_ID, services, cause, detail: 'AADSTS7000229', missingRoles },
+    { incidentId: randomUUID() },
+    new Date().toISOString(),
+  );
+  await store.tokenIncidents.put(incident);
 }
 
 beforeAll(async () => {
@@ -341,25 +369,8 @@ describe('Administration > Service Account (R10)', () => {
       'POST',
       `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}/revoke-consent`,
     );
-    // What the worker's token health monitor records when the next token request fails (R9).
+    await recordOutage(['exchangeOnline'], 'consentRevoked');
     const store = harness.api.store;
-    const stored = await store.provisioning.get(CONTOSO_TENANT_ID);
-    if (stored === undefined) throw new Error('no provisioning record');
-    const failure = recordTokenFailure(stored, 'exchangeOnline', 'consentRevoked');
-    if (!failure.ok) throw new Error(failure.error.message);
-    expect((await store.provisioning.save(failure.value.provisioning, stored.version)).ok).toBe(true);
-    const { incident } = openOrUpdateIncident(
-      undefined,
-      {
-        tenantId: CONTOSO_TENANT_ID,
-        service: 'exchangeOnline',
-        cause: 'consentRevoked',
-        detail: 'AADSTS7000229',
-      },
-      { incidentId: randomUUID() },
-      new Date().toISOString(),
-    );
-    await store.tokenIncidents.put(incident);
 
     const account = await harness.call<{
       services: { service: string; tenantId: string; status: string; consentSteps: { step: string }[] }[];
@@ -398,13 +409,74 @@ describe('Administration > Service Account (R10)', () => {
       expect.arrayContaining(['serviceAccount.reauthorised', 'token.restored']),
     );
     expect((await view()).services[0]).toMatchObject({ status: 'protected', tokenFailure: null });
-    expect(await store.tokenIncidents.findOpen(CONTOSO_TENANT_ID, 'exchangeOnline')).toBeUndefined();
+    expect(await store.tokenIncidents.findOpen(CONTOSO_TENANT_ID)).toBeUndefined();
     const messages = (
       await harness.call<{ notifications: { message: string }[] }>('GET', '/api/notifications', admin)
     ).body.notifications.map((notification) => notification.message);
     expect(messages).toContain(
       'The access token for Exchange Online is valid again; protection has resumed.',
     );
+  });
+
+  it('R9/R10: an outage of two services is one incident; it closes, and says so once, when the last has a new access token', async () => {
+    await harness.consentService(admin, 'exchangeOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
+    await done('exchangeOnline', { scope: 'allUsersAndGroups', expectedVersion: (await view()).version });
+    await harness.consentService(admin, 'sharePointOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
+    await done('sharePointOnline', { scope: 'allUsersAndGroups', expectedVersion: (await view()).version });
+    await harness.control(
+      'POST',
+      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}/revoke-consent`,
+    );
+    await recordOutage(['exchangeOnline', 'sharePointOnline'], 'rolesRemoved', [
+      'full_access_as_app',
+      'Mail.ReadWrite',
+      'Sites.Read.All',
+    ]);
+    const store = harness.api.store;
+
+    // Each service account shows its own missing permissions.
+    const account = await harness.call<{
+      services: { service: string; tokenFailure: { message: string; missingRoles: string[] } | null }[];
+    }>('GET', '/api/service-account', admin);
+    expect(account.body.services.map((one) => [one.service, one.tokenFailure?.missingRoles ?? null])).toEqual(
+      [
+        ['exchangeOnline', ['full_access_as_app', 'Mail.ReadWrite']],
+        ['sharePointOnline', ['Sites.Read.All']],
+        ['oneDrive', null],
+      ],
+    );
+    expect(account.body.services[1]?.tokenFailure?.message).toBe(
+      'The permissions granted to Cloud App Security were removed from its enterprise application. Missing permissions: Sites.Read.All.',
+    );
+
+    for (const step of ['exchangeWebServices', 'microsoftGraph'])
+      await harness.consentStep(
+        admin,
+        `/api/services/exchangeOnline/service-account/token/${step}`,
+        CONTOSO_ADMIN_UPN,
+        CONTOSO_ADMIN_PASSWORD,
+      );
+    expect((await view()).services.map((one) => one.status)).toEqual([
+      'protected',
+      'tokenInvalid',
+      'notProvisioned',
+    ]);
+    // SharePoint Online is still invalid: the tenant's incident stays open, nothing said yet.
+    expect(await store.tokenIncidents.findOpen(CONTOSO_TENANT_ID)).toBeDefined();
+    const restoredSoFar = async () =>
+      (await store.notifications.list(CONTOSO_TENANT_ID)).filter((one) => one.kind === 'tokenRestored');
+    expect(await restoredSoFar()).toEqual([]);
+
+    await harness.consentStep(
+      admin,
+      '/api/services/sharePointOnline/service-account/token/microsoftGraph',
+      CONTOSO_ADMIN_UPN,
+      CONTOSO_ADMIN_PASSWORD,
+    );
+    expect(await store.tokenIncidents.findOpen(CONTOSO_TENANT_ID)).toBeUndefined();
+    expect((await restoredSoFar()).map((one) => one.message)).toEqual([
+      'The access token for Exchange Online and SharePoint Online is valid again; protection has resumed.',
+    ]);
   });
 
   it('R10: refuses to create a new token for a service that is not provisioned', async () => {

@@ -22,6 +22,7 @@ import {
   type Target,
   type TenantProvisioning,
   type TokenFailureCause,
+  type TokenIncident,
 } from '@cas/core';
 
 /** One consent step of a service, granted or not. */
@@ -47,7 +48,12 @@ export interface ServiceView {
   readonly targets: readonly Target[];
   readonly protectedAt: string | null;
   readonly lastVerifiedAt: string | null;
-  readonly tokenFailure: { readonly cause: TokenFailureCause; readonly message: string } | null;
+  readonly tokenFailure: {
+    readonly cause: TokenFailureCause;
+    readonly message: string;
+    /** Roles this service needs that the token lacks, from the tenant's open incident (R9). */
+    readonly missingRoles: readonly string[];
+  } | null;
   readonly consentSteps: readonly ConsentStepView[];
   readonly lastSync: SyncRun | null;
 }
@@ -69,7 +75,7 @@ export interface ProvisioningView {
 }
 
 /** Reads what the view needs besides the record itself. */
-export type ViewStore = Pick<Store, 'provisioning' | 'syncRuns' | 'notifications'>;
+export type ViewStore = Pick<Store, 'provisioning' | 'syncRuns' | 'notifications' | 'tokenIncidents'>;
 
 /** Options that change the consent steps shown. */
 export interface ViewOptions {
@@ -103,14 +109,35 @@ export async function loadProvisioning(
   return (await store.provisioning.get(tenantId)) ?? emptyProvisioning(tenantId);
 }
 
-/** Builds one service's view. */
+/** The roles of a service's consent steps that the open incident found missing. */
+function missingRolesOf(
+  service: ServiceId,
+  incident: TokenIncident | undefined,
+  options: Pick<ViewOptions, 'ewsEnabled'>,
+): string[] {
+  if (incident === undefined) return [];
+  const needed = new Set(requiredConsentSteps(service, options).flatMap((step) => step.roles));
+  return incident.missingRoles.filter((role) => needed.has(role));
+}
+
+/** The Service Account line of a broken token: the cause, and the missing roles by name. */
+function tokenFailureMessage(cause: TokenFailureCause, missingRoles: readonly string[]): string {
+  const sentence = describeTokenFailure(cause);
+  return missingRoles.length === 0
+    ? sentence
+    : `${sentence} Missing permissions: ${missingRoles.join(', ')}.`;
+}
+
+/** Builds one service's view; `incident` is the tenant's open token incident, if any. */
 export function serviceView(
   provisioning: TenantProvisioning,
   service: ServiceId,
   lastSync: SyncRun | null,
   options: Pick<ViewOptions, 'ewsEnabled'>,
+  incident?: TokenIncident,
 ): ServiceView {
   const account = provisioning.services[service];
+  const missingRoles = missingRolesOf(service, incident, options);
   return {
     service,
     name: SERVICE_NAMES[service],
@@ -122,7 +149,11 @@ export function serviceView(
     tokenFailure:
       account.tokenFailure === null
         ? null
-        : { cause: account.tokenFailure, message: describeTokenFailure(account.tokenFailure) },
+        : {
+            cause: account.tokenFailure,
+            message: tokenFailureMessage(account.tokenFailure, missingRoles),
+            missingRoles,
+          },
     consentSteps: requiredConsentSteps(service, { ewsEnabled: options.ewsEnabled }).map((requirement) => {
       const grant = account.consents.find((candidate) => candidate.step === requirement.step);
       return {
@@ -148,14 +179,18 @@ export function serviceView(
 
 /** Every service's view, each with its latest synchronization run, in product order. */
 export async function serviceViews(
-  store: Pick<Store, 'syncRuns'>,
+  store: Pick<Store, 'syncRuns' | 'tokenIncidents'>,
   provisioning: TenantProvisioning,
   options: Pick<ViewOptions, 'ewsEnabled'>,
 ): Promise<ServiceView[]> {
+  // Only a broken token has an incident worth reading.
+  const incident = SERVICE_IDS.some((service) => provisioning.services[service].tokenFailure !== null)
+    ? await store.tokenIncidents.findOpen(provisioning.tenantId)
+    : undefined;
   return Promise.all(
     SERVICE_IDS.map(async (service) => {
       const [lastSync] = await store.syncRuns.list(provisioning.tenantId, { service, limit: 1 });
-      return serviceView(provisioning, service, lastSync ?? null, options);
+      return serviceView(provisioning, service, lastSync ?? null, options, incident);
     }),
   );
 }

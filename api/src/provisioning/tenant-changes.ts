@@ -10,6 +10,7 @@ import {
   extendOfferedNotification,
   scopeExtendedNotification,
   serviceProtectedNotification,
+  servicesWithInvalidToken,
   tokenRestoredNotification,
   type Actor,
   type Notification,
@@ -101,8 +102,11 @@ export async function applyTransition(
           );
           break;
         case 'tokenRestored': {
-          // Re-authorisation fixed the token: close the open incident and say so once.
-          const incident = await tx.tokenIncidents.findOpen(before.tenantId, event.service);
+          // Re-authorisation fixed this service. The incident is the tenant's: it closes, and
+          // says so once, only when no service's token is still invalid (the health monitor
+          // closes it otherwise, once its next check finds every service working).
+          if (servicesWithInvalidToken(provisioning).length > 0) break;
+          const incident = await tx.tokenIncidents.findOpen(before.tenantId);
           if (incident !== undefined) {
             const closed = closeIncident(incident, context.at);
             await tx.tokenIncidents.put(closed);

@@ -39,9 +39,10 @@ const cards: [string, AdaptiveCard][] = [
     'token invalid',
     tokenInvalidCard(
       {
-        service: 'exchangeOnline',
-        message: 'The access token for Exchange Online is invalid.',
+        services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'],
+        message: 'The access token for Exchange Online, SharePoint Online and OneDrive is invalid.',
         cause: 'consentRevoked',
+        missingRoles: [],
         since: '2026-11-27T10:00:00.000Z',
       },
       links,
@@ -50,7 +51,7 @@ const cards: [string, AdaptiveCard][] = [
   [
     'token invalid, cause unknown',
     tokenInvalidCard(
-      { service: 'sharePointOnline', message: 'x', cause: null, since: '2026-11-27T10:00:00.000Z' },
+      { services: [], message: 'x', cause: null, missingRoles: [], since: '2026-11-27T10:00:00.000Z' },
       links,
     ),
   ],
@@ -147,7 +148,13 @@ describe('cards', () => {
 
   it('shows cause and time of a token-invalid card, and opens Administration > Service Account', () => {
     const card = tokenInvalidCard(
-      { service: 'exchangeOnline', message: 'm', cause: 'consentRevoked', since: '2026-11-27T10:00:00.000Z' },
+      {
+        services: ['exchangeOnline'],
+        message: 'm',
+        cause: 'consentRevoked',
+        missingRoles: [],
+        since: '2026-11-27T10:00:00.000Z',
+      },
       links,
     );
     expect(cardText(card)).toContain('The admin consent was revoked');

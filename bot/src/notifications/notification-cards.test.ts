@@ -27,9 +27,10 @@ const base = () => ({ id: randomUUID(), createdAt: '2026-11-27T12:00:00.000Z' })
 const incident: TokenIncident = {
   id: 'incident-1',
   tenantId: TENANT,
-  service: 'exchangeOnline',
+  services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'],
   cause: 'consentRevoked',
   detail: 'AADSTS7000229',
+  missingRoles: [],
   openedAt: '2026-11-27T11:30:00.000Z',
   lastFailureAt: '2026-11-27T11:45:00.000Z',
   failureCount: 3,
@@ -63,13 +64,31 @@ afterEach(async () => {
 });
 
 describe('notificationCard', () => {
-  it('turns a token-invalid notification into the alert with cause, since when, and Open Service Account', async () => {
+  it('turns a token-invalid notification into one alert listing the services, with cause, since when, and Open Service Account', async () => {
     await store.tokenIncidents.put(incident);
     const card = await notificationCard(tokenInvalidNotification(base(), incident), store, links);
     expect(cardProblems(card)).toEqual([]);
+    expect(cardText(card)).toContain(
+      'The access token for Exchange Online, SharePoint Online and OneDrive is invalid',
+    );
     expect(cardText(card)).toContain('The admin consent was revoked');
     expect(cardText(card)).toContain('2026-11-27T11:30:00Z');
     expect(card.actions?.[0]).toMatchObject({ type: 'Action.OpenUrl', title: 'Open Service Account' });
+  });
+
+  it('names the missing permission of a partial loss', async () => {
+    const partial = {
+      ...incident,
+      services: ['exchangeOnline'] as const,
+      cause: 'rolesRemoved' as const,
+      missingRoles: ['Mail.ReadWrite'],
+    };
+    await store.tokenIncidents.put(partial);
+    const card = await notificationCard(tokenInvalidNotification(base(), partial), store, links);
+    expect(cardProblems(card)).toEqual([]);
+    expect(cardText(card)).toContain('The access token for Exchange Online is invalid');
+    expect(cardText(card)).toContain('Missing permissions');
+    expect(cardText(card)).toContain('Mail.ReadWrite');
   });
 
   it('still renders a token-invalid card when the incident is gone', async () => {

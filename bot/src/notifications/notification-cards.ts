@@ -51,14 +51,15 @@ export async function notificationCard(
       );
     }
     case 'tokenInvalid': {
-      if (service === null) break;
+      // One card per tenant incident, listing every service it affects (R9, R15).
       const incidentId = keyedId(notification);
       const incident = (await facts.tokenIncidents.list(tenantId)).find((one) => one.id === incidentId);
       return tokenInvalidCard(
         {
-          service,
+          services: incident?.services ?? (service === null ? [] : [service]),
           message: notification.message,
           cause: incident?.cause ?? null,
+          missingRoles: incident?.missingRoles ?? [],
           since: incident?.openedAt ?? notification.createdAt,
         },
         links,

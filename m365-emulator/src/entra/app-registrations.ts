@@ -126,7 +126,7 @@ export class AppRegistry {
         // expose group conversations); Mail.ReadWrite for Exchange Online, Sites.Read.All for
         // SharePoint Online, Files.Read.All for OneDrive. No Mail.Send: our own notification email
         // goes out through our SMTP relay, never as a customer's mailbox. RoleManagement.Read.Directory
-        // (read-only, beyond core's requirements) lets the API check that the Teams user acting
+        // (read-only, required by every Graph step) lets the API check that the Teams user acting
         // through the bot holds Global Administrator (docs/api.md, "Bot credential").
         {
           resourceAppId: MICROSOFT_GRAPH_APP_ID,

@@ -1,10 +1,10 @@
 /**
- * Token incidents. The partial unique index `token_incidents_one_open_idx` guarantees at most
- * one open incident per tenant and service; opening a second one fails with `StoreError`.
+ * Token incidents. The partial unique index `token_incidents_one_open_per_tenant_idx` guarantees
+ * at most one open incident per tenant; opening a second one fails with `StoreError`.
  */
 import { isUniqueViolation } from '../dialects.js';
+import { fromJson, toJson, type Database, type TokenIncidentTable } from '../schema.js';
 import { StoreError } from '../store-error.js';
-import type { Database, TokenIncidentTable } from '../schema.js';
 import type { ServiceId, TokenFailureCause, TokenIncident, TokenIncidentRepository } from '@cas/core';
 import type { Kysely } from 'kysely';
 
@@ -17,12 +17,11 @@ export class SqlTokenIncidentRepository implements TokenIncidentRepository {
     this.#db = db;
   }
 
-  async findOpen(tenantId: string, service: ServiceId): Promise<TokenIncident | undefined> {
+  async findOpen(tenantId: string): Promise<TokenIncident | undefined> {
     const row = await this.#db
       .selectFrom('token_incidents')
       .selectAll()
       .where('tenant_id', '=', tenantId)
-      .where('service', '=', service)
       .where('closed_at', 'is', null)
       .executeTakeFirst();
     return row === undefined ? undefined : fromRow(row);
@@ -40,7 +39,7 @@ export class SqlTokenIncidentRepository implements TokenIncidentRepository {
       if (!isUniqueViolation(error)) throw error;
       throw new StoreError(
         'open_incident_exists',
-        `Tenant ${incident.tenantId} already has an open token incident for ${incident.service}`,
+        `Tenant ${incident.tenantId} already has an open token incident`,
         { cause: error },
       );
     }
@@ -66,9 +65,10 @@ function toRow(incident: TokenIncident): TokenIncidentTable {
   return {
     id: incident.id,
     tenant_id: incident.tenantId,
-    service: incident.service,
+    services_json: toJson(incident.services),
     cause: incident.cause,
     detail: incident.detail,
+    missing_roles_json: toJson(incident.missingRoles),
     opened_at: incident.openedAt,
     last_failure_at: incident.lastFailureAt,
     failure_count: incident.failureCount,
@@ -80,9 +80,10 @@ function fromRow(row: TokenIncidentTable): TokenIncident {
   return {
     id: row.id,
     tenantId: row.tenant_id,
-    service: row.service as ServiceId,
+    services: fromJson<ServiceId[]>(row.services_json),
     cause: row.cause as TokenFailureCause,
     detail: row.detail,
+    missingRoles: fromJson<string[]>(row.missing_roles_json),
     openedAt: row.opened_at,
     lastFailureAt: row.last_failure_at,
     failureCount: Number(row.failure_count),

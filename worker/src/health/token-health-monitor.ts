@@ -1,13 +1,19 @@
 /**
- * R9/R10: checks that each provisioned tenant's token still works — a fresh app-only token and
- * one cheap Graph call — and names the cause when it does not. One outage is one incident, one
- * notification (and so one email); the first success after it closes the incident and says so.
- * Also warns the tenants' admins ahead of our own client secret's expiry.
+ * R9/R10: checks that each provisioned tenant's token still does everything its protected services
+ * need — per resource, a fresh app-only token carrying every role their consent steps ask for (and,
+ * for Graph, one cheap call) — and names the cause when it does not, down to the missing roles.
+ * The token is the tenant's, so is the incident: one outage is one incident, one notification and
+ * so one email per admin and one card per admin conversation, listing the affected services,
+ * while each service account shows its own status. The first check after it in which every
+ * service works closes the incident and says so once. Also warns the tenants' admins ahead of our
+ * own client secret's expiry.
  */
 import { randomUUID } from 'node:crypto';
 import {
+  assessTokenHealth,
   auditEventsForTransition,
   closeIncident,
+  EXCHANGE_ONLINE_RESOURCE,
   openOrUpdateIncident,
   recordTokenFailure,
   recordTokenVerified,
@@ -16,20 +22,33 @@ import {
   SERVICE_IDS,
   tokenFailureCause,
   tokenInvalidNotification,
+  tokenProbeRequirements,
   tokenRestoredNotification,
   type Repositories,
   type ServiceId,
   type Store,
   type TenantProvisioning,
   type TokenFailureCause,
+  type TokenHealthAssessment,
+  type TokenProbeFinding,
+  type TokenProbeRequirement,
   type TransitionResult,
 } from '@cas/core';
-import { EntraError, GraphError, type AppTokenSource } from '@cas/microsoft365';
+import { EntraError, GraphError, type AppTokenSource, type TokenResource } from '@cas/microsoft365';
 import type { Logger } from 'pino';
 
-/** What one check found. */
+/** What one check of a tenant found. */
 export type TokenCheckOutcome =
-  { readonly ok: true } | { readonly ok: false; readonly cause: TokenFailureCause; readonly detail: string };
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly cause: TokenFailureCause;
+      readonly detail: string;
+      /** The services that do not work, in product order. */
+      readonly services: readonly ServiceId[];
+      /** Roles the token lacks (cause `rolesRemoved`). */
+      readonly missingRoles: readonly string[];
+    };
 
 /** What the monitor needs. */
 export interface TokenHealthMonitorOptions {
@@ -37,15 +56,26 @@ export interface TokenHealthMonitorOptions {
   readonly tokens: Pick<AppTokenSource, 'acquire'>;
   /** Graph origin (production or the emulator). */
   readonly graphBaseUrl: string;
+  /** Whether Exchange Online uses EWS (Step 1): then its Exchange token must carry full_access_as_app. */
+  readonly ewsEnabled: boolean;
   readonly now: () => string;
   readonly logger: Logger;
   /** Our client secret's expiry (ISO), if known, and how many days ahead to warn. */
   readonly secretExpiresAt?: string | undefined;
   readonly secretWarningDays?: number;
+  /** How many tenants `checkAll` checks at once (default 4): each check waits on Entra and Graph. */
+  readonly concurrency?: number;
 }
 
 const MONITOR = { kind: 'system', component: 'token-health-monitor' } as const;
 const WATCHED = new Set(['protected', 'tokenInvalid']);
+
+/** The token source's name of each resource a consent step names (by identifier URI). */
+function tokenResourceOf(requirement: TokenProbeRequirement): TokenResource {
+  return requirement.resource.identifierUri === EXCHANGE_ONLINE_RESOURCE.identifierUri
+    ? 'exchangeOnline'
+    : 'microsoftGraph';
+}
 
 /** Checks tokens of provisioned tenants. */
 export class TokenHealthMonitor {
@@ -55,33 +85,59 @@ export class TokenHealthMonitor {
     this.#options = options;
   }
 
-  /** Checks every tenant with a protected (or token-invalid) service; errors of one tenant do not stop the rest. */
+  /**
+   * Checks every tenant with a protected (or token-invalid) service, a few at a time; errors of
+   * one tenant do not stop the rest.
+   */
   async checkAll(): Promise<void> {
-    for (const tenantId of await this.#options.store.provisioning.listTenantIds()) {
-      try {
-        await this.checkTenant(tenantId);
-      } catch (error) {
-        this.#options.logger.error({ err: error, tenantId }, 'token health check failed');
+    const tenantIds = await this.#options.store.provisioning.listTenantIds();
+    const lanes = Math.max(1, Math.min(this.#options.concurrency ?? 4, tenantIds.length));
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (let tenantId = tenantIds[next++]; tenantId !== undefined; tenantId = tenantIds[next++]) {
+        try {
+          await this.checkTenant(tenantId);
+        } catch (error) {
+          this.#options.logger.error({ err: error, tenantId }, 'token health check failed');
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
   }
 
-  /** Acquires a fresh token and calls Graph once; what that says about the token. */
-  async probe(tenantId: string): Promise<TokenCheckOutcome | undefined> {
+  /**
+   * Probes every resource the services' consent steps name and judges each service; undefined
+   * when a probe was inconclusive (Entra or Graph unreachable, throttled or failing), so that
+   * nothing is concluded from an outage on Microsoft's side.
+   */
+  async probe(tenantId: string, services: readonly ServiceId[]): Promise<TokenHealthAssessment | undefined> {
+    const requirements = tokenProbeRequirements(services, { ewsEnabled: this.#options.ewsEnabled });
+    const findings = new Map<string, TokenProbeFinding>();
+    for (const requirement of requirements) {
+      const finding = await this.#probeResource(tenantId, requirement);
+      if (finding === undefined) return undefined;
+      findings.set(requirement.resource.identifierUri, finding);
+    }
+    return assessTokenHealth(requirements, findings);
+  }
+
+  /** Acquires a fresh token for one resource; for Graph, also calls it once with that token. */
+  async #probeResource(
+    tenantId: string,
+    requirement: TokenProbeRequirement,
+  ): Promise<TokenProbeFinding | undefined> {
+    const resource = tokenResourceOf(requirement);
     try {
-      const token = await this.#options.tokens.acquire(tenantId, 'microsoftGraph', { fresh: true });
-      if (token.roles.length === 0) {
-        return {
-          ok: false,
-          cause: tokenFailureCause({ rolesClaimPresent: false }),
-          detail: 'The access token carries no roles.',
-        };
+      const token = await this.#options.tokens.acquire(tenantId, resource, { fresh: true });
+      // Entra still issues a token when roles were removed but the principal kept: compare roles.
+      if (resource !== 'microsoftGraph' || !token.roles.includes('User.Read.All')) {
+        return { kind: 'granted', roles: token.roles };
       }
       const response = await fetch(
         `${this.#options.graphBaseUrl.replace(/\/+$/, '')}/v1.0/users?$select=id&$top=1`,
         { headers: { authorization: `Bearer ${token.accessToken}` } },
       );
-      if (response.ok) return { ok: true };
+      if (response.ok) return { kind: 'granted', roles: token.roles };
       const text = await response.text();
       let code = '';
       try {
@@ -94,68 +150,79 @@ export class TokenHealthMonitor {
         return undefined;
       }
       return {
-        ok: false,
+        kind: 'refused',
         cause: tokenFailureCause({ httpStatus: response.status, graphErrorCode: code }),
         detail: sanitizeFailureDetail(`Graph answered ${response.status} ${code}`),
       };
     } catch (error) {
       if (error instanceof EntraError) {
         const signal = error.aadstsCode === undefined ? {} : { aadstsCode: error.aadstsCode };
-        return { ok: false, cause: tokenFailureCause(signal), detail: sanitizeFailureDetail(error.message) };
+        return {
+          kind: 'refused',
+          cause: tokenFailureCause(signal),
+          detail: sanitizeFailureDetail(error.message),
+        };
       }
       if (error instanceof GraphError) {
         return {
-          ok: false,
+          kind: 'refused',
           cause: tokenFailureCause({ httpStatus: error.statusCode, graphErrorCode: error.code }),
           detail: sanitizeFailureDetail(error.message),
         };
       }
       // Network trouble is not a token problem.
       this.#options.logger.warn(
-        { err: error, tenantId },
+        { err: error, tenantId, resource },
         'token health probe could not reach Entra or Graph',
       );
       return undefined;
     }
   }
 
-  /** Checks one tenant and records the outcome for each of its watched services. */
+  /** Checks one tenant and records the outcome: each watched service's status, and the tenant's one incident. */
   async checkTenant(tenantId: string): Promise<TokenCheckOutcome | undefined> {
     const { store } = this.#options;
     const provisioning = await store.provisioning.get(tenantId);
     if (provisioning === undefined) return undefined;
     const services = SERVICE_IDS.filter((service) => WATCHED.has(provisioning.services[service].status));
     if (services.length === 0) return undefined;
-    const outcome = await this.probe(tenantId);
-    if (outcome === undefined) return undefined;
+    const assessment = await this.probe(tenantId, services);
+    if (assessment === undefined) return undefined;
     // A save may race the API's; re-read and re-apply a few times.
     for (let attempt = 1; ; attempt++) {
       try {
-        await store.transaction((tx) => this.#record(tx, tenantId, services, outcome));
+        await store.transaction((tx) => this.#record(tx, tenantId, services, assessment));
         break;
       } catch (error) {
         if (!(error instanceof ProvisioningRaceError) || attempt >= 5) throw error;
       }
     }
-    if (!outcome.ok) this.#options.logger.warn({ tenantId, cause: outcome.cause }, 'access token invalid');
+    const { failure } = assessment;
+    if (failure !== undefined)
+      this.#options.logger.warn(
+        { tenantId, cause: failure.cause, services: failure.services, missingRoles: failure.missingRoles },
+        'access token invalid',
+      );
     await this.#warnSecretExpiry(tenantId);
-    return outcome;
+    return failure === undefined ? { ok: true } : { ok: false, ...failure };
   }
 
   async #record(
     tx: Repositories,
     tenantId: string,
     services: readonly ServiceId[],
-    outcome: TokenCheckOutcome,
+    assessment: TokenHealthAssessment,
   ): Promise<void> {
     const now = this.#options.now();
     const before = await tx.provisioning.get(tenantId);
     if (before === undefined) return;
     let current: TenantProvisioning = before;
     for (const service of services) {
-      const transition: TransitionResult = outcome.ok
-        ? recordTokenVerified(current, service, now)
-        : recordTokenFailure(current, service, outcome.cause);
+      const failing = assessment.failing.find((one) => one.service === service);
+      const transition: TransitionResult =
+        failing === undefined
+          ? recordTokenVerified(current, service, now)
+          : recordTokenFailure(current, service, failing.cause);
       if (!transition.ok) continue;
       const audit = auditEventsForTransition(current, transition.value, {
         actor: MONITOR,
@@ -164,20 +231,13 @@ export class TokenHealthMonitor {
       });
       for (const entry of audit) await tx.audit.append(entry);
       current = transition.value.provisioning;
-      const open = await tx.tokenIncidents.findOpen(tenantId, service);
-      if (outcome.ok) {
-        if (open !== undefined) {
-          const closed = closeIncident(open, now);
-          await tx.tokenIncidents.put(closed);
-          await tx.notifications.raise(
-            tokenRestoredNotification({ id: randomUUID(), createdAt: now }, closed),
-          );
-        }
-        continue;
-      }
+    }
+
+    const open = await tx.tokenIncidents.findOpen(tenantId);
+    if (assessment.failure !== undefined) {
       const { incident, opened } = openOrUpdateIncident(
         open,
-        { tenantId, service, cause: outcome.cause, detail: outcome.detail },
+        { tenantId, ...assessment.failure },
         { incidentId: randomUUID() },
         now,
       );
@@ -186,6 +246,10 @@ export class TokenHealthMonitor {
         await tx.notifications.raise(
           tokenInvalidNotification({ id: randomUUID(), createdAt: now }, incident),
         );
+    } else if (open !== undefined) {
+      const closed = closeIncident(open, now);
+      await tx.tokenIncidents.put(closed);
+      await tx.notifications.raise(tokenRestoredNotification({ id: randomUUID(), createdAt: now }, closed));
     }
     if (current === before) return;
     const saved = await tx.provisioning.save(current, before.version);
