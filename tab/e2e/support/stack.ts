@@ -157,6 +157,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       authority: emulator.origin,
       clientId: CLOUD_APP_SECURITY_API_CLIENT_ID,
       scope: `${CLOUD_APP_SECURITY_API_ID_URI}/access_as_user`,
+      consentClientId: CLOUD_APP_SECURITY_CLIENT_ID,
+      consentRedirectUri: `${tabOrigin}/api/consent/callback`,
     },
   });
   // Trust exactly the local CA's leaf by its public key, the way a person trusts the CA once.
