@@ -13,6 +13,7 @@ import {
   createRequestAuthenticator,
   type AdminRoleChecker,
 } from './auth/bot-credential.js';
+import { withDirectoryRoleFallback } from './auth/directory-role-fallback.js';
 import { meRoutes } from './auth/me-routes.js';
 import { createUserTokenValidator } from './auth/user-token.js';
 import { consentRoutes } from './consent/consent-routes.js';
@@ -120,7 +121,9 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
       clientSecret: config.SECRET_AAD_APP_CLIENT_SECRET,
     });
   const ssoClientId = config.SSO_APP_CLIENT_ID ?? config.AAD_APP_CLIENT_ID;
-  const user = createUserTokenValidator({
+  // Role assignments in Graph: the admin check of bot calls, and of user tokens without `wids`.
+  const directoryRoles = createDirectoryRoleChecker({ graphBaseUrl: config.GRAPH_BASE_URL, tokens });
+  const tokenValidator = createUserTokenValidator({
     keys: createRemoteJWKSet(new URL(`${authority}/common/discovery/v2.0/keys`)),
     audiences: [ssoClientId, ...(config.AAD_APP_ID_URI === undefined ? [] : [config.AAD_APP_ID_URI])],
     // Entra issues v1 tokens from sts.windows.net when the app asks for them; the emulator issues v2 only.
@@ -131,13 +134,13 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
     requiredScope: 'access_as_user',
     clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
   });
+  const user = withDirectoryRoleFallback(tokenValidator, { roles: directoryRoles, logger });
   const bot =
     config.SECRET_BOT_API_KEY === undefined
       ? undefined
       : createBotCredentialValidator({
           key: Buffer.from(config.SECRET_BOT_API_KEY, 'base64'),
-          roles:
-            overrides.roles ?? createDirectoryRoleChecker({ graphBaseUrl: config.GRAPH_BASE_URL, tokens }),
+          roles: overrides.roles ?? directoryRoles,
           clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
           logger,
         });

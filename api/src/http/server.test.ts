@@ -16,6 +16,8 @@ const admin = {
   userPrincipalName: 'admin@t1',
   displayName: 'Admin',
   isGlobalAdministrator: true,
+  isReader: false,
+  rolesFrom: 'token' as const,
 };
 const member = { ...admin, userId: 'u2', isGlobalAdministrator: false };
 const logLines: string[] = [];

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { ApiError, errorBody } from './api-error.js';
 import { createRateLimiter } from './rate-limit.js';
-import type { TokenCheck } from '../auth/user-token.js';
+import type { Principal, TokenCheck } from '../auth/user-token.js';
 import type { RouteDefinition, RouteOutput } from './route.js';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -103,13 +103,7 @@ async function runRoute(
       throw new ApiError(401, check.reason, check.message);
     }
     principal = check.principal;
-    if (route.access === 'globalAdministrator' && !principal.isGlobalAdministrator) {
-      throw new ApiError(
-        403,
-        'global_administrator_required',
-        'Only a Global Administrator of this tenant can do this.',
-      );
-    }
+    authorise(route, principal);
     const decision = take(`${principal.tenantId}:${principal.userId}`);
     if (!decision.allowed) {
       throw new ApiError(429, 'too_many_requests', 'Too many requests: wait a moment and try again.', {
@@ -123,6 +117,36 @@ async function runRoute(
     ? parse(route.query, Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams), 'query')
     : undefined;
   return route.handle({ principal, params, query, body, requestId });
+}
+
+/** Refuses a caller whose directory roles do not allow the route (403, with the reason's own code). */
+function authorise(route: RouteDefinition, principal: Principal): void {
+  const allowed =
+    route.access === 'globalAdministrator'
+      ? principal.isGlobalAdministrator
+      : route.access === 'administratorOrReader'
+        ? principal.isGlobalAdministrator || principal.isReader
+        : true;
+  if (allowed) return;
+  if (principal.rolesFrom === 'unknown') {
+    throw new ApiError(
+      403,
+      'directory_roles_unavailable',
+      'Cloud App Security could not tell your directory roles: your sign-in does not list them, and Microsoft Graph could not be asked (your organization has not consented yet, or the consent lost its permissions). Try again in a minute; if it persists, contact Cloud App Security support.',
+    );
+  }
+  if (route.access === 'globalAdministrator') {
+    throw new ApiError(
+      403,
+      'global_administrator_required',
+      'Only a Global Administrator of this tenant can do this.',
+    );
+  }
+  throw new ApiError(
+    403,
+    'administrator_required',
+    "Only a Global Administrator, Global Reader or Security Reader of this tenant can see your organization's protection settings.",
+  );
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'path' | 'query'): T {
