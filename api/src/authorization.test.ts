@@ -18,6 +18,7 @@ import { GLOBAL_ADMINISTRATOR_ROLE_TEMPLATE_ID } from './auth/roles.js';
 import { createUserTokenValidator } from './auth/user-token.js';
 import { loadApiConfig } from './config.js';
 import { createLogger } from './http/logger.js';
+import { createMemoryLimiter } from './http/rate-limit.js';
 import { createApiServer } from './http/server.js';
 import { buildRoutes } from './main.js';
 import type { RouteDefinition } from './http/route.js';
@@ -152,7 +153,7 @@ beforeAll(async () => {
       }),
     }),
     // The table sends many requests as one user; the rate limit has its own test.
-    rateLimit: { capacity: 10_000, refillPerSecond: 10_000 },
+    limiter: createMemoryLimiter({ perUser: 10_000, perAddress: 10_000 }),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -20,6 +20,7 @@ import { consentRoutes } from './consent/consent-routes.js';
 import { createConsentStateCodec } from './consent/consent-state.js';
 import { healthRoutes } from './health/health-routes.js';
 import { createLogger } from './http/logger.js';
+import { createRequestLimiter, type RateLimitStore } from './http/rate-limit.js';
 import { createApiServer } from './http/server.js';
 import { upstreamApiError } from './http/upstream-errors.js';
 import { notificationRoutes } from './notifications/notification-routes.js';
@@ -41,6 +42,8 @@ export interface RunningApi {
   readonly server: Server;
   readonly store: DurableStore;
   readonly routes: readonly RouteDefinition[];
+  /** Where request budgets are counted: Redis, PostgreSQL (shared by processes) or memory. */
+  readonly limiterStore: RateLimitStore;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,8 @@ export interface ApiOverrides {
   tokens?: AppTokenSource;
   roles?: AdminRoleChecker;
   now?: () => Date;
+  /** Namespace of rate limit keys in a shared Redis or PostgreSQL (tests sharing one server). */
+  rateLimitKeyPrefix?: string;
 }
 
 const PRODUCTION_AUTHORITY = 'https://login.microsoftonline.com';
@@ -145,11 +150,23 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
           logger,
         });
   const routes = buildRoutes(config, { store, tokens, ...(overrides.now ? { now: overrides.now } : {}) });
+  const limiter = await createRequestLimiter({
+    budgets: {
+      perUser: config.API_RATE_LIMIT_PER_USER_PER_MINUTE,
+      perAddress: config.API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+    },
+    ...(config.REDIS_URL === undefined ? {} : { redisUrl: config.REDIS_URL }),
+    ...(config.DATABASE_URL === undefined ? {} : { databaseUrl: config.DATABASE_URL }),
+    ...(overrides.rateLimitKeyPrefix === undefined ? {} : { keyPrefix: overrides.rateLimitKeyPrefix }),
+    logger,
+  });
   const server = createApiServer({
     routes,
     validateToken: createRequestAuthenticator({ user, bot }),
     logger,
     mapError: upstreamApiError,
+    limiter,
+    trustedProxies: config.API_TRUSTED_PROXIES,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -158,14 +175,19 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${host}:${address.port}`;
-  logger.info({ origin, database: store.kind, authority, graph: config.GRAPH_BASE_URL }, 'API listening');
+  logger.info(
+    { origin, database: store.kind, rateLimits: limiter.store, authority, graph: config.GRAPH_BASE_URL },
+    'API listening',
+  );
   return {
     origin,
     server,
     store,
     routes,
+    limiterStore: limiter.store,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await limiter.close();
       if (overrides.store === undefined) await store.close();
     },
   };
