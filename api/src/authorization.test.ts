@@ -18,6 +18,7 @@ import { GLOBAL_ADMINISTRATOR_ROLE_TEMPLATE_ID } from './auth/roles.js';
 import { createUserTokenValidator } from './auth/user-token.js';
 import { loadApiConfig } from './config.js';
 import { createLogger } from './http/logger.js';
+import { createMemoryLimiter } from './http/rate-limit.js';
 import { createApiServer } from './http/server.js';
 import { buildRoutes } from './main.js';
 import type { RouteDefinition } from './http/route.js';
@@ -47,7 +48,8 @@ interface TokenShape {
   iss?: string;
   aud?: string;
   scp?: string;
-  wids?: string[];
+  /** null: no `wids` claim at all (a registration that does not ask for directory roles). */
+  wids?: string[] | null;
   oid?: string;
   expiresIn?: number;
   notBefore?: number;
@@ -61,7 +63,7 @@ async function userToken(shape: TokenShape = {}): Promise<string> {
     tid,
     oid: shape.oid ?? ADMIN_ID,
     scp: shape.scp ?? 'access_as_user',
-    wids: shape.wids ?? [GLOBAL_ADMINISTRATOR_ROLE_TEMPLATE_ID],
+    ...(shape.wids === null ? {} : { wids: shape.wids ?? [GLOBAL_ADMINISTRATOR_ROLE_TEMPLATE_ID] }),
     preferred_username: 'someone@contoso.example',
     name: 'Someone',
     ...(shape.notBefore === undefined ? {} : { nbf: now + shape.notBefore }),
@@ -151,7 +153,7 @@ beforeAll(async () => {
       }),
     }),
     // The table sends many requests as one user; the rate limit has its own test.
-    rateLimit: { capacity: 10_000, refillPerSecond: 10_000 },
+    limiter: createMemoryLimiter({ perUser: 10_000, perAddress: 10_000 }),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -165,6 +167,8 @@ afterAll(async () => {
 
 const protectedRoutes = (): RouteDefinition[] => routes.filter((route) => route.access !== 'public');
 const adminRoutes = (): RouteDefinition[] => routes.filter((route) => route.access === 'globalAdministrator');
+const readRoutes = (): RouteDefinition[] =>
+  routes.filter((route) => route.access === 'administratorOrReader');
 
 const refusedCredentials: [string, () => Promise<string | undefined>, string][] = [
   ['no token', () => Promise.resolve(undefined), 'token_missing'],
@@ -226,6 +230,18 @@ describe('authorisation of every protected route', () => {
   it('the route table has protected and admin routes to check', () => {
     expect(protectedRoutes().length).toBeGreaterThanOrEqual(15);
     expect(adminRoutes().length).toBeGreaterThanOrEqual(9);
+    expect(
+      readRoutes()
+        .map((route) => `${route.method} ${route.path}`)
+        .sort(),
+    ).toEqual([
+      'GET /api/notifications',
+      'GET /api/policies',
+      'GET /api/provisioning',
+      'GET /api/service-account',
+      'GET /api/sync-runs',
+      'POST /api/notifications/:id/read',
+    ]);
   });
 
   it.each(refusedCredentials)('%s → 401 on every protected route', async (_name, credential, code) => {
@@ -253,22 +269,49 @@ describe('authorisation of every protected route', () => {
       'the bot acting for a user Graph says is not an admin',
       async () => `Bearer ${await botCredential({ sub: USER_ID })}`,
     ],
-  ])('%s → 403 on every admin route, and is let through on read-only routes', async (_name, credential) => {
+  ])('%s → 403 on every admin route and every read view; only /api/me answers', async (_name, credential) => {
     const authorization = await credential();
-    for (const route of adminRoutes()) {
+    for (const [route, code] of [
+      ...adminRoutes().map((each) => [each, 'global_administrator_required'] as const),
+      ...readRoutes().map((each) => [each, 'administrator_required'] as const),
+    ]) {
       const answer = await call(route, authorization);
       expect({
         route: `${route.method} ${route.path}`,
         status: answer.status,
         code: answer.body.error?.code,
-      }).toEqual({
-        route: `${route.method} ${route.path}`,
-        status: 403,
-        code: 'global_administrator_required',
-      });
+      }).toEqual({ route: `${route.method} ${route.path}`, status: 403, code });
     }
-    for (const route of protectedRoutes().filter((candidate) => candidate.access === 'signedIn')) {
+    expect(routes.filter((route) => route.access === 'signedIn').map((route) => route.path)).toEqual([
+      '/api/me',
+    ]);
+    expect(
+      (await call(routes.find((route) => route.path === '/api/me') as RouteDefinition, authorization)).status,
+    ).toBe(200);
+  });
+
+  it.each([
+    ['Global Reader', 'f2ef992c-3afb-46b9-b7cf-a126ee74c451'],
+    ['Security Reader', '5d6b6bb7-de71-4623-b4af-96380a352509'],
+  ])('a %s passes every read view and is refused every change', async (_role, roleId) => {
+    const authorization = `Bearer ${await userToken({ wids: [roleId], oid: USER_ID })}`;
+    for (const route of readRoutes()) {
       expect([401, 403]).not.toContain((await call(route, authorization)).status);
+    }
+    for (const route of adminRoutes()) {
+      expect((await call(route, authorization)).body.error?.code).toBe('global_administrator_required');
+    }
+  });
+
+  it('a token without wids whose roles Graph cannot tell → 403 directory_roles_unavailable, never a guess', async () => {
+    const authorization = `Bearer ${await userToken({ wids: null })}`;
+    for (const route of [...adminRoutes(), ...readRoutes()]) {
+      const answer = await call(route, authorization);
+      expect({ route: route.path, status: answer.status, code: answer.body.error?.code }).toEqual({
+        route: route.path,
+        status: 403,
+        code: 'directory_roles_unavailable',
+      });
     }
   });
 
@@ -282,6 +325,8 @@ describe('authorisation of every protected route', () => {
       userPrincipalName: ADMIN_ID,
       displayName: 'Teams user',
       isGlobalAdministrator: true,
+      access: 'administrator',
+      rolesKnown: true,
     });
   });
 

@@ -56,4 +56,42 @@ describe('loadApiConfig', () => {
     });
     expect(config.API_PORT).toBe(3979);
   });
+
+  it('reads the rate limit settings: budgets, shared store and trusted proxies', () => {
+    const base = {
+      AAD_APP_CLIENT_ID: 'api-client',
+      SECRET_AAD_APP_CLIENT_SECRET: 'secret',
+      SECRET_DATA_ENCRYPTION_KEY: key,
+    };
+    expect(loadApiConfig(base)).toMatchObject({
+      API_RATE_LIMIT_PER_USER_PER_MINUTE: 300,
+      API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: 60,
+      API_TRUSTED_PROXIES: ['loopback'],
+    });
+    expect(
+      loadApiConfig({
+        ...base,
+        REDIS_URL: 'redis://127.0.0.1:6379/2',
+        API_TRUSTED_PROXIES: 'loopback, 10.0.0.0/8',
+      }),
+    ).toMatchObject({
+      REDIS_URL: 'redis://127.0.0.1:6379/2',
+      API_TRUSTED_PROXIES: ['loopback', '10.0.0.0/8'],
+    });
+    let caught: unknown;
+    try {
+      loadApiConfig({
+        ...base,
+        REDIS_URL: 'http://cache',
+        API_TRUSTED_PROXIES: 'the tab server',
+        API_RATE_LIMIT_PER_USER_PER_MINUTE: '0',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    const problems = (caught as ConfigError).problems.join('\n');
+    expect(problems).toContain('REDIS_URL');
+    expect(problems).toContain('API_TRUSTED_PROXIES');
+    expect(problems).toContain('API_RATE_LIMIT_PER_USER_PER_MINUTE');
+  });
 });

@@ -3,6 +3,7 @@
  * ones `teamsapp.yml` and `env/.env.*` use; a bad or missing variable stops the process with every
  * problem named at once, instead of failing later on the first request that needs it.
  */
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
 const url = z.url({ protocol: /^https?$/ });
@@ -46,6 +47,36 @@ const environmentSchema = z.object({
     .optional(),
   GRAPH_BASE_URL: url.default('https://graph.microsoft.com'),
   DATABASE_URL: z.string().min(1).optional(),
+  /**
+   * `redis://…`: request budgets are counted in Redis, shared by every API process. Unset: in
+   * PostgreSQL when DATABASE_URL is set, else in memory (one process).
+   */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Requests a signed-in user may make per minute, across all API processes. */
+  API_RATE_LIMIT_PER_USER_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
+  /** Requests without a valid credential (public routes, refused tokens) per client address per minute. */
+  API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  /**
+   * Proxies whose X-Forwarded-For names the client address, comma-separated (proxy-addr: `loopback`,
+   * `uniquelocal`, addresses, CIDRs). Default loopback: the tab server on the same host.
+   */
+  API_TRUSTED_PROXIES: z
+    .string()
+    .default('loopback')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
+    .refine((entries) => {
+      try {
+        proxyaddr.compile(entries);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be loopback, linklocal, uniquelocal, IP addresses or CIDR ranges, comma-separated'),
   DATA_DIR: z.string().min(1).default('.data'),
   /** 32 random bytes, base64: encrypts stored secrets and signs consent `state`. */
   SECRET_DATA_ENCRYPTION_KEY: z

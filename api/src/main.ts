@@ -13,12 +13,14 @@ import {
   createRequestAuthenticator,
   type AdminRoleChecker,
 } from './auth/bot-credential.js';
+import { withDirectoryRoleFallback } from './auth/directory-role-fallback.js';
 import { meRoutes } from './auth/me-routes.js';
 import { createUserTokenValidator } from './auth/user-token.js';
 import { consentRoutes } from './consent/consent-routes.js';
 import { createConsentStateCodec } from './consent/consent-state.js';
 import { healthRoutes } from './health/health-routes.js';
 import { createLogger } from './http/logger.js';
+import { createRequestLimiter, type RateLimitStore } from './http/rate-limit.js';
 import { createApiServer } from './http/server.js';
 import { upstreamApiError } from './http/upstream-errors.js';
 import { notificationRoutes } from './notifications/notification-routes.js';
@@ -40,6 +42,8 @@ export interface RunningApi {
   readonly server: Server;
   readonly store: DurableStore;
   readonly routes: readonly RouteDefinition[];
+  /** Where request budgets are counted: Redis, PostgreSQL (shared by processes) or memory. */
+  readonly limiterStore: RateLimitStore;
   close(): Promise<void>;
 }
 
@@ -50,6 +54,8 @@ export interface ApiOverrides {
   tokens?: AppTokenSource;
   roles?: AdminRoleChecker;
   now?: () => Date;
+  /** Namespace of rate limit keys in a shared Redis or PostgreSQL (tests sharing one server). */
+  rateLimitKeyPrefix?: string;
 }
 
 const PRODUCTION_AUTHORITY = 'https://login.microsoftonline.com';
@@ -120,7 +126,9 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
       clientSecret: config.SECRET_AAD_APP_CLIENT_SECRET,
     });
   const ssoClientId = config.SSO_APP_CLIENT_ID ?? config.AAD_APP_CLIENT_ID;
-  const user = createUserTokenValidator({
+  // Role assignments in Graph: the admin check of bot calls, and of user tokens without `wids`.
+  const directoryRoles = createDirectoryRoleChecker({ graphBaseUrl: config.GRAPH_BASE_URL, tokens });
+  const tokenValidator = createUserTokenValidator({
     keys: createRemoteJWKSet(new URL(`${authority}/common/discovery/v2.0/keys`)),
     audiences: [ssoClientId, ...(config.AAD_APP_ID_URI === undefined ? [] : [config.AAD_APP_ID_URI])],
     // Entra issues v1 tokens from sts.windows.net when the app asks for them; the emulator issues v2 only.
@@ -131,22 +139,34 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
     requiredScope: 'access_as_user',
     clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
   });
+  const user = withDirectoryRoleFallback(tokenValidator, { roles: directoryRoles, logger });
   const bot =
     config.SECRET_BOT_API_KEY === undefined
       ? undefined
       : createBotCredentialValidator({
           key: Buffer.from(config.SECRET_BOT_API_KEY, 'base64'),
-          roles:
-            overrides.roles ?? createDirectoryRoleChecker({ graphBaseUrl: config.GRAPH_BASE_URL, tokens }),
+          roles: overrides.roles ?? directoryRoles,
           clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
           logger,
         });
   const routes = buildRoutes(config, { store, tokens, ...(overrides.now ? { now: overrides.now } : {}) });
+  const limiter = await createRequestLimiter({
+    budgets: {
+      perUser: config.API_RATE_LIMIT_PER_USER_PER_MINUTE,
+      perAddress: config.API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+    },
+    ...(config.REDIS_URL === undefined ? {} : { redisUrl: config.REDIS_URL }),
+    ...(config.DATABASE_URL === undefined ? {} : { databaseUrl: config.DATABASE_URL }),
+    ...(overrides.rateLimitKeyPrefix === undefined ? {} : { keyPrefix: overrides.rateLimitKeyPrefix }),
+    logger,
+  });
   const server = createApiServer({
     routes,
     validateToken: createRequestAuthenticator({ user, bot }),
     logger,
     mapError: upstreamApiError,
+    limiter,
+    trustedProxies: config.API_TRUSTED_PROXIES,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -155,14 +175,19 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${host}:${address.port}`;
-  logger.info({ origin, database: store.kind, authority, graph: config.GRAPH_BASE_URL }, 'API listening');
+  logger.info(
+    { origin, database: store.kind, rateLimits: limiter.store, authority, graph: config.GRAPH_BASE_URL },
+    'API listening',
+  );
   return {
     origin,
     server,
     store,
     routes,
+    limiterStore: limiter.store,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await limiter.close();
       if (overrides.store === undefined) await store.close();
     },
   };

@@ -146,6 +146,7 @@ export interface Notification {
   /** Same key → same notification: raising it again changes nothing. */
   readonly dedupeKey: string;
   readonly createdAt: string;
+  /** When the admin asking read it (read state is per admin); null when unread or nobody asked. */
   readonly readAt: string | null;
 }
 

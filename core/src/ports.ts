@@ -42,14 +42,22 @@ export interface ProvisioningRepository {
   listTenantIds(): Promise<string[]>;
 }
 
-/** Notifications with read state, de-duplicated by key within a tenant. */
+/** Notifications with read state per admin (`reader`: an Entra object id), de-duplicated by key within a tenant. */
 export interface NotificationRepository {
   /** Inserts unless the tenant already has one with the same dedupe key; returns the stored one. */
   raise(notification: Notification): Promise<{ notification: Notification; created: boolean }>;
-  list(tenantId: string, options?: { unreadOnly?: boolean; limit?: number }): Promise<Notification[]>;
-  /** Marks read; false when the id does not belong to the tenant. */
-  markRead(tenantId: string, id: string, at: string): Promise<boolean>;
-  countUnread(tenantId: string): Promise<number>;
+  /**
+   * Newest first. `readAt` is when `reader` read each one (null without a reader); `unreadOnly`
+   * leaves out what `reader` has read.
+   */
+  list(
+    tenantId: string,
+    options?: { reader?: string; unreadOnly?: boolean; limit?: number },
+  ): Promise<Notification[]>;
+  /** Marks read for `reader` (the first time counts); false when the id does not belong to the tenant. */
+  markRead(tenantId: string, id: string, reader: string, at: string): Promise<boolean>;
+  /** How many of the tenant's newest notifications `reader` has not read (bounded window). */
+  countUnread(tenantId: string, reader: string): Promise<number>;
 }
 
 /** Append-only audit log. */

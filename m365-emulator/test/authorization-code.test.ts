@@ -220,6 +220,65 @@ describe('authorization code + PKCE', () => {
   });
 });
 
+describe('wids follow the API registration’s groupMembershipClaims, as in Entra', () => {
+  const api = `/apps/${CLOUD_APP_SECURITY_API_CLIENT_ID}`;
+  afterAll(async () => {
+    await control(emulator, 'PATCH', api, { groupMembershipClaims: 'DirectoryRole' });
+  });
+
+  /** A token for our API through the code flow, as msal-browser gets it. */
+  async function apiToken(): Promise<Record<string, unknown>> {
+    const { code, verifier } = await authorize(CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
+    const { body } = await redeem({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: TAB,
+      code_verifier: verifier,
+      scope: SCOPE,
+    });
+    return decodeJwt(String(body.access_token)).payload;
+  }
+
+  /** The Teams SSO token for our API. */
+  async function ssoToken(): Promise<Record<string, unknown>> {
+    const { token } = await control<{ token: string }>(
+      emulator,
+      'POST',
+      `/tenants/${CONTOSO_TENANT_ID}/sso-token`,
+      { upn: CONTOSO_ADMIN_UPN },
+    );
+    return decodeJwt(token).payload;
+  }
+
+  it('our API registration asks for directory roles, so its user tokens carry wids', async () => {
+    expect(await control<{ groupMembershipClaims: string }>(emulator, 'GET', api)).toMatchObject({
+      groupMembershipClaims: 'DirectoryRole',
+    });
+    expect((await apiToken()).wids).toContain(GLOBAL_ADMINISTRATOR_ROLE_ID);
+    expect((await ssoToken()).wids).toContain(GLOBAL_ADMINISTRATOR_ROLE_ID);
+  });
+
+  it.each(['None', 'SecurityGroup', 'ApplicationGroup'])(
+    'a registration with groupMembershipClaims %s gets user tokens without wids',
+    async (claims) => {
+      await control(emulator, 'PATCH', api, { groupMembershipClaims: claims });
+      expect(await apiToken()).not.toHaveProperty('wids');
+      expect(await ssoToken()).not.toHaveProperty('wids');
+    },
+  );
+
+  it('All emits wids like DirectoryRole', async () => {
+    await control(emulator, 'PATCH', api, { groupMembershipClaims: 'All' });
+    expect((await ssoToken()).wids).toContain(GLOBAL_ADMINISTRATOR_ROLE_ID);
+  });
+
+  it('refuses a groupMembershipClaims value Entra does not know', async () => {
+    await expect(control(emulator, 'PATCH', api, { groupMembershipClaims: 'Everything' })).rejects.toThrow(
+      /groupMembershipClaims/,
+    );
+  });
+});
+
 describe('Teams SSO stand-in', () => {
   it('mints the token authentication.getAuthToken would return', async () => {
     const { token } = await control<{ token: string }>(

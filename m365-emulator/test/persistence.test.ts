@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONTOSO_SPEC, FABRIKAM_SPEC } from '../src/directory/index.js';
 import {
+  CLOUD_APP_SECURITY_API_CLIENT_ID,
   CLOUD_APP_SECURITY_CLIENT_ID,
   CLOUD_APP_SECURITY_CLIENT_SECRET_ID,
   CONTOSO_APOSTROPHE_UPN,
@@ -173,6 +174,10 @@ describe('persisted state', () => {
     await control(first, 'POST', `/apps/${APP}/secrets/expire`, {
       secretId: CLOUD_APP_SECURITY_CLIENT_SECRET_ID,
     });
+    // The API registration stops asking for directory roles (its tokens lose wids).
+    await control(first, 'PATCH', `/apps/${CLOUD_APP_SECURITY_API_CLIENT_ID}`, {
+      groupMembershipClaims: 'None',
+    });
 
     // Saved shortly after the changes, without waiting for close (a killed process keeps them).
     await eventually(() => existsSync(statePath) && readFileSync(statePath, 'utf8').includes('"disabled"'));
@@ -193,8 +198,15 @@ describe('persisted state', () => {
       tenantsAdded: 1,
       tenantsRemoved: 1,
       tenantsChanged: 1,
-      apps: 1,
+      apps: 2,
     });
+    expect(
+      await control<{ groupMembershipClaims: string }>(
+        second,
+        'GET',
+        `/apps/${CLOUD_APP_SECURITY_API_CLIENT_ID}`,
+      ),
+    ).toMatchObject({ groupMembershipClaims: 'None' });
 
     // msal-node: the same principal (oid) with the same roles; the rotated secret still works, the
     // expired one still does not.

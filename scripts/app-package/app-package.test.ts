@@ -318,6 +318,7 @@ describe('aad.manifest.json (the Cloud App Security app registration)', () => {
   type AadManifest = {
     signInAudience: string;
     identifierUris: string[];
+    groupMembershipClaims?: string;
     api: {
       oauth2PermissionScopes: { id: string; value: string }[];
       preAuthorizedApplications: { appId: string; delegatedPermissionIds: string[] }[];
@@ -342,6 +343,10 @@ describe('aad.manifest.json (the Cloud App Security app registration)', () => {
         delegatedPermissionIds: [scope?.id],
       })),
     );
+  });
+
+  it('asks Entra for directory roles in user tokens, so the API can read Global Administrator from wids', () => {
+    expect(aad.groupMembershipClaims).toBe('DirectoryRole');
   });
 
   it('accepts the consent callback and the tab as redirect URIs', () => {

@@ -58,7 +58,15 @@ export interface NotificationTable {
   message: string;
   dedupe_key: string;
   created_at: string;
-  read_at: string | null;
+}
+
+/** Who read which notification when: one row per (tenant, notification, admin). */
+export interface NotificationReadTable {
+  tenant_id: string;
+  notification_id: string;
+  /** Entra object id of the admin who read it. */
+  user_id: string;
+  read_at: string;
 }
 
 /** Append-only audit log. */
@@ -220,6 +228,7 @@ export interface Database {
   consent_grants: ConsentGrantTable;
   selected_targets: SelectedTargetTable;
   notifications: NotificationTable;
+  notification_reads: NotificationReadTable;
   audit_events: AuditEventTable;
   sync_runs: SyncRunTable;
   token_incidents: TokenIncidentTable;

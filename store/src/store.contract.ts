@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, SQLITE_FILE_NAME } from './create-store.js';
 import { openPostgres, openSqlite } from './dialects.js';
 import { migrations } from './migrations/index.js';
+import { NOTIFICATION_UNREAD_WINDOW } from './repositories/notification-repository.js';
 import { SecretCipher, SecretDecryptionError } from './secret-cipher.js';
 import { StoreError } from './store-error.js';
 import type { DurableStore, StoreOptions } from './create-store.js';
@@ -73,6 +74,10 @@ async function migrateBefore(
     await db.destroy();
   }
 }
+
+/** Object ids of two admins of one tenant, each with their own read state. */
+const READER = '0a0a0a0a-0000-4000-8000-00000000a001';
+const OTHER_READER = '0a0a0a0a-0000-4000-8000-00000000a002';
 const UNICODE = 'Zoë O’Brien-Łukasz 山田 🚀 ‘quoted’ "double" \\ back';
 
 /** A timestamp `minutes` after a fixed instant, so orderings are deterministic. */
@@ -279,7 +284,7 @@ export function describeStoreContract(
           expect(await store.migrate()).toEqual([]);
           expect(await store.migrate()).toEqual([]);
           const reopened = await open();
-          expect(await reopened.notifications.countUnread(tenantId)).toBe(1);
+          expect(await reopened.notifications.countUnread(tenantId, READER)).toBe(1);
           const rows = await rawRows('select name from kysely_migration order by name');
           expect(rows.map((row) => row.name)).toEqual(Object.keys(migrations).sort());
           expect(rows.map((row) => row.name)).toContain('0002_consent_states');
@@ -529,7 +534,7 @@ export function describeStoreContract(
           expect(results.filter((result) => result.created)).toHaveLength(1);
           const created = results.find((result) => result.created)?.notification;
           expect(results.every((result) => result.notification.id === created?.id)).toBe(true);
-          expect(await store.notifications.countUnread(tenantId)).toBe(1);
+          expect(await store.notifications.countUnread(tenantId, READER)).toBe(1);
         });
 
         it('scopes de-duplication keys to the tenant', async () => {
@@ -549,9 +554,11 @@ export function describeStoreContract(
             middle?.id,
             old?.id,
           ]);
-          await store.notifications.markRead(tenantId, middle?.id ?? '', at(10));
+          await store.notifications.markRead(tenantId, middle?.id ?? '', READER, at(10));
           expect(
-            (await store.notifications.list(tenantId, { unreadOnly: true })).map((each) => each.id),
+            (await store.notifications.list(tenantId, { reader: READER, unreadOnly: true })).map(
+              (each) => each.id,
+            ),
           ).toEqual([recent?.id, old?.id]);
           expect((await store.notifications.list(tenantId, { limit: 1 })).map((each) => each.id)).toEqual([
             recent?.id,
@@ -563,23 +570,49 @@ export function describeStoreContract(
           const one = notification(tenantId);
           await store.notifications.raise(one);
           await store.notifications.raise(notification(tenantId));
-          expect(await store.notifications.countUnread(tenantId)).toBe(2);
-          expect(await store.notifications.markRead(tenantId, one.id, at(5))).toBe(true);
-          expect(await store.notifications.markRead(tenantId, one.id, at(6))).toBe(true);
-          expect(await store.notifications.countUnread(tenantId)).toBe(1);
-          const [stored] = (await store.notifications.list(tenantId)).filter((each) => each.id === one.id);
+          expect(await store.notifications.countUnread(tenantId, READER)).toBe(2);
+          expect(await store.notifications.markRead(tenantId, one.id, READER, at(5))).toBe(true);
+          expect(await store.notifications.markRead(tenantId, one.id, READER, at(6))).toBe(true);
+          expect(await store.notifications.countUnread(tenantId, READER)).toBe(1);
+          const [stored] = (await store.notifications.list(tenantId, { reader: READER })).filter(
+            (each) => each.id === one.id,
+          );
           expect(stored?.readAt).toBe(at(5));
-          expect(await store.notifications.countUnread(tenant())).toBe(0);
+          expect(await store.notifications.countUnread(tenant(), READER)).toBe(0);
+        });
+
+        it('keeps read state per admin: one reading leaves it unread for the others', async () => {
+          const tenantId = tenant();
+          const one = notification(tenantId);
+          await store.notifications.raise(one);
+          expect(await store.notifications.markRead(tenantId, one.id, READER, at(5))).toBe(true);
+          expect(await store.notifications.countUnread(tenantId, READER)).toBe(0);
+          expect(await store.notifications.countUnread(tenantId, OTHER_READER)).toBe(1);
+          expect((await store.notifications.list(tenantId, { reader: OTHER_READER }))[0]?.readAt).toBeNull();
+          expect(
+            await store.notifications.list(tenantId, { reader: OTHER_READER, unreadOnly: true }),
+          ).toHaveLength(1);
+          // Without a reader nobody's read state shows.
+          expect((await store.notifications.list(tenantId))[0]?.readAt).toBeNull();
+        });
+
+        it('counts unread within the newest notifications only, so the count costs the same for any history', async () => {
+          const tenantId = tenant();
+          const total = NOTIFICATION_UNREAD_WINDOW + 5;
+          for (let index = 0; index < total; index += 1) {
+            await store.notifications.raise(notification(tenantId, { createdAt: at(index) }));
+          }
+          expect(await store.notifications.countUnread(tenantId, READER)).toBe(NOTIFICATION_UNREAD_WINDOW);
         });
 
         it("refuses to mark another tenant's notification, or an unknown id", async () => {
           const [a, b] = [tenant(), tenant()];
           const ofB = notification(b);
           await store.notifications.raise(ofB);
-          expect(await store.notifications.markRead(a, ofB.id, at(1))).toBe(false);
-          expect(await store.notifications.markRead(b, randomUUID(), at(1))).toBe(false);
-          expect(await store.notifications.countUnread(b)).toBe(1);
-          expect((await store.notifications.list(b))[0]?.readAt).toBeNull();
+          expect(await store.notifications.markRead(a, ofB.id, READER, at(1))).toBe(false);
+          expect(await store.notifications.markRead(b, randomUUID(), READER, at(1))).toBe(false);
+          expect(await store.notifications.countUnread(b, READER)).toBe(1);
+          expect((await store.notifications.list(b, { reader: READER }))[0]?.readAt).toBeNull();
         });
       });
 
@@ -1371,7 +1404,7 @@ export function describeStoreContract(
           });
           expect(result.ok).toBe(true);
           expect(await store.provisioning.get(tenantId)).toMatchObject({ version: 1 });
-          expect(await store.notifications.countUnread(tenantId)).toBe(1);
+          expect(await store.notifications.countUnread(tenantId, READER)).toBe(1);
           expect(await store.audit.list(tenantId)).toHaveLength(1);
           expect(await store.secrets.get(tenantId, 'token')).toBe('value');
         });

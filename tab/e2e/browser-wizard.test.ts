@@ -49,12 +49,20 @@ describe('the tab in a browser', () => {
     await context.close();
   });
 
-  it('a user who is not a Global Administrator is told so and cannot start consent', async () => {
+  it('a signed-in employee who is no administrator sees a clear page, not a broken dashboard', async () => {
     const context = await stack.newContext();
-    const page = await openSignedIn(context, stack.tab.origin, CONTOSO_USER_UPN, CONTOSO_USER_PASSWORD);
-    await page.getByRole('button', { name: 'Provision Exchange Online' }).click();
-    await page.getByText('Only a Global Administrator can provision').waitFor();
-    await expect(page.getByRole('button', { name: 'Click here (Step 1)' }).isDisabled()).resolves.toBe(true);
+    const page = await openSignedIn(
+      context,
+      stack.tab.origin,
+      CONTOSO_USER_UPN,
+      CONTOSO_USER_PASSWORD,
+      '/',
+      'Cloud App Security is for administrators',
+    );
+    await page.getByText(`You are signed in as ${CONTOSO_USER_UPN}`).waitFor();
+    await expect(page.getByRole('button', { name: 'Provision Exchange Online' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('navigation', { name: 'Main' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('alert').count()).resolves.toBe(0);
     await context.close();
   });
 

@@ -5,9 +5,15 @@
  * starting on the tab's `/consent-start.html` (the only valid domain, as in our manifest), which
  * forwards to the emulator's admin-consent page, and the callback page in the popup answering
  * through teams-js served by the tab server (`notifySuccess` / `notifyFailure`) — a closed popup,
- * `notifySuccess` of the tab and a live theme change; and the start page refusing a foreign URL.
+ * `notifySuccess` of the tab and a live theme change; and the start page refusing a foreign URL,
+ * another app's consent and a consent answered to another site.
  */
-import { CONTOSO_ADMIN_PASSWORD, CONTOSO_ADMIN_UPN, CONTOSO_TENANT_ID } from '@cas/m365-emulator';
+import {
+  CLOUD_APP_SECURITY_CLIENT_ID,
+  CONTOSO_ADMIN_PASSWORD,
+  CONTOSO_ADMIN_UPN,
+  CONTOSO_TENANT_ID,
+} from '@cas/m365-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInOnMicrosoftPage, startStack, type Stack } from './support/stack.js';
 import { TEAMS_HOST_URL, teamsHostPage } from './support/teams-host-page.js';
@@ -157,4 +163,42 @@ describe('the tab inside a Teams-like host', () => {
     expect(foreignRequests).toEqual([]);
     await context.close();
   });
+
+  it.each([
+    [
+      'another application’s consent',
+      { client_id: 'a11ce000-0000-4000-8000-00000000bad1' },
+      'not the consent to Cloud App Security',
+    ],
+    [
+      'our consent answered to another site',
+      { redirect_uri: 'https://evil.example/callback' },
+      'somewhere other than Cloud App Security',
+    ],
+  ])(
+    'the consent start page forwards only to our own consent: refuses %s on the authority',
+    async (_case, change, words) => {
+      const context = await stack.newContext();
+      const authorityRequests: string[] = [];
+      await context.route(`${stack.emulator.origin}/**`, async (route) => {
+        authorityRequests.push(route.request().url());
+        await route.abort();
+      });
+      const page = await context.newPage();
+      const consent = new URL(`${stack.emulator.origin}/${CONTOSO_TENANT_ID}/v2.0/adminconsent`);
+      consent.searchParams.set('client_id', CLOUD_APP_SECURITY_CLIENT_ID);
+      consent.searchParams.set('scope', 'https://graph.microsoft.com/.default');
+      consent.searchParams.set('redirect_uri', `${stack.tab.origin}/api/consent/callback`);
+      consent.searchParams.set('state', 'x');
+      for (const [name, value] of Object.entries(change)) consent.searchParams.set(name, value);
+      const startUrl = `${stack.tab.origin}/consent-start.html?to=${encodeURIComponent(consent.toString())}`;
+      await page.goto(startUrl);
+      const alert = page.getByRole('alert');
+      await alert.getByRole('heading', { level: 1, name: 'This sign-in window cannot continue' }).waitFor();
+      await expect(alert.textContent()).resolves.toContain(words);
+      expect(page.url()).toBe(startUrl);
+      expect(authorityRequests).toEqual([]);
+      await context.close();
+    },
+  );
 });

@@ -92,6 +92,9 @@ export function createBotCredentialValidator(options: BotCredentialOptions) {
       userPrincipalName: typeof payload.upn === 'string' && payload.upn !== '' ? payload.upn : userId,
       displayName: typeof payload.name === 'string' ? payload.name : '',
       isGlobalAdministrator: await isAdmin(tenantId, userId),
+      // The bot acts for admins only; read-only roles are not looked up for bot calls.
+      isReader: false,
+      rolesFrom: 'graph',
     };
     return { ok: true, principal };
   };

@@ -9,11 +9,24 @@ export function meRoutes() {
       method: 'GET',
       path: '/api/me',
       access: 'signedIn',
-      summary: 'The signed-in user: tenant, name and whether they are a Global Administrator.',
+      summary:
+        'The signed-in user: tenant, name, and what their directory roles let them do (administrator, reader or none).',
       handle: async ({ principal }) => {
-        const { tenantId, userId, userPrincipalName, displayName, isGlobalAdministrator } =
-          requirePrincipal(principal);
-        return { json: { tenantId, userId, userPrincipalName, displayName, isGlobalAdministrator } };
+        const caller = requirePrincipal(principal);
+        const { tenantId, userId, userPrincipalName, displayName, isGlobalAdministrator } = caller;
+        const access = isGlobalAdministrator ? 'administrator' : caller.isReader ? 'reader' : 'none';
+        return {
+          json: {
+            tenantId,
+            userId,
+            userPrincipalName,
+            displayName,
+            isGlobalAdministrator,
+            access,
+            // False: neither the token nor Graph told the roles (the 403s say directory_roles_unavailable).
+            rolesKnown: caller.rolesFrom !== 'unknown',
+          },
+        };
       },
     }),
   ];

@@ -68,6 +68,8 @@ describe('user token validation', () => {
         userPrincipalName: "conor.o'neil@contoso.onmicrosoft.com",
         displayName: "Conor O'Neil",
         isGlobalAdministrator: true,
+        isReader: false,
+        rolesFrom: 'token',
       },
     });
   });
@@ -84,6 +86,23 @@ describe('user token validation', () => {
       `Bearer ${await token({ claims: { wids: ['fe930be7-5e62-47db-91af-98c3a49a38b1'] } })}`,
     );
     expect(check.ok && check.principal.isGlobalAdministrator).toBe(false);
+  });
+
+  it.each([
+    ['Global Reader', 'f2ef992c-3afb-46b9-b7cf-a126ee74c451'],
+    ['Security Reader', '5D6B6BB7-DE71-4623-B4AF-96380A352509'],
+  ])('marks a %s as a reader, not an admin', async (_role, roleId) => {
+    const check = await validate(`Bearer ${await token({ claims: { wids: [roleId] } })}`);
+    expect(check.ok && check.principal).toMatchObject({ isGlobalAdministrator: false, isReader: true });
+  });
+
+  it('a token without wids says nothing about roles: no access, roles unknown (not "no roles")', async () => {
+    const check = await validate(`Bearer ${await token({ claims: { wids: undefined } })}`);
+    expect(check.ok && check.principal).toMatchObject({
+      isGlobalAdministrator: false,
+      isReader: false,
+      rolesFrom: 'unknown',
+    });
   });
 
   it.each<[string, () => Promise<string | undefined>, TokenRejection]>([

@@ -5,7 +5,13 @@
  * is always the token's `tid`, never something the request says.
  */
 import { errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { GLOBAL_ADMINISTRATOR_ROLE_TEMPLATE_ID } from './roles.js';
+import { accessFromRoles } from './roles.js';
+
+/**
+ * Where a principal's directory roles came from: the token's `wids`, Microsoft Graph's role
+ * assignments (the token carried no `wids`), or nowhere (no `wids`, and Graph could not be asked).
+ */
+export type RoleSource = 'token' | 'graph' | 'unknown';
 
 /** The signed-in person a request acts for. */
 export interface Principal {
@@ -13,8 +19,11 @@ export interface Principal {
   readonly userId: string;
   readonly userPrincipalName: string;
   readonly displayName: string;
-  /** True when the token's `wids` include the Global Administrator role template. */
+  /** Holds Global Administrator in the tenant: may change everything. */
   readonly isGlobalAdministrator: boolean;
+  /** Holds Global Reader or Security Reader: may open the read views, change nothing. */
+  readonly isReader: boolean;
+  readonly rolesFrom: RoleSource;
 }
 
 /** Why a token was refused; each maps to 401 with its own message. */
@@ -81,7 +90,12 @@ export function createUserTokenValidator(options: UserTokenValidatorOptions) {
     if (!scopes.includes(options.requiredScope)) {
       return reject('token_scope_missing', `The token does not grant the ${options.requiredScope} scope.`);
     }
-    const wids = Array.isArray(payload.wids) ? payload.wids.filter((id) => typeof id === 'string') : [];
+    // Entra puts `wids` in the token only when the app registration asks for directory roles
+    // (groupMembershipClaims); without the claim the token says nothing about roles, which is
+    // not the same as "no roles" — see withDirectoryRoleFallback.
+    const wids = Array.isArray(payload.wids)
+      ? payload.wids.filter((id): id is string => typeof id === 'string')
+      : undefined;
     return {
       ok: true,
       principal: {
@@ -89,7 +103,8 @@ export function createUserTokenValidator(options: UserTokenValidatorOptions) {
         userId,
         userPrincipalName: stringClaim(payload, 'preferred_username') ?? stringClaim(payload, 'upn') ?? '',
         displayName: stringClaim(payload, 'name') ?? '',
-        isGlobalAdministrator: wids.includes(GLOBAL_ADMINISTRATOR_ROLE_TEMPLATE_ID),
+        ...accessFromRoles(wids ?? []),
+        rolesFrom: wids === undefined ? 'unknown' : 'token',
       },
     };
   };

@@ -10,8 +10,13 @@ import type { z } from 'zod';
 export type RouteAccess =
   /** Anyone (health probes, the consent callback that Entra redirects the browser to). */
   | 'public'
-  /** Any signed-in user of a tenant (read-only views). */
+  /** Any signed-in user of a tenant: only `/api/me`, so the tab can say who is signed in and why. */
   | 'signedIn'
+  /**
+   * A Global Administrator, Global Reader or Security Reader of the token's tenant: the read views
+   * (protected mailboxes, admin UPNs and outage state are not for every employee).
+   */
+  | 'administratorOrReader'
   /** A Global Administrator of the token's tenant (every change). */
   | 'globalAdministrator';
 

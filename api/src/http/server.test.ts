@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { healthRoutes } from '../health/health-routes.js';
 import { ApiError } from './api-error.js';
 import { createLogger } from './logger.js';
+import { createMemoryLimiter } from './rate-limit.js';
 import { defineRoute } from './route.js';
 import { createApiServer } from './server.js';
 import type { TokenCheck } from '../auth/user-token.js';
@@ -16,6 +17,8 @@ const admin = {
   userPrincipalName: 'admin@t1',
   displayName: 'Admin',
   isGlobalAdministrator: true,
+  isReader: false,
+  rolesFrom: 'token' as const,
 };
 const member = { ...admin, userId: 'u2', isGlobalAdministrator: false };
 const logLines: string[] = [];
@@ -42,7 +45,7 @@ beforeAll(async () => {
     logger: createLogger('info', sink),
     validateToken,
     maxBodyBytes: 256,
-    rateLimit: { capacity: 20, refillPerSecond: 0.01 },
+    limiter: createMemoryLimiter({ perUser: 20, perAddress: 1_000 }),
     routes: [
       ...healthRoutes(async () => ready),
       defineRoute({

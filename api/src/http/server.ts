@@ -4,10 +4,11 @@
  * with the right status. Unexpected errors are logged with a request id and answered without detail.
  */
 import { randomUUID } from 'node:crypto';
+import proxyaddr from 'proxy-addr';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { ApiError, errorBody } from './api-error.js';
-import { createRateLimiter } from './rate-limit.js';
-import type { TokenCheck } from '../auth/user-token.js';
+import { createMemoryLimiter, type RateDecision, type RequestLimiter } from './rate-limit.js';
+import type { Principal, TokenCheck } from '../auth/user-token.js';
 import type { RouteDefinition, RouteOutput } from './route.js';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -19,18 +20,37 @@ export interface ApiServerOptions {
   logger: Logger;
   /** Largest accepted JSON body. */
   maxBodyBytes?: number;
-  /** Per-user budget: burst size and sustained requests per second. */
-  rateLimit?: { capacity: number; refillPerSecond: number };
+  /** Request budgets per user and per client address; default in memory, 300 and 60 a minute. */
+  limiter?: RequestLimiter;
+  /**
+   * Proxies whose `X-Forwarded-For` names the client (proxy-addr's trust list: `loopback`,
+   * addresses, CIDRs); default `loopback`, the tab server on the same host.
+   */
+  trustedProxies?: readonly string[];
   /** Turns known failures of other systems (Entra, Graph) into API errors; unknown ones stay 500. */
   mapError?: (error: unknown) => ApiError | undefined;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+const DEFAULT_BUDGETS = { perUser: 300, perAddress: 60 };
+
+/** What a request passes before its handler runs: who is calling, and whether they have budget left. */
+interface RequestGuard {
+  validateToken: ApiServerOptions['validateToken'];
+  limiter: RequestLimiter;
+  clientAddress: (req: Request) => string;
+}
 
 /** Creates (but does not start) the API server. */
 export function createApiServer(options: ApiServerOptions): Server {
   const server = restify.createServer({ name: 'cas-api', handleUncaughtExceptions: false });
-  const take = createRateLimiter(options.rateLimit ?? { capacity: 60, refillPerSecond: 10 });
+  const limiter = options.limiter ?? createMemoryLimiter(DEFAULT_BUDGETS);
+  const trust = proxyaddr.compile([...(options.trustedProxies ?? ['loopback'])]);
+  const guard: RequestGuard = {
+    validateToken: options.validateToken,
+    limiter,
+    clientAddress: (req) => proxyaddr(req, trust),
+  };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   // restify's own errors (no such route, wrong method) get our error shape too.
@@ -60,7 +80,7 @@ export function createApiServer(options: ApiServerOptions): Server {
       const log = options.logger.child({ requestId, route: `${route.method} ${route.path}` });
       const started = Date.now();
       try {
-        const output = await runRoute(route, req, requestId, options, take, maxBodyBytes);
+        const output = await runRoute(route, req, requestId, guard, maxBodyBytes);
         send(res, output);
         log.info({ status: res.statusCode, ms: Date.now() - started }, 'request handled');
       } catch (thrown) {
@@ -92,30 +112,22 @@ async function runRoute(
   route: RouteDefinition,
   req: Request,
   requestId: string,
-  options: ApiServerOptions,
-  take: ReturnType<typeof createRateLimiter>,
+  guard: RequestGuard,
   maxBodyBytes: number,
 ): Promise<RouteOutput> {
   let principal;
-  if (route.access !== 'public') {
-    const check = await options.validateToken(req.header('authorization'));
+  if (route.access === 'public') {
+    refuseOverBudget(await guard.limiter.takeAddress(guard.clientAddress(req)));
+  } else {
+    const check = await guard.validateToken(req.header('authorization'));
     if (!check.ok) {
+      // Refused credentials spend the address's budget, so guessing or replaying tokens is slow.
+      refuseOverBudget(await guard.limiter.takeAddress(guard.clientAddress(req)));
       throw new ApiError(401, check.reason, check.message);
     }
     principal = check.principal;
-    if (route.access === 'globalAdministrator' && !principal.isGlobalAdministrator) {
-      throw new ApiError(
-        403,
-        'global_administrator_required',
-        'Only a Global Administrator of this tenant can do this.',
-      );
-    }
-    const decision = take(`${principal.tenantId}:${principal.userId}`);
-    if (!decision.allowed) {
-      throw new ApiError(429, 'too_many_requests', 'Too many requests: wait a moment and try again.', {
-        retryAfterSeconds: decision.retryAfterSeconds,
-      });
-    }
+    refuseOverBudget(await guard.limiter.takeUser(`${principal.tenantId}:${principal.userId}`));
+    authorise(route, principal);
   }
   const body = route.body ? parse(route.body, await readJsonBody(req, maxBodyBytes), 'body') : undefined;
   const params = route.params ? parse(route.params, req.params ?? {}, 'path') : undefined;
@@ -123,6 +135,44 @@ async function runRoute(
     ? parse(route.query, Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams), 'query')
     : undefined;
   return route.handle({ principal, params, query, body, requestId });
+}
+
+/** 429 with Retry-After when a budget is spent. */
+function refuseOverBudget(decision: RateDecision): void {
+  if (decision.allowed) return;
+  throw new ApiError(429, 'too_many_requests', 'Too many requests: wait a moment and try again.', {
+    retryAfterSeconds: decision.retryAfterSeconds,
+  });
+}
+
+/** Refuses a caller whose directory roles do not allow the route (403, with the reason's own code). */
+function authorise(route: RouteDefinition, principal: Principal): void {
+  const allowed =
+    route.access === 'globalAdministrator'
+      ? principal.isGlobalAdministrator
+      : route.access === 'administratorOrReader'
+        ? principal.isGlobalAdministrator || principal.isReader
+        : true;
+  if (allowed) return;
+  if (principal.rolesFrom === 'unknown') {
+    throw new ApiError(
+      403,
+      'directory_roles_unavailable',
+      'Cloud App Security could not tell your directory roles: your sign-in does not list them, and Microsoft Graph could not be asked (your organization has not consented yet, or the consent lost its permissions). Try again in a minute; if it persists, contact Cloud App Security support.',
+    );
+  }
+  if (route.access === 'globalAdministrator') {
+    throw new ApiError(
+      403,
+      'global_administrator_required',
+      'Only a Global Administrator of this tenant can do this.',
+    );
+  }
+  throw new ApiError(
+    403,
+    'administrator_required',
+    "Only a Global Administrator, Global Reader or Security Reader of this tenant can see your organization's protection settings.",
+  );
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'path' | 'query'): T {

@@ -508,7 +508,7 @@ describe('the bot acting for a Teams user (service-to-service credential)', () =
       .sign(Buffer.from(harness.botKey, 'base64'));
   }
 
-  it('Graph decides who is an admin: the admin may extend from chat, a user may only read', async () => {
+  it('Graph decides who is an admin: the admin may extend from chat, a user may neither extend nor read', async () => {
     await harness.consentService(admin, 'exchangeOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
     await done('exchangeOnline', {
       scope: 'selectedUsers',
@@ -520,9 +520,10 @@ describe('the bot acting for a Teams user (service-to-service credential)', () =
       isGlobalAdministrator: false,
     });
     expect((await harness.call('POST', '/api/extend', asUser)).status).toBe(403);
-    expect(
-      (await harness.call<ProvisioningView>('GET', '/api/provisioning', asUser)).body.extend.available,
-    ).toBe(true);
+    expect(await harness.call('GET', '/api/provisioning', asUser)).toMatchObject({
+      status: 403,
+      body: { error: { code: 'administrator_required' } },
+    });
 
     const asAdmin = await botCredential(CONTOSO_ADMIN_UPN);
     expect((await harness.call('GET', '/api/me', asAdmin)).body).toMatchObject({
@@ -530,6 +531,9 @@ describe('the bot acting for a Teams user (service-to-service credential)', () =
       userPrincipalName: CONTOSO_ADMIN_UPN,
       isGlobalAdministrator: true,
     });
+    expect(
+      (await harness.call<ProvisioningView>('GET', '/api/provisioning', asAdmin)).body.extend.available,
+    ).toBe(true);
     const extended = await harness.call<{ services: string[] }>('POST', '/api/extend', asAdmin);
     expect(extended.status).toBe(200);
     expect(extended.body.services).toEqual(['exchangeOnline']);

@@ -86,11 +86,14 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
     defineRoute({
       method: 'GET',
       path: '/api/provisioning',
-      access: 'signedIn',
+      access: 'administratorOrReader',
       summary: "The dashboard: every service's status, scope, consent steps and last synchronization.",
-      handle: async ({ principal }) => ({
-        json: await provisioningView(options.store, requirePrincipal(principal).tenantId, viewOptions()),
-      }),
+      handle: async ({ principal }) => {
+        const { tenantId, userId } = requirePrincipal(principal);
+        return {
+          json: await provisioningView(options.store, tenantId, { ...viewOptions(), reader: userId }),
+        };
+      },
     }),
     defineRoute({
       method: 'PUT',
@@ -128,7 +131,10 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
         }
         return {
           json: {
-            provisioning: await provisioningView(options.store, caller.tenantId, viewOptions()),
+            provisioning: await provisioningView(options.store, caller.tenantId, {
+              ...viewOptions(),
+              reader: caller.userId,
+            }),
             message: serviceProtectedText(service),
             syncRuns: applied.syncRuns,
           },
@@ -155,7 +161,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
     defineRoute({
       method: 'GET',
       path: '/api/sync-runs',
-      access: 'signedIn',
+      access: 'administratorOrReader',
       summary: 'Synchronization history, newest first.',
       query: z.object({
         service: z.enum(SERVICE_IDS).optional(),
@@ -195,7 +201,10 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
             );
             return {
               json: {
-                provisioning: await provisioningView(options.store, caller.tenantId, viewOptions()),
+                provisioning: await provisioningView(options.store, caller.tenantId, {
+                  ...viewOptions(),
+                  reader: caller.userId,
+                }),
                 services: extended,
                 syncRuns: applied.syncRuns,
                 message: applied.notifications[0]?.message ?? null,
@@ -209,7 +218,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
     defineRoute({
       method: 'GET',
       path: '/api/policies',
-      access: 'signedIn',
+      access: 'administratorOrReader',
       summary: 'Advanced Threat Protection and Data Loss Prevention per service, and the General view.',
       handle: async ({ principal }) => {
         const tenantId = requirePrincipal(principal).tenantId;
@@ -242,7 +251,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
     defineRoute({
       method: 'GET',
       path: '/api/service-account',
-      access: 'signedIn',
+      access: 'administratorOrReader',
       summary:
         'Administration > Service Account: tenant, status, token health, consent steps and roles per service.',
       handle: async ({ principal }) => {

@@ -195,11 +195,11 @@ export async function serviceViews(
   );
 }
 
-/** Builds the dashboard view of a tenant. */
+/** Builds the dashboard view of a tenant for one admin (`reader`: the unread count is theirs). */
 export async function provisioningView(
   store: ViewStore,
   tenantId: string,
-  options: ViewOptions,
+  options: ViewOptions & { readonly reader: string },
 ): Promise<ProvisioningView> {
   const provisioning = await loadProvisioning(store, tenantId);
   const lock = scopeLock(provisioning);
@@ -213,6 +213,6 @@ export async function provisioningView(
       lock === undefined ? null : { scope: lock.scope, service: lock.fixedBy, reason: scopeLockReason(lock) },
     extend: { available: extend.ok, reason: extend.ok ? null : extend.error.message },
     manualSync: { allowed: manualSync.ok, reason: manualSync.ok ? null : manualSync.error.message },
-    unreadNotifications: await store.notifications.countUnread(tenantId),
+    unreadNotifications: await store.notifications.countUnread(tenantId, options.reader),
   };
 }

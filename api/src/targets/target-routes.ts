@@ -12,6 +12,7 @@ import {
 import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import { defineRoute } from '../http/route.js';
+import { isGraphNotFound } from '../http/upstream-errors.js';
 
 /** Most groups a search returns; admins narrow the prefix rather than scroll. */
 const GROUP_SEARCH_LIMIT = 25;
@@ -67,9 +68,19 @@ export function targetRoutes(directory: DirectoryReader) {
       params: z.object({ groupId: z.string().regex(/^[0-9a-f-]{36}$/i, 'must be a group id') }),
       handle: async ({ principal, params }) => {
         // More than the selection limit is never useful to show: at most 100 can be picked (R8).
-        const page = await directory.listGroupUsers(principal?.tenantId ?? '', params.groupId, {
-          limit: MAX_SELECTED_TARGETS,
-        });
+        const page = await directory
+          .listGroupUsers(principal?.tenantId ?? '', params.groupId, { limit: MAX_SELECTED_TARGETS })
+          .catch((error: unknown) => {
+            // Graph answers 404 for an id unknown in this tenant, another tenant's included.
+            if (isGraphNotFound(error)) {
+              throw new ApiError(
+                404,
+                'group_not_found',
+                'Your organization has no group with this id (it may have been deleted): search for the group again.',
+              );
+            }
+            throw error;
+          });
         return { json: page };
       },
     }),

@@ -5,6 +5,8 @@
  */
 import {
   CLOUD_APP_SECURITY_API_CLIENT_ID,
+  emitsDirectoryRoles,
+  GROUP_MEMBERSHIP_CLAIMS,
   TEAMS_WEB_CLIENT_ID,
   type AppRegistration,
 } from '../entra/app-registrations.js';
@@ -224,6 +226,7 @@ route('POST', '/_emulator/tenants/{tenant}/sso-token', async (deps, params, body
     scopes: api.oauth2Scopes.length > 0 ? [...api.oauth2Scopes] : ['access_as_user'],
     audienceAppId: api.appId,
     issuerOrigin: ctx.origin,
+    directoryRoles: emitsDirectoryRoles(api.groupMembershipClaims),
   });
   return { token: minted.token, expires_in: ACCESS_TOKEN_LIFETIME_SECONDS, claims: minted.claims };
 });
@@ -238,6 +241,17 @@ route('GET', '/_emulator/apps/{app}', (deps, params) => describeApp(appOf(deps, 
 route('PATCH', '/_emulator/apps/{app}', (deps, params, body) => {
   const app = appOf(deps, params);
   if (typeof body.disabled === 'boolean') app.disabled = body.disabled;
+  if (body.groupMembershipClaims !== undefined) {
+    const claims = GROUP_MEMBERSHIP_CLAIMS.find((value) => value === body.groupMembershipClaims);
+    if (claims === undefined) {
+      throw new ControlError(
+        400,
+        'invalidInput',
+        `groupMembershipClaims must be one of ${GROUP_MEMBERSHIP_CLAIMS.join(', ')}.`,
+      );
+    }
+    app.groupMembershipClaims = claims;
+  }
   if (body.webRedirectUris !== undefined)
     app.webRedirectUris = uriList(body.webRedirectUris, 'webRedirectUris');
   if (body.spaRedirectUris !== undefined)
@@ -543,6 +557,7 @@ function describeApp(app: AppRegistration) {
     spaRedirectUris: app.spaRedirectUris,
     identifierUris: app.identifierUris,
     oauth2Scopes: app.oauth2Scopes,
+    groupMembershipClaims: app.groupMembershipClaims,
     requiredResourceAccess: app.requiredResourceAccess,
     // Development secrets are shown in full: they are documented constants or were minted by this API.
     secrets: app.secrets.map((secret) => ({

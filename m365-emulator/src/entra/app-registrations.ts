@@ -57,6 +57,26 @@ export interface RequiredResourceAccess {
   readonly roles: readonly string[];
 }
 
+/** Values of an app manifest's `groupMembershipClaims` (which group and role claims tokens carry). */
+export const GROUP_MEMBERSHIP_CLAIMS = [
+  'None',
+  'SecurityGroup',
+  'DirectoryRole',
+  'ApplicationGroup',
+  'All',
+] as const;
+
+/** One value of {@link GROUP_MEMBERSHIP_CLAIMS}. */
+export type GroupMembershipClaims = (typeof GROUP_MEMBERSHIP_CLAIMS)[number];
+
+/**
+ * Whether access tokens for an API registered with this setting carry `wids`: Entra emits the
+ * user's directory roles only when the resource's manifest asks for them (`DirectoryRole` or `All`).
+ */
+export function emitsDirectoryRoles(claims: GroupMembershipClaims): boolean {
+  return claims === 'DirectoryRole' || claims === 'All';
+}
+
 /** An app registration in the publisher tenant. */
 export interface AppRegistration {
   readonly appId: string;
@@ -73,6 +93,8 @@ export interface AppRegistration {
   readonly oauth2Scopes: readonly string[];
   /** Clients allowed to get tokens for this API without a consent prompt (Teams SSO). */
   readonly preAuthorizedClientIds: readonly string[];
+  /** The manifest's `groupMembershipClaims`: decides whether user tokens for this API carry `wids`. */
+  groupMembershipClaims: GroupMembershipClaims;
   /** Disabled by its publisher: every token request fails with AADSTS7000112. */
   disabled: boolean;
 }
@@ -143,6 +165,8 @@ export class AppRegistry {
       identifierUris: [],
       oauth2Scopes: [],
       preAuthorizedClientIds: [],
+      // As our aad.manifest.json: in production one registration is both the consent app and the API.
+      groupMembershipClaims: 'DirectoryRole',
       disabled: false,
     });
     this.#apps.set(CLOUD_APP_SECURITY_API_CLIENT_ID, {
@@ -159,6 +183,8 @@ export class AppRegistry {
         TEAMS_DESKTOP_CLIENT_ID,
         CLOUD_APP_SECURITY_API_CLIENT_ID,
       ],
+      // As our aad.manifest.json asks: the API reads Global Administrator from `wids`.
+      groupMembershipClaims: 'DirectoryRole',
       disabled: false,
     });
   }

@@ -5,7 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { aadsts, type AadstsError } from './aadsts-errors.js';
-import { isRegisteredRedirectUri, PUBLISHER_TENANT_ID, type AppRegistration } from './app-registrations.js';
+import {
+  emitsDirectoryRoles,
+  isRegisteredRedirectUri,
+  PUBLISHER_TENANT_ID,
+  type AppRegistration,
+} from './app-registrations.js';
 import { sendTokenError, type EntraService, type TenantTarget } from './entra-service.js';
 import { parseForm, sendJson } from './http-replies.js';
 import { ACCESS_TOKEN_LIFETIME_SECONDS, clientInfo } from './token-minting.js';
@@ -267,6 +272,7 @@ async function issueUserTokens(
           ...userInput,
           audienceAppId: resource.app.appId,
           issuerOrigin: ctx.origin,
+          directoryRoles: emitsDirectoryRoles(resource.app.groupMembershipClaims),
         })
       : await service.minter.graphUserToken(userInput);
   const lower = request.scopes.map((scope) => scope.toLowerCase());

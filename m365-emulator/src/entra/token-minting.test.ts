@@ -98,8 +98,23 @@ describe('TokenMinter', () => {
       scopes: ['access_as_user'],
       audienceAppId: 'api-1',
       issuerOrigin: 'https://127.0.0.1:5443',
+      directoryRoles: true,
     });
     expect(decodeJwt(token)[claim]).toEqual(value);
+  });
+
+  it('leaves wids out of a v2 user token when the API registration does not ask for directory roles', async () => {
+    const { token } = await minter.userTokenV2({
+      tenant,
+      user: admin,
+      clientId: 'client-1',
+      confidentialClient: false,
+      scopes: ['access_as_user'],
+      audienceAppId: 'api-1',
+      issuerOrigin: 'https://127.0.0.1:5443',
+      directoryRoles: false,
+    });
+    expect(decodeJwt(token)).not.toHaveProperty('wids');
   });
 });
 

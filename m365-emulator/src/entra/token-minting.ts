@@ -92,7 +92,12 @@ export class TokenMinter {
 
   /** A v2.0 access token for an API registered in the emulator (`aud` = that API's client id). */
   async userTokenV2(
-    input: UserTokenInput & { audienceAppId: string; issuerOrigin: string },
+    input: UserTokenInput & {
+      audienceAppId: string;
+      issuerOrigin: string;
+      /** The audience registration asks for directory roles (`groupMembershipClaims`): adds `wids`. */
+      directoryRoles: boolean;
+    },
   ): Promise<MintedToken> {
     const times = this.#times(ACCESS_TOKEN_LIFETIME_SECONDS);
     const claims: JWTPayload = {
@@ -111,12 +116,15 @@ export class TokenMinter {
       tid: input.tenant.id,
       uti: opaqueId(),
       ver: '2.0',
-      ...wids(input.user),
+      ...(input.directoryRoles ? wids(input.user) : {}),
     };
     return this.#sign(claims, ACCESS_TOKEN_LIFETIME_SECONDS);
   }
 
-  /** A v1.0 delegated access token for Microsoft Graph (what `/me` and delegated calls receive). */
+  /**
+   * A v1.0 delegated access token for Microsoft Graph (what `/me` and delegated calls receive).
+   * Graph's own registration asks for directory roles, so these always carry `wids`.
+   */
   async graphUserToken(input: UserTokenInput): Promise<MintedToken> {
     const times = this.#times(ACCESS_TOKEN_LIFETIME_SECONDS);
     const claims: JWTPayload = {

@@ -15,9 +15,10 @@
  * generates the tenants as before, then applies those few objects.
  */
 import { resolveTenant } from '../directory/tenant-generator.js';
+import { GROUP_MEMBERSHIP_CLAIMS } from '../entra/app-registrations.js';
 import type { EmulatedGroup, EmulatedTenant, EmulatedUser, TenantSpec } from '../contracts.js';
 import type { InMemoryDirectoryRegistry, SavedGroup } from '../directory/index.js';
-import type { AppRegistration, ServicePrincipal } from '../entra/app-registrations.js';
+import type { AppRegistration, GroupMembershipClaims, ServicePrincipal } from '../entra/app-registrations.js';
 import type { EntraService } from '../entra/entra-service.js';
 
 /** Value of `format` in `state.json`, so a stray JSON file is not taken for saved state. */
@@ -75,6 +76,8 @@ export interface SavedServicePrincipal {
 export interface SavedApp {
   appId: string;
   disabled: boolean;
+  /** Absent in files written before the emulator modelled it: the registration's own then holds. */
+  groupMembershipClaims?: GroupMembershipClaims;
   webRedirectUris: string[];
   spaRedirectUris: string[];
   secrets: { id: string; value: string; hint: string; endDateTime: string }[];
@@ -245,6 +248,7 @@ export class EmulatorState {
         continue;
       }
       app.disabled = saved.disabled;
+      if (saved.groupMembershipClaims !== undefined) app.groupMembershipClaims = saved.groupMembershipClaims;
       app.webRedirectUris = [...saved.webRedirectUris];
       app.spaRedirectUris = [...saved.spaRedirectUris];
       app.secrets = saved.secrets.map((secret) => ({
@@ -326,6 +330,7 @@ function saveApp(app: AppRegistration): SavedApp {
   return {
     appId: app.appId,
     disabled: app.disabled,
+    groupMembershipClaims: app.groupMembershipClaims,
     webRedirectUris: [...app.webRedirectUris],
     spaRedirectUris: [...app.spaRedirectUris],
     secrets: app.secrets.map((secret) => ({
@@ -373,6 +378,13 @@ function nullableText(value: unknown, where: string): string | null {
 function flag(value: unknown, where: string): boolean {
   if (typeof value !== 'boolean') throw new StateFormatError(`${where} is not true or false`);
   return value;
+}
+
+function groupMembershipClaims(value: unknown, where: string): GroupMembershipClaims {
+  const known = GROUP_MEMBERSHIP_CLAIMS.find((claims) => claims === value);
+  if (known === undefined)
+    throw new StateFormatError(`${where} is not one of ${GROUP_MEMBERSHIP_CLAIMS.join(', ')}`);
+  return known;
 }
 
 function count(value: unknown, where: string): number {
@@ -489,6 +501,14 @@ function readApp(value: unknown, where: string): SavedApp {
   return {
     appId: text(app.appId, `${where}.appId`),
     disabled: flag(app.disabled, `${where}.disabled`),
+    ...(app.groupMembershipClaims === undefined
+      ? {}
+      : {
+          groupMembershipClaims: groupMembershipClaims(
+            app.groupMembershipClaims,
+            `${where}.groupMembershipClaims`,
+          ),
+        }),
     webRedirectUris: stringList(app.webRedirectUris, `${where}.webRedirectUris`),
     spaRedirectUris: stringList(app.spaRedirectUris, `${where}.spaRedirectUris`),
     secrets: list(app.secrets, `${where}.secrets`, (item, at) => {

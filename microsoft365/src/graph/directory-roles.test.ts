@@ -51,6 +51,31 @@ afterAll(async () => {
   await emulator?.close();
 });
 
+describe('directoryRolesOf', () => {
+  it('lists the role template ids a user holds, as wids would', async () => {
+    const directory = emulator.directories.get(CONTOSO_TENANT_ID);
+    const reader = directory?.createUser({
+      userPrincipalName: `reader.${randomUUID().slice(0, 8)}@contoso.onmicrosoft.com`,
+      displayName: 'Global and Security Reader',
+      directoryRoleTemplateIds: [
+        'f2ef992c-3afb-46b9-b7cf-a126ee74c451',
+        '5d6b6bb7-de71-4623-b4af-96380a352509',
+      ],
+    });
+    expect((await roles.directoryRolesOf(CONTOSO_TENANT_ID, reader?.id ?? '')).sort()).toEqual([
+      '5d6b6bb7-de71-4623-b4af-96380a352509',
+      'f2ef992c-3afb-46b9-b7cf-a126ee74c451',
+    ]);
+    expect(
+      await roles.directoryRolesOf(CONTOSO_TENANT_ID, userId(CONTOSO_TENANT_ID, CONTOSO_ADMIN_UPN)),
+    ).toEqual([GLOBAL_ADMINISTRATOR_ROLE_ID]);
+    expect(
+      await roles.directoryRolesOf(CONTOSO_TENANT_ID, userId(CONTOSO_TENANT_ID, CONTOSO_USER_UPN)),
+    ).toEqual([]);
+    expect(await roles.directoryRolesOf(CONTOSO_TENANT_ID, "x' or principalId eq '1")).toEqual([]);
+  });
+});
+
 describe('isGlobalAdministrator', () => {
   it.each([
     ['the Global Administrator', () => userId(CONTOSO_TENANT_ID, CONTOSO_ADMIN_UPN), true],

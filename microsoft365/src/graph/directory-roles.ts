@@ -18,7 +18,15 @@ export type DirectoryRoleCheckerOptions = GraphClientOptions;
 export interface DirectoryRoleChecker {
   /** True when the user (Entra object id) holds Global Administrator; GraphError when Graph fails. */
   isGlobalAdministrator(tenantId: string, userId: string): Promise<boolean>;
+  /**
+   * Role template ids of every role the user holds (what `wids` would list, member role aside);
+   * GraphError when Graph fails, EntraError when no token could be had for the tenant.
+   */
+  directoryRolesOf(tenantId: string, userId: string): Promise<string[]>;
 }
+
+/** Most assignments one user's answer reads; far beyond any real user's count of roles. */
+const MAX_ROLE_ASSIGNMENTS = 200;
 
 /** Creates the Graph-backed role checker; one SDK client per tenant (its token differs). */
 export function createDirectoryRoleChecker(options: DirectoryRoleCheckerOptions): DirectoryRoleChecker {
@@ -39,6 +47,28 @@ export function createDirectoryRoleChecker(options: DirectoryRoleCheckerOptions)
             .get() as Promise<PageCollection>,
       );
       return Array.isArray(page.value) && page.value.length > 0;
+    },
+    async directoryRolesOf(tenantId, userId) {
+      if (!GUID.test(userId)) return [];
+      const page = await callGraph(
+        'List directory roles of a user',
+        () =>
+          clientFor(tenantId)
+            .api('/roleManagement/directory/roleAssignments')
+            .filter(`principalId eq '${userId}'`)
+            .select('roleDefinitionId')
+            .top(MAX_ROLE_ASSIGNMENTS)
+            .get() as Promise<PageCollection>,
+      );
+      const assignments = Array.isArray(page.value) ? (page.value as { roleDefinitionId?: unknown }[]) : [];
+      return [
+        ...new Set(
+          assignments
+            .map((assignment) => assignment.roleDefinitionId)
+            .filter((id): id is string => typeof id === 'string')
+            .map((id) => id.toLowerCase()),
+        ),
+      ];
     },
   };
 }

@@ -2,7 +2,9 @@
  * The Graph SDK clients of our app: one per tenant, because each carries that tenant's app-only
  * token. The SDK's default middleware retries 429/503/504 honouring Retry-After.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client } from '@microsoft/microsoft-graph-client';
+import { EntraError } from '../entra/entra-error.js';
 import { GraphError } from './graph-error.js';
 import type { AppTokenSource } from '../entra/app-token-source.js';
 
@@ -25,7 +27,17 @@ export function createTenantGraphClients(options: GraphClientOptions): (tenantId
         // Without customHosts the SDK silently drops the Authorization header for non-Graph hosts.
         customHosts: new Set([new URL(base).hostname]),
         authProvider: {
-          getAccessToken: async () => (await options.tokens.acquire(tenantId, 'microsoftGraph')).accessToken,
+          getAccessToken: async () => {
+            try {
+              return (await options.tokens.acquire(tenantId, 'microsoftGraph')).accessToken;
+            } catch (error) {
+              // The SDK turns whatever this throws into its own error and drops the original, so the
+              // Entra failure (and its AADSTS code) is handed to callGraph around the SDK.
+              const call = tokenFailures.getStore();
+              if (call !== undefined && error instanceof EntraError) call.tokenError = error;
+              throw error;
+            }
+          },
         },
       });
       clients.set(tenantId, client);
@@ -34,11 +46,23 @@ export function createTenantGraphClients(options: GraphClientOptions): (tenantId
   };
 }
 
-/** Runs one Graph call; any failure becomes a GraphError naming the call. */
+/** What one callGraph saw of the token acquisition inside the SDK. */
+interface GraphCallContext {
+  tokenError?: EntraError;
+}
+
+const tokenFailures = new AsyncLocalStorage<GraphCallContext>();
+
+/**
+ * Runs one Graph call; any failure becomes a GraphError naming the call, except a failed token
+ * request, which stays the EntraError it is (Entra refused us a token; Graph was never asked).
+ */
 export async function callGraph<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const context: GraphCallContext = {};
   try {
-    return await work();
+    return await tokenFailures.run(context, work);
   } catch (error) {
+    if (context.tokenError !== undefined) throw context.tokenError;
     throw GraphError.from(error, name);
   }
 }

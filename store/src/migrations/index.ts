@@ -8,6 +8,7 @@ import * as notificationDeliveries from './0003-notification-deliveries.js';
 import * as syncEngine from './0004-sync-engine.js';
 import * as botConversations from './0005-bot-conversations.js';
 import * as tokenIncidentPerTenant from './0007-token-incident-per-tenant.js';
+import * as notificationReads from './0009-notification-reads.js';
 import type { Migration, MigrationProvider } from 'kysely';
 
 /** Every migration by name, in the order they apply. */
@@ -18,6 +19,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004_sync_engine': syncEngine,
   '0005_bot_conversations': botConversations,
   '0007_token_incident_per_tenant': tokenIncidentPerTenant,
+  '0009_notification_reads': notificationReads,
 };
 
 /** Kysely's migration provider over the in-code list. */

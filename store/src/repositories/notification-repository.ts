@@ -1,8 +1,16 @@
-/** Notifications, de-duplicated per tenant by the unique `(tenant_id, dedupe_key)` index. */
-import { sql } from 'kysely';
+/**
+ * Notifications, de-duplicated per tenant by the unique `(tenant_id, dedupe_key)` index, with read
+ * state per admin in `notification_reads`.
+ */
 import type { Database, NotificationTable } from '../schema.js';
 import type { Notification, NotificationKind, NotificationRepository, ServiceId } from '@cas/core';
 import type { Kysely } from 'kysely';
+
+/**
+ * How many of a tenant's newest notifications the unread count looks at: the ring's count costs
+ * the same for a tenant with years of history as for a new one (and a new admin sees at most this).
+ */
+export const NOTIFICATION_UNREAD_WINDOW = 500;
 
 /** Notifications over either backend. */
 export class SqlNotificationRepository implements NotificationRepository {
@@ -33,36 +41,73 @@ export class SqlNotificationRepository implements NotificationRepository {
 
   async list(
     tenantId: string,
-    options: { unreadOnly?: boolean; limit?: number } = {},
+    options: { reader?: string; unreadOnly?: boolean; limit?: number } = {},
   ): Promise<Notification[]> {
+    const reader = options.reader;
     let query = this.#db
       .selectFrom('notifications')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc');
-    if (options.unreadOnly === true) query = query.where('read_at', 'is', null);
+      .selectAll('notifications')
+      .where('notifications.tenant_id', '=', tenantId)
+      .orderBy('notifications.created_at', 'desc')
+      .orderBy('notifications.id', 'desc');
     if (options.limit !== undefined) query = query.limit(options.limit);
-    return (await query.execute()).map(notificationFromRow);
+    if (reader === undefined) return (await query.execute()).map(notificationFromRow);
+    const rows = await query
+      .leftJoin('notification_reads as reads', (join) =>
+        join
+          .onRef('reads.notification_id', '=', 'notifications.id')
+          .onRef('reads.tenant_id', '=', 'notifications.tenant_id')
+          .on('reads.user_id', '=', reader),
+      )
+      .select('reads.read_at as reader_read_at')
+      .$if(options.unreadOnly === true, (unread) => unread.where('reads.read_at', 'is', null))
+      .execute();
+    return rows.map(({ reader_read_at: readAt, ...row }) => ({ ...notificationFromRow(row), readAt }));
   }
 
-  async markRead(tenantId: string, id: string, at: string): Promise<boolean> {
-    // Keeps the first read time; still true when already read, since the id is the tenant's.
-    const result = await this.#db
-      .updateTable('notifications')
-      .set({ read_at: sql<string>`coalesce(read_at, ${at})` })
+  async markRead(tenantId: string, id: string, reader: string, at: string): Promise<boolean> {
+    // Another tenant's id is answered like an unknown one.
+    const owned = await this.#db
+      .selectFrom('notifications')
+      .select('id')
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    if (owned === undefined) return false;
+    // Keeps the first read time; ON CONFLICT rather than a caught violation, which would abort a
+    // surrounding PostgreSQL transaction.
+    await this.#db
+      .insertInto('notification_reads')
+      .values({ tenant_id: tenantId, notification_id: id, user_id: reader, read_at: at })
+      .onConflict((conflict) => conflict.columns(['tenant_id', 'notification_id', 'user_id']).doNothing())
+      .execute();
+    return true;
   }
 
-  async countUnread(tenantId: string): Promise<number> {
-    const row = await this.#db
+  async countUnread(tenantId: string, reader: string): Promise<number> {
+    const recent = this.#db
       .selectFrom('notifications')
-      .select((eb) => eb.fn.countAll().as('unread'))
+      .select('id')
       .where('tenant_id', '=', tenantId)
-      .where('read_at', 'is', null)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(NOTIFICATION_UNREAD_WINDOW)
+      .as('recent');
+    const row = await this.#db
+      .selectFrom(recent)
+      .select((eb) => eb.fn.countAll().as('unread'))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('notification_reads')
+              .select('notification_reads.user_id')
+              .where('notification_reads.tenant_id', '=', tenantId)
+              .whereRef('notification_reads.notification_id', '=', 'recent.id')
+              .where('notification_reads.user_id', '=', reader),
+          ),
+        ),
+      )
       .executeTakeFirstOrThrow();
     // PostgreSQL returns count(*) as a bigint string.
     return Number(row.unread);
@@ -78,11 +123,13 @@ function toRow(notification: Notification): NotificationTable {
     message: notification.message,
     dedupe_key: notification.dedupeKey,
     created_at: notification.createdAt,
-    read_at: notification.readAt,
   };
 }
 
-/** A row of `notifications` as a notification (shared with the delivery repository). */
+/**
+ * A row of `notifications` as a notification (shared with the delivery repository); read state is
+ * per admin, so `readAt` is null here and filled in by a list for one reader.
+ */
 export function notificationFromRow(row: NotificationTable): Notification {
   return {
     id: row.id,
@@ -92,6 +139,6 @@ export function notificationFromRow(row: NotificationTable): Notification {
     message: row.message,
     dedupeKey: row.dedupe_key,
     createdAt: row.created_at,
-    readAt: row.read_at,
+    readAt: null,
   };
 }

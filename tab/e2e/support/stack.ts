@@ -157,6 +157,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       authority: emulator.origin,
       clientId: CLOUD_APP_SECURITY_API_CLIENT_ID,
       scope: `${CLOUD_APP_SECURITY_API_ID_URI}/access_as_user`,
+      consentClientId: CLOUD_APP_SECURITY_CLIENT_ID,
+      consentRedirectUri: `${tabOrigin}/api/consent/callback`,
     },
   });
   // Trust exactly the local CA's leaf by its public key, the way a person trusts the CA once.
@@ -210,18 +212,19 @@ export async function signInOnMicrosoftPage(page: Page, upn: string, password: s
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** Opens the tab in a browser and signs in through msal-browser's redirect. */
+/** Opens the tab in a browser and signs in through msal-browser's redirect; waits for `landing` (an h1). */
 export async function openSignedIn(
   context: BrowserContext,
   origin: string,
   upn: string,
   password: string,
   path = '/',
+  landing = 'Dashboard',
 ): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${origin}${path}`);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await signInOnMicrosoftPage(page, upn, password);
-  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: landing }).waitFor();
   return page;
 }

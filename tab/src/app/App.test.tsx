@@ -18,9 +18,9 @@ import { createApiClient } from './api-client.js';
 import { App } from './App.js';
 import type { ThemeName } from './tab-host.js';
 
-function renderApp() {
+function renderApp(me = meFixture()) {
   const http = createHttpStub({
-    'GET /api/me': { body: meFixture() },
+    'GET /api/me': { body: me },
     'GET /api/provisioning': { body: provisioningFixture() },
     'GET /api/notifications': {
       body: {
@@ -104,5 +104,38 @@ describe('App', () => {
     await waitFor(() => expect(root()).toBe('dark'));
     setTheme('contrast');
     await waitFor(() => expect(root()).toBe('contrast'));
+  });
+
+  it('a signed-in employee who is no administrator sees a clear page, not a broken dashboard', async () => {
+    const { http } = renderApp(
+      meFixture({
+        userPrincipalName: 'user@contoso.onmicrosoft.com',
+        displayName: 'Adele Vance',
+        isGlobalAdministrator: false,
+        access: 'none',
+      }),
+    );
+    const title = await heading('Cloud App Security is for administrators');
+    expect(document.activeElement).toBe(title);
+    expect(screen.getByText(/You are signed in as user@contoso\.onmicrosoft\.com/)).toBeTruthy();
+    expect(screen.getByText(/Global Administrators, Global Readers and Security Readers/)).toBeTruthy();
+    // Nothing that would only answer 403: no navigation, no ring, no dashboard, no alert.
+    expect(screen.queryByRole('navigation', { name: 'Main' })).toBeNull();
+    expect(screen.queryByRole('button', { name: /^Notifications/ })).toBeNull();
+    expect(screen.queryByRole('heading', { name: 'Dashboard' })).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(http.requests.map((request) => request.path)).toEqual(['/api/me']);
+  });
+
+  it('says so when the directory roles could not be checked', async () => {
+    renderApp(meFixture({ isGlobalAdministrator: false, access: 'none', rolesKnown: false }));
+    await heading('Cloud App Security is for administrators');
+    expect(screen.getByText(/could not check your directory roles/)).toBeTruthy();
+  });
+
+  it('a Global Reader gets the dashboard', async () => {
+    renderApp(meFixture({ isGlobalAdministrator: false, access: 'reader' }));
+    expect(await heading('Dashboard')).toBeTruthy();
+    expect(await screen.findByRole('button', { name: 'Notifications, 2 unread' })).toBeTruthy();
   });
 });

@@ -15,6 +15,7 @@ import {
 import { AlertRegular } from '@fluentui/react-icons';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { Dashboard } from '../features/dashboard/Dashboard.js';
+import { AdminsOnly } from './AdminsOnly.js';
 import { parseRoute, routeId, type Route } from './routes.js';
 import { TabContextProvider, type TabContextValue } from './tab-context.js';
 import { useFluentTheme } from './use-fluent-theme.js';
@@ -74,17 +75,25 @@ export function App({ host, api }: AppProps): ReactNode {
   const applied = useFluentTheme(theme);
   const [route, setRoute] = useState<Route>(() => parseRoute(host.pageId));
   const [me, setMe] = useState<Me | null>(null);
+  const [meAnswered, setMeAnswered] = useState(false);
   const [unread, setUnread] = useState(0);
+  // Only admins and readers may open the views (R15); everyone else gets one page saying so. When
+  // /api/me itself failed, the screens run and show their own errors.
+  const mayView = meAnswered && (me === null || me.access !== 'none');
 
   useEffect(() => host.onThemeChange(setTheme), [host]);
   useEffect(() => {
-    void api.me().then((result) => setMe(result.ok ? result.value : null));
+    void api.me().then((result) => {
+      setMe(result.ok ? result.value : null);
+      setMeAnswered(true);
+    });
   }, [api]);
   const refreshUnread = useCallback(() => {
+    if (!mayView) return;
     void api.notifications().then((result) => {
       if (result.ok) setUnread(result.value.unread);
     });
-  }, [api]);
+  }, [api, mayView]);
   useEffect(refreshUnread, [refreshUnread, route]);
   useEffect(() => {
     host.notifyLoaded();
@@ -125,37 +134,53 @@ export function App({ host, api }: AppProps): ReactNode {
       <TabContextProvider value={context}>
         <header className={styles.header}>
           <Text className={styles.product}>Cloud App Security</Text>
-          <nav aria-label="Main" className={styles.nav}>
-            {navItems.map((item) => (
-              <Button
-                key={item.label}
-                appearance={item.current ? 'secondary' : 'subtle'}
-                aria-current={item.current ? 'page' : undefined}
-                onClick={() => navigate(item.route)}
-              >
-                {item.label}
-              </Button>
-            ))}
-          </nav>
+          {mayView ? (
+            <nav aria-label="Main" className={styles.nav}>
+              {navItems.map((item) => (
+                <Button
+                  key={item.label}
+                  appearance={item.current ? 'secondary' : 'subtle'}
+                  aria-current={item.current ? 'page' : undefined}
+                  onClick={() => navigate(item.route)}
+                >
+                  {item.label}
+                </Button>
+              ))}
+            </nav>
+          ) : null}
           {me ? <Text size={200}>{me.displayName}</Text> : null}
-          <span className={styles.ring}>
-            <Button
-              appearance="subtle"
-              icon={<AlertRegular />}
-              aria-label={`Notifications, ${unread} unread`}
-              aria-current={route.page === 'notifications' ? 'page' : undefined}
-              title="Notifications"
-              onClick={() => navigate({ page: 'notifications' })}
-            />
-            {unread > 0 ? (
-              <CounterBadge className={styles.badge} count={unread} size="small" color="danger" aria-hidden />
-            ) : null}
-          </span>
+          {mayView ? (
+            <span className={styles.ring}>
+              <Button
+                appearance="subtle"
+                icon={<AlertRegular />}
+                aria-label={`Notifications, ${unread} unread`}
+                aria-current={route.page === 'notifications' ? 'page' : undefined}
+                title="Notifications"
+                onClick={() => navigate({ page: 'notifications' })}
+              />
+              {unread > 0 ? (
+                <CounterBadge
+                  className={styles.badge}
+                  count={unread}
+                  size="small"
+                  color="danger"
+                  aria-hidden
+                />
+              ) : null}
+            </span>
+          ) : null}
         </header>
         <main className={styles.main}>
-          <Suspense fallback={<Spinner label="Loading…" />}>
-            <Screen route={route} />
-          </Suspense>
+          {!meAnswered ? (
+            <Spinner label="Signing you in…" />
+          ) : me !== null && !mayView ? (
+            <AdminsOnly me={me} />
+          ) : (
+            <Suspense fallback={<Spinner label="Loading…" />}>
+              <Screen route={route} />
+            </Suspense>
+          )}
         </main>
       </TabContextProvider>
     </FluentProvider>

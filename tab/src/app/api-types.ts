@@ -20,6 +20,10 @@ export interface Me {
   readonly userPrincipalName: string;
   readonly displayName: string;
   readonly isGlobalAdministrator: boolean;
+  /** What the user's directory roles let them do: change, only read, or nothing here. */
+  readonly access: 'administrator' | 'reader' | 'none';
+  /** False when neither the token nor Graph told the roles. */
+  readonly rolesKnown: boolean;
 }
 
 /** One consent step of a service as the wizard and Service Account show it. */

@@ -51,6 +51,10 @@ export interface TabConfig {
   readonly clientId: string;
   /** `api://…/access_as_user`. */
   readonly scope: string;
+  /** Client id of the multi-tenant app admins consent to (the consent start page checks it). */
+  readonly consentClientId: string;
+  /** The API's consent callback URL (the consent start page checks it). */
+  readonly consentRedirectUri: string;
   /** Extra origins of a Teams-like host allowed to talk to teams-js. */
   readonly teamsHostOrigins?: readonly string[];
 }

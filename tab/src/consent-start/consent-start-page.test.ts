@@ -6,7 +6,10 @@ import { runConsentStart } from './consent-start-page.js';
 import { consentStartUrl } from './consent-start-url.js';
 
 const AUTHORITY = 'https://127.0.0.1:5443';
-const CONSENT_URL = `${AUTHORITY}/contoso.onmicrosoft.com/v2.0/adminconsent?client_id=abc&state=s1`;
+const CLIENT_ID = 'c1a5ec00-7e57-4c0a-9d1e-5ecc0a55a001';
+const CALLBACK = 'https://localhost:53000/api/consent/callback';
+const CONFIG = { authority: AUTHORITY, consentClientId: CLIENT_ID, consentRedirectUri: CALLBACK };
+const CONSENT_URL = `${AUTHORITY}/contoso.onmicrosoft.com/v2.0/adminconsent?client_id=${CLIENT_ID}&redirect_uri=${encodeURIComponent(CALLBACK)}&state=s1`;
 
 let root: HTMLElement;
 
@@ -25,7 +28,7 @@ describe('runConsentStart', () => {
     const result = await runConsentStart({
       search: searchFor(CONSENT_URL),
       root,
-      loadConfig: async () => ({ authority: AUTHORITY }),
+      loadConfig: async () => CONFIG,
       navigate,
     });
     expect(result.ok).toBe(true);
@@ -54,12 +57,26 @@ describe('runConsentStart', () => {
       'wrong_path',
       "not Microsoft's admin consent page",
     ],
+    [
+      'another application’s admin consent',
+      searchFor(CONSENT_URL.replace(CLIENT_ID, 'a11ce000-0000-4000-8000-00000000bad1')),
+      'wrong_client',
+      'not the consent to Cloud App Security',
+    ],
+    [
+      'our consent answered to another site',
+      searchFor(
+        CONSENT_URL.replace(encodeURIComponent(CALLBACK), encodeURIComponent('https://evil.example/cb')),
+      ),
+      'wrong_redirect',
+      'would send the answer somewhere other than Cloud App Security',
+    ],
   ])('refuses %s: shows why and goes nowhere', async (_case, search, problem, words) => {
     const navigate = vi.fn<(url: string) => void>();
     const result = await runConsentStart({
       search,
       root,
-      loadConfig: async () => ({ authority: AUTHORITY }),
+      loadConfig: async () => CONFIG,
       navigate,
     });
     expect(result).toEqual({ ok: false, error: problem });
@@ -68,6 +85,18 @@ describe('runConsentStart', () => {
     expect(getByRole(alert, 'heading', { level: 1 }).textContent).toBe('This sign-in window cannot continue');
     expect(alert.textContent).toContain(words);
     expect(alert.textContent).toContain('click Click here again');
+  });
+
+  it('goes nowhere when the configuration does not name our consent', async () => {
+    const navigate = vi.fn<(url: string) => void>();
+    const result = await runConsentStart({
+      search: searchFor(CONSENT_URL),
+      root,
+      loadConfig: async () => ({ authority: AUTHORITY }) as typeof CONFIG,
+      navigate,
+    });
+    expect(result).toEqual({ ok: false, error: 'config_unavailable' });
+    expect(navigate).not.toHaveBeenCalled();
   });
 
   it('goes nowhere when the configuration cannot be loaded', async () => {

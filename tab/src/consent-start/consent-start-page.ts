@@ -1,10 +1,16 @@
 /**
  * What the consent start page does: read the tab's `/config.json`, check the `to` URL against its
- * authority and replace the page with it, or show why it was refused and go nowhere. Plain DOM, no
+ * authority, our client id and our consent callback, and replace the page with it, or show why it
+ * was refused and go nowhere. Plain DOM, no
  * React or Fluent, so the authentication window reaches Microsoft's sign-in without delay.
  */
 import { err, ok, type Result } from '@cas/core';
-import { CONSENT_START_PARAMETER, checkConsentUrl, type ConsentUrlProblem } from './consent-start-url.js';
+import {
+  CONSENT_START_PARAMETER,
+  checkConsentUrl,
+  type ConsentUrlProblem,
+  type OwnConsent,
+} from './consent-start-url.js';
 import type { TabConfig } from '../app/tab-host.js';
 
 /** Why the consent start page went nowhere. */
@@ -17,7 +23,7 @@ export interface ConsentStartEnvironment {
   /** Where the page shows a refusal (the page's `<main>`). */
   readonly root: HTMLElement;
   /** Reads the tab's runtime configuration (`/config.json`). */
-  loadConfig(): Promise<Pick<TabConfig, 'authority'>>;
+  loadConfig(): Promise<Pick<TabConfig, 'authority' | 'consentClientId' | 'consentRedirectUri'>>;
   /** Replaces the page with the consent URL (`location.replace`: Back never returns here). */
   navigate(url: string): void;
 }
@@ -36,6 +42,10 @@ const PROBLEM_MESSAGES: Readonly<Record<ConsentStartProblem, string>> = {
     "Its sign-in address is not on Microsoft's sign-in service for Cloud App Security, so it was not opened. Close this window and click Click here again in Cloud App Security.",
   wrong_path:
     "Its sign-in address is not Microsoft's admin consent page, so it was not opened. Close this window and click Click here again in Cloud App Security.",
+  wrong_client:
+    'Its sign-in address is not the consent to Cloud App Security, so it was not opened. Close this window and click Click here again in Cloud App Security.',
+  wrong_redirect:
+    'Its sign-in address would send the answer somewhere other than Cloud App Security, so it was not opened. Close this window and click Click here again in Cloud App Security.',
   config_unavailable:
     "Cloud App Security's configuration could not be loaded. Close this window and click Click here again in Cloud App Security.",
 };
@@ -45,11 +55,20 @@ export async function runConsentStart(
   environment: ConsentStartEnvironment,
 ): Promise<Result<URL, ConsentStartProblem>> {
   const raw = new URLSearchParams(environment.search).get(CONSENT_START_PARAMETER);
-  const authority = await environment.loadConfig().then(
-    (config) => (typeof config.authority === 'string' ? config.authority : null),
+  const ours = await environment.loadConfig().then(
+    (config): OwnConsent | null =>
+      typeof config.authority === 'string' &&
+      typeof config.consentClientId === 'string' &&
+      typeof config.consentRedirectUri === 'string'
+        ? {
+            authority: config.authority,
+            clientId: config.consentClientId,
+            redirectUri: config.consentRedirectUri,
+          }
+        : null,
     () => null,
   );
-  const checked = authority === null ? err('config_unavailable' as const) : checkConsentUrl(raw, authority);
+  const checked = ours === null ? err('config_unavailable' as const) : checkConsentUrl(raw, ours);
   if (!checked.ok) {
     showRefusal(environment.root, checked.error);
     return checked;

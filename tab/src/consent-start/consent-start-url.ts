@@ -1,8 +1,10 @@
 /**
  * The consent start page's address rules. Inside Teams the authentication window must start on a
  * domain of the manifest's `validDomains` (only the tab's), so it opens `/consent-start.html` on
- * the tab's origin, which forwards to Entra's admin-consent page — and only there: anything else
- * in `to` is refused, so the page can never be used as an open redirect.
+ * the tab's origin, which forwards to Entra's admin-consent page — and only to our own consent
+ * there: our `client_id`, answered at our callback `redirect_uri`. Anything else in `to` is
+ * refused, so the page can never be used as an open redirect, nor to show an admin the consent
+ * page of someone else's app under our name, nor to send a consent's answer to another site.
  */
 import { err, ok, type Result } from '@cas/core';
 
@@ -26,7 +28,21 @@ export type ConsentUrlProblem =
   /** Not on the configured authority (another host, port, or user info in the address). */
   | 'wrong_origin'
   /** On the authority, but not its admin-consent page. */
-  | 'wrong_path';
+  | 'wrong_path'
+  /** The admin-consent page, but not for our app (another or no `client_id`, or two of them). */
+  | 'wrong_client'
+  /** Our app's consent, but answered elsewhere than our callback (`redirect_uri`), or twice. */
+  | 'wrong_redirect';
+
+/** What "our own consent" is: where Entra is, our app's client id and our consent callback. */
+export interface OwnConsent {
+  /** Entra authority origin, e.g. https://login.microsoftonline.com or the emulator's. */
+  readonly authority: string;
+  /** Client id of the multi-tenant app admins consent to. */
+  readonly clientId: string;
+  /** The API's consent callback, exactly as the API sends it (`…/api/consent/callback`). */
+  readonly redirectUri: string;
+}
 
 /** The consent start page's URL on `tabOrigin` for an Entra admin-consent URL. */
 export function consentStartUrl(consentUrl: string, tabOrigin: string): string {
@@ -37,9 +53,10 @@ export function consentStartUrl(consentUrl: string, tabOrigin: string): string {
 
 /**
  * Accepts `raw` only as an `https:` URL on the authority's origin whose path ends with
- * `/v2.0/adminconsent` — the only place the consent start page may send the admin.
+ * `/v2.0/adminconsent`, with exactly one `client_id` (ours) and one `redirect_uri` (our
+ * callback) — the only place the consent start page may send the admin.
  */
-export function checkConsentUrl(raw: string | null, authority: string): Result<URL, ConsentUrlProblem> {
+export function checkConsentUrl(raw: string | null, ours: OwnConsent): Result<URL, ConsentUrlProblem> {
   if (raw === null || raw.trim() === '') return err('missing');
   let url: URL;
   try {
@@ -50,7 +67,7 @@ export function checkConsentUrl(raw: string | null, authority: string): Result<U
   if (url.protocol !== 'https:') return err('not_https');
   let authorityOrigin: string;
   try {
-    authorityOrigin = new URL(authority).origin;
+    authorityOrigin = new URL(ours.authority).origin;
   } catch {
     return err('wrong_origin');
   }
@@ -58,5 +75,11 @@ export function checkConsentUrl(raw: string | null, authority: string): Result<U
   if (url.origin !== authorityOrigin || url.username !== '' || url.password !== '')
     return err('wrong_origin');
   if (!url.pathname.endsWith(ADMIN_CONSENT_PATH_SUFFIX)) return err('wrong_path');
+  // Exactly one of each: with two, which one Entra reads is Entra's choice, not ours.
+  const clientIds = url.searchParams.getAll('client_id');
+  if (clientIds.length !== 1 || clientIds[0]?.toLowerCase() !== ours.clientId.toLowerCase())
+    return err('wrong_client');
+  const redirects = url.searchParams.getAll('redirect_uri');
+  if (redirects.length !== 1 || redirects[0] !== ours.redirectUri) return err('wrong_redirect');
   return ok(url);
 }

@@ -20,6 +20,8 @@ export function meFixture(overrides: Partial<Me> = {}): Me {
     userPrincipalName: 'admin@contoso.onmicrosoft.com',
     displayName: 'Megan Bowen',
     isGlobalAdministrator: true,
+    access: 'administrator',
+    rolesKnown: true,
     ...overrides,
   };
 }
