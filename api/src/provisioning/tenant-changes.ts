@@ -8,6 +8,7 @@ import {
   auditEventsForTransition,
   closeIncident,
   extendOfferedNotification,
+  newSyncRun,
   scopeExtendedNotification,
   serviceProtectedNotification,
   tokenRestoredNotification,
@@ -65,23 +66,15 @@ export async function applyTransition(
     for (const event of transition.events) {
       switch (event.kind) {
         case 'syncRequested': {
-          const run: SyncRun = {
+          const run = newSyncRun({
             id: context.newId(),
             tenantId: before.tenantId,
             service: event.service,
             trigger: event.trigger,
             scope: event.scope,
-            status: 'pending',
             requestedAt: context.at,
             requestedBy: context.actor,
-            startedAt: null,
-            finishedAt: null,
-            added: 0,
-            updated: 0,
-            removed: 0,
-            graphRequests: 0,
-            error: null,
-          };
+          });
           await tx.syncRuns.create(run);
           syncRuns.push(run);
           break;

@@ -131,6 +131,8 @@ export function pendingRun(tenantId: string, overrides: Partial<SyncRun> = {}): 
     removed: 0,
     graphRequests: 0,
     error: null,
+    cancelReason: null,
+    missingTargets: [],
     ...overrides,
   };
 }
