@@ -317,6 +317,31 @@ describe('cards', () => {
     expect(cardText(broken)).toContain('Consent was revoked.');
   });
 
+  it('status card tells a cancelled last synchronization from a failed one', () => {
+    const view = provisioningView('allUsersAndGroups');
+    const lastSync = (status: string) =>
+      cardText(
+        statusCard({
+          services: [
+            {
+              ...view.services[0]!,
+              lastSync: {
+                status,
+                requestedAt: '2026-11-27T11:00:00.000Z',
+                finishedAt: '2026-11-27T11:00:05.000Z',
+              },
+            },
+          ],
+          extend: view.extend,
+          manualSync: view.manualSync,
+          asOf: '2026-11-27T12:00:00.000Z',
+        }),
+      );
+    expect(lastSync('cancelled')).toContain('Cancelled');
+    expect(lastSync('cancelled')).not.toContain('Failed');
+    expect(lastSync('dead')).toContain('Failed');
+  });
+
   it('help lists every command', () => {
     const text = cardText(helpCard(BOT_COMMANDS));
     for (const command of BOT_COMMANDS) expect(text).toContain(command.title);
