@@ -99,7 +99,8 @@ async function startProduct(options: { readonly databaseUrl?: string; readonly w
     `/tenants/${CONTOSO_TENANT_ID}/users/${encodeURIComponent(CONTOSO_ADMIN_UPN)}`,
   );
   const dataDir = join(workDir, 'data');
-  const database = options.databaseUrl === undefined ? {} : { DATABASE_URL: options.databaseUrl };
+  const database: Record<string, string> =
+    options.databaseUrl === undefined ? {} : { DATABASE_URL: options.databaseUrl };
   const store = await createStore({ dataDir, encryptionKey: key, databaseUrl: options.databaseUrl });
   const ports = await freePorts(3 + 2 * options.workers);
   const [apiPort, botPort, playgroundPort] = ports as [number, number, number];
