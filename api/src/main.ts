@@ -76,11 +76,13 @@ export function buildRoutes(
   const add = (more: readonly RouteDefinition[]): void => {
     routes.push(...more);
   };
+  const directory = createGraphDirectory({ graphBaseUrl: config.GRAPH_BASE_URL, tokens });
   add(healthRoutes(() => store.ping()));
   add(meRoutes());
   add(
     provisioningRoutes({
       store,
+      directory,
       ewsEnabled: config.EWS_CONSENT_ENABLED,
       newId: randomUUID,
       ...(now ? { now } : {}),
@@ -100,7 +102,7 @@ export function buildRoutes(
       ...(now ? { now } : {}),
     }),
   );
-  add(targetRoutes(createGraphDirectory({ graphBaseUrl: config.GRAPH_BASE_URL, tokens })));
+  add(targetRoutes(directory));
   add(notificationRoutes({ store, ...(now ? { now } : {}) }));
   add(auditRoutes(store));
   add(openApiRoutes(() => routes, { title: 'Cloud App Security API', version: '0.1.0' }));

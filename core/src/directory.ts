@@ -42,6 +42,11 @@ export interface DirectoryReader {
   listGroupUsers(tenantId: string, groupId: string, options: { limit: number }): Promise<GroupUsersPage>;
   /** Number of users in the tenant (for the scope preview of "all users and groups"). */
   countUsers(tenantId: string): Promise<number>;
+  /**
+   * The users with these object ids, one entry per id in order (undefined when the tenant has no
+   * such user), read in Graph `$batch` requests of 20 (for verifying Selected Targets on Done).
+   */
+  findUsersByIds(tenantId: string, ids: readonly string[]): Promise<(DirectoryUser | undefined)[]>;
 }
 
 /** Classifies a Graph group by the flags Graph reports (Microsoft 365 groups carry `Unified`). */

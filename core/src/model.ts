@@ -102,9 +102,26 @@ export type SyncTrigger = 'initial' | 'manual' | 'scheduled' | 'delta' | 'extend
 
 /**
  * Outcome of a synchronization run: `pending` until a worker takes it (and again while a retry
- * waits), `failed` when it cannot succeed as requested, `dead` when retries ran out.
+ * waits), `failed` when it cannot succeed as requested, `dead` when retries ran out, `cancelled`
+ * when it no longer applied (R14) and was never applied. A (tenant, service) has at most one run
+ * `pending` or `running` (R13).
  */
-export type SyncRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'dead';
+export type SyncRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'dead' | 'cancelled';
+
+/**
+ * Why a run was cancelled instead of applied (R14): its service's scope or Selected Targets changed
+ * after it was requested, the service is no longer protected or its token is invalid, its selection
+ * is empty (an empty selection is never swept), or another run of the service was already queued.
+ */
+export type SyncCancelReason =
+  'scopeChanged' | 'serviceNotProtected' | 'tokenInvalid' | 'noTargets' | 'superseded';
+
+/** A Selected Target the directory no longer had when a run read it (Graph answered 404). */
+export interface SyncMissingTarget {
+  readonly userId: string;
+  readonly userPrincipalName: string;
+  readonly displayName: string;
+}
 
 /** One synchronization of a tenant's service directory. */
 export interface SyncRun {
@@ -123,6 +140,10 @@ export interface SyncRun {
   readonly removed: number;
   readonly graphRequests: number;
   readonly error: string | null;
+  /** Why the run was cancelled; null unless status is `cancelled`. */
+  readonly cancelReason: SyncCancelReason | null;
+  /** Selected mode: targets the directory no longer has, reported instead of silently skipped. */
+  readonly missingTargets: readonly SyncMissingTarget[];
 }
 
 /** Kinds of notification shown under the ring icon (and sent by email / bot where relevant). */

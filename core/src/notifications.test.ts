@@ -156,9 +156,11 @@ describe('other notifications', () => {
     removed: 0,
     graphRequests: 3,
     error: 'Graph answered 503 three times.',
+    cancelReason: null,
+    missingTargets: [],
   };
 
-  it('R4: a failed synchronization is reported once per run', () => {
+  it('R4: a failing synchronization is reported by the run that opened the streak', () => {
     const notification = syncFailedNotification({ id: 'n-4', createdAt: START }, run);
     expect(notification).toMatchObject({
       kind: 'syncFailed',

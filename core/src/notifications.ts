@@ -111,7 +111,10 @@ export function scopeExtendedNotification(
   );
 }
 
-/** A failed synchronization run; one per run. */
+/**
+ * The "sync failing" alert of a tenant's service, keyed by the run that died first in the streak:
+ * raised only when `opensSyncFailingAlert` says so, so one streak of dead runs is one alert.
+ */
 export function syncFailedNotification(base: Omit<NotificationBase, 'tenantId'>, run: SyncRun): Notification {
   const reason = run.error === null ? '' : `: ${run.error}`;
   return notification(

@@ -9,6 +9,7 @@ import type {
   Notification,
   NotificationChannel,
   NotificationDelivery,
+  SyncCancelReason,
   SyncRun,
   SyncRunStatus,
   TenantProvisioning,
@@ -69,8 +70,14 @@ export interface AuditRepository {
 
 /** Synchronization runs. */
 export interface SyncRunRepository {
+  /** Inserts the run; a second pending or running run of its (tenant, service) is refused (R13). */
   create(run: SyncRun): Promise<void>;
   update(run: SyncRun): Promise<void>;
+  /**
+   * Updates the run only while its stored status is still `from`; false otherwise (someone
+   * cancelled it meanwhile, so its outcome must not overwrite the cancellation).
+   */
+  transition(run: SyncRun, from: SyncRunStatus): Promise<boolean>;
   get(tenantId: string, id: string): Promise<SyncRun | undefined>;
   /** Newest first. */
   list(
@@ -296,17 +303,35 @@ export interface SyncLease {
   readonly leaseUntil: string;
 }
 
+/** What `requestRun` did: the run now queued, and whether this request created it. */
+export interface SyncRunRequest {
+  readonly run: SyncRun;
+  /** False when the id existed or the (tenant, service) already had a run pending or running. */
+  readonly created: boolean;
+}
+
+/** Why and when runs are cancelled. */
+export interface SyncCancellationNote {
+  readonly reason: SyncCancelReason;
+  readonly at: string;
+}
+
 /**
  * Sync runs as durable jobs: claiming with a per-tenant lease (never two syncs of one tenant at
- * once, across processes), checkpoints fenced by the lease, and retry state.
+ * once, across processes), fairly across tenants, checkpoints fenced by the lease and by the run
+ * still running, cancellation, and retry state.
  */
 export interface SyncJobRepository {
-  /** Inserts the run unless one with its id exists (schedulers use deterministic ids); true when inserted. */
-  requestRun(run: SyncRun): Promise<boolean>;
   /**
-   * Claims the oldest due run — pending and not waiting for a retry, or running with an expired
-   * lease (its worker died) — of a tenant no one else is synchronizing. Takes the tenant lease,
-   * counts an attempt and marks the run running.
+   * R13: inserts the run unless one with its id exists (schedulers use deterministic ids) or its
+   * (tenant, service) already has a run pending or running; answers the stored run either way.
+   */
+  requestRun(run: SyncRun): Promise<SyncRunRequest>;
+  /**
+   * Claims a due run — pending and not waiting for a retry, or running with an expired lease (its
+   * worker died) — fairly across tenants: each tenant's oldest due run is a candidate, oldest
+   * first, and tenants someone else is synchronizing are skipped. Takes the tenant lease, counts
+   * an attempt and marks the run running.
    */
   claimNext(lease: SyncLease): Promise<{ run: SyncRun; job: SyncJob } | undefined>;
   /** Claims one given run the same way (for a queue that picked it); undefined when not due or the tenant is busy. */
@@ -317,8 +342,22 @@ export interface SyncJobRepository {
   ): Promise<{ run: SyncRun; job: SyncJob } | undefined>;
   /** Extends the run's and the tenant's lease; false when the lease was lost (stop working). */
   renew(runId: string, lease: SyncLease): Promise<boolean>;
-  /** Stores the checkpoint if `owner` still holds the lease; false otherwise (the caller must roll back). */
+  /**
+   * Stores the checkpoint if `owner` still holds the lease and the run is still running (not
+   * cancelled); false otherwise (the caller must roll back and stop).
+   */
   saveCheckpoint(runId: string, owner: string, checkpoint: unknown): Promise<boolean>;
+  /**
+   * R14: cancels every pending or running run of the tenant's service (its scope changed), in the
+   * caller's transaction; returns them as cancelled. A worker running one is fenced out at its
+   * next checkpoint and releases its lease.
+   */
+  cancelQueued(tenantId: string, service: ServiceId, note: SyncCancellationNote): Promise<SyncRun[]>;
+  /**
+   * R14: cancels a run `owner` claimed that no longer applies, and ends its job and tenant leases
+   * so the tenant's next run may start at once; false when `owner` does not hold it.
+   */
+  cancelClaimed(runId: string, owner: string, note: SyncCancellationNote): Promise<boolean>;
   /**
    * Ends the lease of `owner`: on success (`outcome.done`) the checkpoint is cleared; on failure
    * the error and the next attempt time are stored.
@@ -333,9 +372,10 @@ export interface SyncJobRepository {
   /** The run's job state, if it was ever claimed. */
   get(runId: string): Promise<SyncJob | undefined>;
   /**
-   * Runs claimable at `now`, oldest first, with their job state (undefined before the first
-   * claim): pending and not waiting for a retry, or running with an expired lease. For a
-   * dispatcher that hands them to a queue; claiming still decides who runs them.
+   * Runs claimable at `now` with their job state (undefined before the first claim), fairly: the
+   * oldest due run of each tenant not being synchronized — pending and not waiting for a retry, or
+   * running with an expired lease — oldest first. For a dispatcher that hands them to a queue;
+   * claiming still decides who runs them.
    */
   due(now: string, limit: number): Promise<{ run: SyncRun; job: SyncJob | undefined }[]>;
 }

@@ -416,6 +416,27 @@ describe('Done', () => {
     expect(same).toEqual({ provisioning: tenant, events: [] });
   });
 
+  it('R3: Done with the same targets in another order is not a new sync', () => {
+    const tenant = protectedTenant('exchangeOnline', 'selectedUsers', { targets: targetRange(3) });
+    const reordered = valueOf(
+      completeProvisioning(tenant, 'exchangeOnline', {
+        scope: 'selectedUsers',
+        targets: [target(3), target(1), target(2)],
+        now: START_PLUS_5,
+      }),
+    );
+    expect(reordered).toEqual({ provisioning: tenant, events: [] });
+    // A changed set (same size, one user swapped) still is a new selection.
+    const changed = valueOf(
+      completeProvisioning(tenant, 'exchangeOnline', {
+        scope: 'selectedUsers',
+        targets: [target(3), target(1), target(4)],
+        now: START_PLUS_5,
+      }),
+    );
+    expect(changed.events.map((event) => event.kind)).toEqual(['scopeSaved', 'syncRequested']);
+  });
+
   it('R2: the only saved service may switch its own scope with Manage', () => {
     const tenant = protectedTenant('exchangeOnline', 'allUsersAndGroups');
     const switched = valueOf(

@@ -266,8 +266,12 @@ export interface DoneInput {
   readonly now: string;
 }
 
+/** R3: Selected Targets are a set of users; the order the admin picked them in is no change. */
 function sameTargets(a: readonly Target[], b: readonly Target[]): boolean {
-  return a.length === b.length && a.every((target, index) => target.userId === b[index]?.userId);
+  const ids = new Set(a.map((target) => target.userId));
+  return (
+    ids.size === new Set(b.map((target) => target.userId)).size && b.every((target) => ids.has(target.userId))
+  );
 }
 
 /**

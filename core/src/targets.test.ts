@@ -6,9 +6,11 @@ import {
   parseGroupQuery,
   parseUserPrincipalName,
   removeTargets,
+  verifiedTargets,
   type UpnErrorCode,
 } from './targets.js';
 import { errorOf, target, targetRange, valueOf } from './test-support/fixtures.js';
+import type { DirectoryUser } from './directory.js';
 
 describe('By User: user principal names', () => {
   it.each([
@@ -230,5 +232,50 @@ describe('Selected Targets', () => {
     ]);
     expect(remaining.map((t) => t.displayName)).toEqual(['User 1', 'User 3', 'User 5']);
     expect(current).toHaveLength(5);
+  });
+});
+
+describe('Selected Targets verified in Graph on Done', () => {
+  const inGraph = (n: number, overrides: Partial<DirectoryUser> = {}): DirectoryUser => ({
+    id: target(n).userId,
+    userPrincipalName: `graph.user${n}@contoso.com`,
+    displayName: `Graph User ${n}`,
+    mail: null,
+    accountEnabled: true,
+    userType: 'Member',
+    ...overrides,
+  });
+
+  it("keeps Graph's user principal name and display name, and where the admin found each user", () => {
+    const requested = [target(1), target(2, 'sales')];
+    expect(valueOf(verifiedTargets(requested, [inGraph(1), inGraph(2)]))).toEqual([
+      { ...target(1), userPrincipalName: 'graph.user1@contoso.com', displayName: 'Graph User 1' },
+      {
+        ...target(2, 'sales'),
+        userPrincipalName: 'graph.user2@contoso.com',
+        displayName: 'Graph User 2',
+      },
+    ]);
+  });
+
+  it('refuses ids Graph does not know with its own code, naming every one of them', () => {
+    const error = errorOf(
+      verifiedTargets([target(1), target(2), target(3)], [inGraph(1), undefined, undefined]),
+    );
+    expect(error).toEqual({
+      code: 'targets_not_found',
+      unknown: [
+        { userId: target(2).userId, userPrincipalName: 'user2@contoso.com' },
+        { userId: target(3).userId, userPrincipalName: 'user3@contoso.com' },
+      ],
+      message:
+        'These users do not exist in your organization: user2@contoso.com, user3@contoso.com. Remove them from Selected Targets.',
+    });
+  });
+
+  it('a user Graph found under another id (looked up by name) is kept once, under its object id', () => {
+    const byName = { ...target(5), userId: 'user5@contoso.com' };
+    const verified = valueOf(verifiedTargets([byName, target(5)], [inGraph(5), inGraph(5)]));
+    expect(verified.map((each) => each.userId)).toEqual([target(5).userId]);
   });
 });

@@ -3,6 +3,7 @@
  * and the rules of the Selected Targets list (R7, R8).
  */
 import { err, ok, type Result } from './result.js';
+import type { DirectoryUser } from './directory.js';
 import type { Target } from './model.js';
 
 /** R8: "You can synchronize a maximum of 100 users." */
@@ -231,4 +232,61 @@ export function addTargets(
 export function removeTargets(current: readonly Target[], userIds: readonly string[]): readonly Target[] {
   const removed = new Set(userIds.map((id) => id.toLowerCase()));
   return current.filter((target) => !removed.has(target.userId.toLowerCase()));
+}
+
+/** Done named Selected Targets Graph does not know; nothing was saved. */
+export interface TargetsNotFound {
+  readonly code: 'targets_not_found';
+  /** Each unknown id with the user principal name the request gave it. */
+  readonly unknown: readonly { readonly userId: string; readonly userPrincipalName: string }[];
+  readonly message: string;
+}
+
+/**
+ * Done: Selected Targets as Graph knows them. `found[i]` is Graph's user for `requested[i]`
+ * (undefined when Graph has none): its object id, user principal name and display name replace
+ * what the request said, and only where the admin found the user is kept. Any unknown id refuses
+ * the whole selection, naming every unknown user.
+ */
+export function verifiedTargets(
+  requested: readonly Target[],
+  found: readonly (DirectoryUser | undefined)[],
+): Result<readonly Target[], TargetsNotFound> {
+  const unknown = requested
+    .filter((_, index) => found[index] === undefined)
+    .map((target) => ({ userId: target.userId, userPrincipalName: target.userPrincipalName }));
+  if (unknown.length > 0) {
+    const names = unknown.map((each) => each.userPrincipalName || each.userId).join(', ');
+    return err({
+      code: 'targets_not_found',
+      unknown,
+      message:
+        unknown.length === 1
+          ? `This user does not exist in your organization: ${names}. Remove it from Selected Targets.`
+          : `These users do not exist in your organization: ${names}. Remove them from Selected Targets.`,
+    });
+  }
+  const verified = requested.flatMap((target, index) => {
+    const user = found[index];
+    return user === undefined
+      ? []
+      : [
+          {
+            ...target,
+            userId: user.id,
+            userPrincipalName: user.userPrincipalName,
+            displayName: user.displayName,
+          },
+        ];
+  });
+  // Graph may have resolved two entries to one user (an id and a name): keep it once.
+  const seen = new Set<string>();
+  return ok(
+    verified.filter((target) => {
+      const key = target.userId.toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }),
+  );
 }

@@ -81,7 +81,7 @@ export interface AuditEventTable {
   after_json: string;
 }
 
-/** Synchronization runs. */
+/** Synchronization runs; at most one per tenant and service is pending or running (migration 0006). */
 export interface SyncRunTable {
   id: string;
   tenant_id: string;
@@ -98,6 +98,10 @@ export interface SyncRunTable {
   removed: number;
   graph_requests: number;
   error: string | null;
+  /** Why a cancelled run was cancelled (migration 0006). */
+  cancel_reason: string | null;
+  /** JSON array of the Selected Targets the run found missing (migration 0006). */
+  missing_targets_json: string;
 }
 
 /** Token incidents; at most one row per tenant has `closed_at` null. */

@@ -203,6 +203,8 @@ function syncRun(tenantId: string, overrides: Partial<SyncRun> = {}): SyncRun {
     removed: 0,
     graphRequests: 0,
     error: null,
+    cancelReason: null,
+    missingTargets: [],
     ...overrides,
   };
 }
@@ -253,6 +255,35 @@ export function describeStoreContract(
         return backend.query(database, sqlText);
       }
 
+      /** Brings a fresh database to the schema of migration `last` (as an older release left it). */
+      async function migrateUpTo(options: Omit<StoreOptions, 'encryptionKey'>, last: string): Promise<void> {
+        const entries = Object.entries(migrations);
+        const upTo = Object.fromEntries(entries.slice(0, entries.findIndex(([name]) => name === last) + 1));
+        const provider = { getMigrations: () => Promise.resolve(upTo) };
+        if (backend.kind === 'sqlite') {
+          const dataDir = options.dataDir ?? '';
+          mkdirSync(dataDir, { recursive: true });
+          const { dialect } = openSqlite(join(dataDir, SQLITE_FILE_NAME), 5_000);
+          const db = new Kysely<unknown>({ dialect });
+          try {
+            expect((await new Migrator({ db, provider }).migrateToLatest()).error).toBeUndefined();
+          } finally {
+            await db.destroy();
+          }
+          return;
+        }
+        const schema = options.schema ?? 'public';
+        const { dialect } = openPostgres(options.databaseUrl ?? '', schema, 2, () => undefined);
+        const db = new Kysely<unknown>({ dialect });
+        try {
+          await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+          const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
+          expect((await migrator.migrateToLatest()).error).toBeUndefined();
+        } finally {
+          await db.destroy();
+        }
+      }
+
       beforeAll(async () => {
         backend = await createBackend();
         database = await backend.freshDatabase();
@@ -288,6 +319,44 @@ export function describeStoreContract(
           const rows = await rawRows('select name from kysely_migration order by name');
           expect(rows.map((row) => row.name)).toEqual(Object.keys(migrations).sort());
           expect(rows.map((row) => row.name)).toContain('0002_consent_states');
+        });
+
+        it('0006 keeps one queued run per tenant and service on existing data, superseding the others', async () => {
+          const fresh = await backend.freshDatabase();
+          await migrateUpTo(fresh, '0005_bot_conversations');
+          const tenantId = tenant();
+          const row = (id: string, service: string, status: string, minutes: number) =>
+            `('${id}', '${tenantId}', '${service}', 'manual', 'allUsersAndGroups', '${status}', '${at(minutes)}', '{}', null, null, 0, 0, 0, 0, null)`;
+          await backend.query(
+            fresh,
+            `insert into sync_runs values ${[
+              row('a-pending-old', 'exchangeOnline', 'pending', 1),
+              row('a-running', 'exchangeOnline', 'running', 2),
+              row('a-pending-new', 'exchangeOnline', 'pending', 3),
+              row('b-pending-old', 'oneDrive', 'pending', 1),
+              row('b-pending-new', 'oneDrive', 'pending', 2),
+              row('c-done', 'oneDrive', 'succeeded', 0),
+            ].join(', ')}`,
+          );
+          await backend.query(
+            fresh,
+            `insert into sync_tenant_leases values ('${tenantId}', 'a-pending-old', 'w', '${at(50)}')`,
+          );
+          const migrated = await open(fresh);
+          const statuses = Object.fromEntries(
+            (await migrated.syncRuns.list(tenantId)).map((run) => [run.id, [run.status, run.cancelReason]]),
+          );
+          expect(statuses).toEqual({
+            'a-running': ['running', null],
+            'a-pending-old': ['cancelled', 'superseded'],
+            'a-pending-new': ['cancelled', 'superseded'],
+            'b-pending-old': ['pending', null],
+            'b-pending-new': ['cancelled', 'superseded'],
+            'c-done': ['succeeded', null],
+          });
+          // The superseded run's tenant lease went with it, so the kept runs can be claimed.
+          expect(await backend.query(fresh, 'select * from sync_tenant_leases')).toEqual([]);
+          expect((await migrated.syncRuns.get(tenantId, 'b-pending-old'))?.missingTargets).toEqual([]);
         });
 
         it('are safe when several stores start at once on a fresh database', async () => {
@@ -686,6 +755,38 @@ export function describeStoreContract(
           };
           await store.syncRuns.update(finished);
           expect(await store.syncRuns.get(tenantId, run.id)).toEqual(finished);
+        });
+
+        it("round-trips a cancelled run's reason and the targets a run found missing", async () => {
+          const tenantId = tenant();
+          const run = syncRun(tenantId, { service: 'oneDrive' });
+          await store.syncRuns.create(run);
+          const finished: SyncRun = {
+            ...run,
+            status: 'succeeded',
+            missingTargets: [
+              { userId: 'u-gone', userPrincipalName: 'gone@contoso.com', displayName: UNICODE },
+            ],
+          };
+          await store.syncRuns.update(finished);
+          expect(await store.syncRuns.get(tenantId, run.id)).toEqual(finished);
+          const cancelled = syncRun(tenantId, { status: 'cancelled', cancelReason: 'scopeChanged' });
+          await store.syncRuns.create(cancelled);
+          expect(await store.syncRuns.get(tenantId, cancelled.id)).toEqual(cancelled);
+        });
+
+        it('moves a run on only from the status it is expected to have', async () => {
+          const run = syncRun(tenant(), { status: 'running' });
+          await store.syncRuns.create(run);
+          expect(await store.syncRuns.transition({ ...run, status: 'succeeded' }, 'pending')).toBe(false);
+          expect((await store.syncRuns.get(run.tenantId, run.id))?.status).toBe('running');
+          expect(await store.syncRuns.transition({ ...run, status: 'succeeded', added: 4 }, 'running')).toBe(
+            true,
+          );
+          expect(await store.syncRuns.get(run.tenantId, run.id)).toMatchObject({
+            status: 'succeeded',
+            added: 4,
+          });
         });
 
         it('refuses to update a run that does not exist', async () => {
@@ -1142,15 +1243,144 @@ export function describeStoreContract(
 
         it('requests a run once per id', async () => {
           const run = syncRun(tenant(), { id: `scheduled:${randomUUID()}` });
-          expect(await store.syncJobs.requestRun(run)).toBe(true);
-          expect(await store.syncJobs.requestRun({ ...run, trigger: 'manual' })).toBe(false);
+          expect(await store.syncJobs.requestRun(run)).toEqual({ run, created: true });
+          expect(await store.syncJobs.requestRun({ ...run, trigger: 'manual' })).toEqual({
+            run,
+            created: false,
+          });
           expect(await store.syncRuns.get(run.tenantId, run.id)).toEqual(run);
+        });
+
+        it('R13: answers the queued run of a tenant and service instead of queueing a second one', async () => {
+          const tenantId = tenant();
+          const queued = syncRun(tenantId, { trigger: 'initial', requestedAt: at(1) });
+          expect((await store.syncJobs.requestRun(queued)).created).toBe(true);
+          const again = await store.syncJobs.requestRun(
+            syncRun(tenantId, { trigger: 'manual', requestedAt: at(2) }),
+          );
+          expect(again).toEqual({ run: queued, created: false });
+          // Another service, and the same service once the queued run finished, queue their own.
+          expect((await store.syncJobs.requestRun(syncRun(tenantId, { service: 'oneDrive' }))).created).toBe(
+            true,
+          );
+          await store.syncRuns.update({ ...queued, status: 'succeeded' });
+          expect((await store.syncJobs.requestRun(syncRun(tenantId, { requestedAt: at(3) }))).created).toBe(
+            true,
+          );
+          expect(await store.syncRuns.list(tenantId, { service: 'exchangeOnline' })).toHaveLength(2);
+        });
+
+        it('R13: the database itself refuses a second pending or running run of a tenant and service', async () => {
+          const tenantId = tenant();
+          await store.syncRuns.create(syncRun(tenantId, { status: 'running' }));
+          await expect(store.syncRuns.create(syncRun(tenantId))).rejects.toThrow();
+          await store.syncRuns.create(syncRun(tenantId, { status: 'succeeded' }));
+          await store.syncRuns.create(syncRun(tenantId, { status: 'cancelled', cancelReason: 'superseded' }));
+          expect(await store.syncRuns.list(tenantId)).toHaveLength(3);
+        });
+
+        it('R13: of many simultaneous requests for one tenant and service in two stores, one queues a run', async () => {
+          const other = await open();
+          const tenantId = tenant();
+          const answers = await Promise.all(
+            Array.from({ length: 8 }, (_, index) =>
+              (index % 2 === 0 ? store : other).syncJobs.requestRun(
+                syncRun(tenantId, { trigger: 'manual', requestedAt: at(index) }),
+              ),
+            ),
+          );
+          expect(answers.filter((answer) => answer.created)).toHaveLength(1);
+          expect(new Set(answers.map((answer) => answer.run.id)).size).toBe(1);
+          expect(await store.syncRuns.list(tenantId)).toHaveLength(1);
+        });
+
+        it("R13: offers each tenant's oldest due run and nothing of a tenant whose lease is held", async () => {
+          const isolated = await open(await backend.freshDatabase());
+          const [flooded, second, third] = [tenant(), tenant(), tenant()];
+          const busy = syncRun(flooded, { requestedAt: at(1) });
+          const waiting = [
+            syncRun(flooded, { service: 'sharePointOnline', requestedAt: at(2) }),
+            syncRun(flooded, { service: 'oneDrive', requestedAt: at(3) }),
+          ];
+          const thirdRun = syncRun(third, { requestedAt: at(4) });
+          const secondRuns = [
+            syncRun(second, { requestedAt: at(5) }),
+            syncRun(second, { service: 'oneDrive', requestedAt: at(6) }),
+          ];
+          for (const run of [busy, ...waiting, thirdRun, ...secondRuns]) await isolated.syncRuns.create(run);
+          expect(await isolated.syncJobs.claimRun(flooded, busy.id, lease('w1', 1, 100))).toBeDefined();
+          const due = await isolated.syncJobs.due(at(10), 100);
+          expect(due.map((each) => each.run.id)).toEqual([thirdRun.id, secondRuns[0]?.id]);
+          expect((await isolated.syncJobs.claimNext(lease('w2', 10, 20)))?.run.id).toBe(thirdRun.id);
+          expect((await isolated.syncJobs.claimNext(lease('w3', 10, 20)))?.run.id).toBe(secondRuns[0]?.id);
+          expect(await isolated.syncJobs.claimNext(lease('w4', 10, 20))).toBeUndefined();
+          // Once its lease ends, the flooded tenant's oldest waiting run is next.
+          await isolated.syncJobs.release(busy.id, 'w1', { done: true });
+          await isolated.syncRuns.update({ ...busy, status: 'succeeded' });
+          expect((await isolated.syncJobs.claimNext(lease('w1', 11, 20)))?.run.id).toBe(waiting[0]?.id);
+        });
+
+        it("R14: cancels a service's queued runs with the reason, fences their worker out, and never claims them", async () => {
+          const tenantId = tenant();
+          const running = syncRun(tenantId, { requestedAt: at(1) });
+          const retrying = syncRun(tenantId, { service: 'oneDrive', requestedAt: at(2) });
+          const other = syncRun(tenantId, { service: 'sharePointOnline', requestedAt: at(3) });
+          for (const run of [running, retrying, other]) await store.syncRuns.create(run);
+          expect(await store.syncJobs.claimRun(tenantId, running.id, lease('w1', 1, 50))).toBeDefined();
+          expect(await store.syncJobs.saveCheckpoint(running.id, 'w1', { page: 1 })).toBe(true);
+          const cancelled = await store.syncJobs.cancelQueued(tenantId, 'exchangeOnline', {
+            reason: 'scopeChanged',
+            at: at(5),
+          });
+          expect(cancelled).toEqual([
+            {
+              ...running,
+              status: 'cancelled',
+              startedAt: at(1),
+              finishedAt: at(5),
+              cancelReason: 'scopeChanged',
+            },
+          ]);
+          // Its worker's next page is refused, so nothing more of it is applied.
+          expect(await store.syncJobs.saveCheckpoint(running.id, 'w1', { page: 2 })).toBe(false);
+          expect(await store.syncJobs.claimRun(tenantId, running.id, lease('w2', 60, 70))).toBeUndefined();
+          expect((await store.syncJobs.due(at(60), 1_000)).map((each) => each.run.id)).not.toContain(
+            running.id,
+          );
+          // A pending run waiting for a retry is cancelled the same way; other services keep theirs.
+          await store.syncJobs.cancelQueued(tenantId, 'oneDrive', { reason: 'scopeChanged', at: at(6) });
+          expect((await store.syncRuns.get(tenantId, retrying.id))?.status).toBe('cancelled');
+          expect((await store.syncRuns.get(tenantId, other.id))?.status).toBe('pending');
+          // The service may queue a run of its new scope at once.
+          expect((await store.syncJobs.requestRun(syncRun(tenantId, { requestedAt: at(7) }))).created).toBe(
+            true,
+          );
+        });
+
+        it('R14: cancels a claimed run that no longer applies and frees its tenant at once', async () => {
+          const tenantId = tenant();
+          const stale = syncRun(tenantId, { requestedAt: at(1) });
+          const next = syncRun(tenantId, { service: 'oneDrive', requestedAt: at(2) });
+          for (const run of [stale, next]) await store.syncRuns.create(run);
+          expect(await store.syncJobs.claimRun(tenantId, stale.id, lease('w1', 1, 50))).toBeDefined();
+          expect(
+            await store.syncJobs.cancelClaimed(stale.id, 'w2', { reason: 'scopeChanged', at: at(2) }),
+          ).toBe(false);
+          expect(
+            await store.syncJobs.cancelClaimed(stale.id, 'w1', { reason: 'scopeChanged', at: at(2) }),
+          ).toBe(true);
+          expect(await store.syncRuns.get(tenantId, stale.id)).toMatchObject({
+            status: 'cancelled',
+            cancelReason: 'scopeChanged',
+            finishedAt: at(2),
+          });
+          expect(await store.syncJobs.claimRun(tenantId, next.id, lease('w1', 3, 50))).toBeDefined();
         });
 
         it('claims a pending run with a tenant lease, never two runs of one tenant at once', async () => {
           const tenantId = tenant();
           const first = syncRun(tenantId, { requestedAt: at(1) });
-          const second = syncRun(tenantId, { requestedAt: at(2) });
+          const second = syncRun(tenantId, { service: 'oneDrive', requestedAt: at(2) });
           await store.syncRuns.create(first);
           await store.syncRuns.create(second);
           const claimed = await store.syncJobs.claimRun(tenantId, first.id, lease('w1', 10, 20));
@@ -1191,7 +1421,7 @@ export function describeStoreContract(
         it('lets exactly one of many simultaneous claimers in two stores win a tenant', async () => {
           const other = await open();
           const tenantId = tenant();
-          const runs = [syncRun(tenantId), syncRun(tenantId), syncRun(tenantId)];
+          const runs = SERVICE_IDS.map((service) => syncRun(tenantId, { service }));
           for (const run of runs) await store.syncRuns.create(run);
           const results = await Promise.all(
             Array.from({ length: 6 }, (_, index) =>
@@ -1206,26 +1436,32 @@ export function describeStoreContract(
         });
 
         it('retries after a failure only once due, and offers due runs oldest first', async () => {
+          // A database of its own: claimNext takes the oldest due run of every tenant there.
+          const isolated = await open(await backend.freshDatabase());
           const tenantId = tenant();
           const run = syncRun(tenantId, { requestedAt: at(0) });
-          await store.syncRuns.create(run);
-          expect((await store.syncJobs.claimNext(lease('w1', 1, 5)))?.run.id).toBeDefined();
-          await store.syncJobs.release(run.id, 'w1', {
+          await isolated.syncRuns.create(run);
+          expect((await isolated.syncJobs.claimNext(lease('w1', 1, 5)))?.run.id).toBe(run.id);
+          await isolated.syncJobs.release(run.id, 'w1', {
             done: false,
             error: 'Graph 500',
             nextAttemptAt: at(8),
           });
-          await store.syncRuns.update({ ...run, status: 'pending', error: 'Graph 500' });
-          expect((await store.syncJobs.due(at(7), 100)).some((each) => each.run.id === run.id)).toBe(false);
-          const due = (await store.syncJobs.due(at(8), 1_000)).find((each) => each.run.id === run.id);
+          await isolated.syncRuns.update({ ...run, status: 'pending', error: 'Graph 500' });
+          expect((await isolated.syncJobs.due(at(7), 100)).some((each) => each.run.id === run.id)).toBe(
+            false,
+          );
+          const due = (await isolated.syncJobs.due(at(8), 1_000)).find((each) => each.run.id === run.id);
           expect(due?.job).toMatchObject({
             attempts: 1,
             lastError: 'Graph 500',
             nextAttemptAt: at(8),
             leaseOwner: null,
           });
-          expect(await store.syncJobs.claimRun(tenantId, run.id, lease('w1', 7, 9))).toBeUndefined();
-          expect((await store.syncJobs.claimRun(tenantId, run.id, lease('w1', 8, 9)))?.job.attempts).toBe(2);
+          expect(await isolated.syncJobs.claimRun(tenantId, run.id, lease('w1', 7, 9))).toBeUndefined();
+          expect((await isolated.syncJobs.claimRun(tenantId, run.id, lease('w1', 8, 9)))?.job.attempts).toBe(
+            2,
+          );
         });
 
         it('never claims a finished run', async () => {

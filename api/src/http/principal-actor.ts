@@ -18,6 +18,7 @@ export function actorOf(principal: Principal): Actor {
 const REFUSAL_STATUS: Readonly<Record<string, ApiErrorStatus>> = {
   target_limit_exceeded: 422,
   targets_required: 422,
+  targets_not_found: 422,
   consent_roles_missing: 422,
 };
 

@@ -175,12 +175,20 @@ describe('Done (R1, R2, R8)', () => {
   it('R8: the 101st target is refused with 422 and nothing changes', async () => {
     await harness.consentService(admin, 'oneDrive', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
     const before = await view();
-    const targets = Array.from({ length: 101 }, (_, index) => ({
-      userId: randomUUID(),
-      userPrincipalName: `user${index}@contoso.onmicrosoft.com`,
-      displayName: `User ${index}`,
-      source: { kind: 'user' },
-    }));
+    // 101 users that exist in Contoso: Done verifies every target in Graph.
+    const targets: Target[] = [];
+    for (let index = 0; index < 101; index += 1) {
+      const created = await harness.control('POST', `/tenants/${CONTOSO_TENANT_ID}/users`, {
+        userPrincipalName: `r8.user${index}@contoso.onmicrosoft.com`,
+        displayName: `R8 User ${index}`,
+      });
+      targets.push({
+        userId: String(created.id),
+        userPrincipalName: `r8.user${index}@contoso.onmicrosoft.com`,
+        displayName: `R8 User ${index}`,
+        source: { kind: 'user' },
+      });
+    }
     const refused = await done('oneDrive', {
       scope: 'selectedUsers',
       targets,
@@ -343,21 +351,151 @@ describe('manual sync (R3, R4) and Extend (R11, R12)', () => {
     });
     expect((await harness.call('POST', '/api/extend', admin)).status).toBe(409);
 
+    // R13: the extend run is still queued, so the manual request is answered with it.
     const sync = await harness.call<{ syncRuns: { trigger: string; service: string }[] }>(
       'POST',
       '/api/sync',
       admin,
     );
-    expect(sync.status).toBe(202);
+    expect(sync.status).toBe(200);
     expect(sync.body.syncRuns).toEqual([
-      expect.objectContaining({ trigger: 'manual', service: 'exchangeOnline' }),
+      expect.objectContaining({ trigger: 'extend', service: 'exchangeOnline', alreadyQueued: true }),
     ]);
-    const history = await harness.call<{ runs: { trigger: string }[] }>(
+    const history = await harness.call<{ runs: { trigger: string; status: string }[] }>(
       'GET',
       '/api/sync-runs?service=exchangeOnline',
       admin,
     );
-    expect(history.body.runs.map((run) => run.trigger)).toEqual(['manual', 'extend', 'initial']);
+    // R14: the selected-users run queued by Done no longer applied after Extend.
+    expect(history.body.runs.map((run) => [run.trigger, run.status])).toEqual([
+      ['extend', 'pending'],
+      ['initial', 'cancelled'],
+    ]);
+  });
+
+  it('R13: seven manual syncs with three services queue one run per service; the repeats answer the queued runs', async () => {
+    for (const service of ['exchangeOnline', 'sharePointOnline', 'oneDrive'] as const) {
+      await harness.consentService(admin, service, CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
+      await done(service, { scope: 'allUsersAndGroups', expectedVersion: (await view()).version });
+    }
+    // The worker finished the first syncs.
+    for (const run of await harness.api.store.syncRuns.list(CONTOSO_TENANT_ID))
+      await harness.api.store.syncRuns.update({ ...run, status: 'succeeded' });
+
+    type Queued = { id: string; service: string; trigger: string; alreadyQueued: boolean };
+    const answers = [];
+    for (let request = 0; request < 7; request += 1)
+      answers.push(await harness.call<{ syncRuns: Queued[] }>('POST', '/api/sync', admin));
+    const [first, ...repeats] = answers;
+    expect(first?.status).toBe(202);
+    expect(first?.body.syncRuns.map((run) => [run.service, run.trigger, run.alreadyQueued])).toEqual([
+      ['exchangeOnline', 'manual', false],
+      ['sharePointOnline', 'manual', false],
+      ['oneDrive', 'manual', false],
+    ]);
+    for (const repeat of repeats) {
+      expect(repeat.status).toBe(200);
+      expect(repeat.body.syncRuns.map((run) => [run.id, run.alreadyQueued])).toEqual(
+        first?.body.syncRuns.map((run) => [run.id, true]),
+      );
+    }
+    const runs = await harness.api.store.syncRuns.list(CONTOSO_TENANT_ID, { status: 'pending' });
+    expect(runs).toHaveLength(3);
+    // One service on its own is answered with its queued run too.
+    const one = await harness.call<{ syncRuns: Queued[] }>('POST', '/api/services/oneDrive/sync', admin);
+    expect(one.body.syncRuns).toEqual([
+      expect.objectContaining({ id: first?.body.syncRuns[2]?.id, alreadyQueued: true }),
+    ]);
+  });
+
+  it("R14: a scope change cancels the service's queued runs in the same transaction", async () => {
+    await harness.consentService(admin, 'exchangeOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
+    const first = await done('exchangeOnline', {
+      scope: 'selectedUsers',
+      targets: [await targetByUpn(CONTOSO_USER_UPN)],
+      expectedVersion: (await view()).version,
+    });
+    const [initial] = first.body.syncRuns as unknown as { id: string }[];
+    // Manage: other targets. The run of the old selection no longer applies.
+    const managed = await done('exchangeOnline', {
+      scope: 'selectedUsers',
+      targets: [await targetByUpn(CONTOSO_APOSTROPHE_UPN)],
+      expectedVersion: (await view()).version,
+    });
+    expect(managed.status).toBe(200);
+    const runs = await harness.call<{
+      runs: { id: string; status: string; cancelReason: string | null; finishedAt: string | null }[];
+    }>('GET', '/api/sync-runs?service=exchangeOnline', admin);
+    expect(runs.body.runs.map((run) => [run.status, run.cancelReason])).toEqual([
+      ['pending', null],
+      ['cancelled', 'scopeChanged'],
+    ]);
+    expect(runs.body.runs[1]).toMatchObject({ id: initial?.id, finishedAt: expect.any(String) });
+  });
+});
+
+describe('Selected Targets verified in Graph on Done', () => {
+  it('R3: Done with the same targets in another order queues no new sync', async () => {
+    await harness.consentService(admin, 'exchangeOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
+    const targets = [await targetByUpn(CONTOSO_USER_UPN), await targetByUpn(CONTOSO_APOSTROPHE_UPN)];
+    await done('exchangeOnline', {
+      scope: 'selectedUsers',
+      targets,
+      expectedVersion: (await view()).version,
+    });
+    const again = await done('exchangeOnline', {
+      scope: 'selectedUsers',
+      targets: [...targets].reverse(),
+      expectedVersion: (await view()).version,
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.syncRuns).toEqual([]);
+    expect((await harness.call<{ runs: unknown[] }>('GET', '/api/sync-runs', admin)).body.runs).toHaveLength(
+      1,
+    );
+  });
+
+  it("stores Graph's user principal name and display name, not the client's", async () => {
+    await harness.consentService(admin, 'exchangeOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
+    const real = await targetByUpn(CONTOSO_USER_UPN);
+    const saved = await done('exchangeOnline', {
+      scope: 'selectedUsers',
+      targets: [{ ...real, userPrincipalName: 'ceo@contoso.onmicrosoft.com', displayName: 'Forged Name' }],
+      expectedVersion: (await view()).version,
+    });
+    expect(saved.status).toBe(200);
+    expect((await view()).services[0]?.targets).toEqual([
+      {
+        userId: real.userId,
+        userPrincipalName: real.userPrincipalName,
+        displayName: real.displayName,
+        source: { kind: 'user' },
+      },
+    ]);
+  });
+
+  it('refuses an id Graph does not know with targets_not_found naming it, and changes nothing', async () => {
+    await harness.consentService(admin, 'exchangeOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
+    const before = await view();
+    const ghost: Target = {
+      userId: randomUUID(),
+      userPrincipalName: 'ghost@contoso.onmicrosoft.com',
+      displayName: 'Ghost',
+      source: { kind: 'user' },
+    };
+    const refused = await done('exchangeOnline', {
+      scope: 'selectedUsers',
+      targets: [await targetByUpn(CONTOSO_USER_UPN), ghost],
+      expectedVersion: before.version,
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({
+      code: 'targets_not_found',
+      unknown: [{ userId: ghost.userId, userPrincipalName: 'ghost@contoso.onmicrosoft.com' }],
+    });
+    expect(refused.body.error?.message).toContain('ghost@contoso.onmicrosoft.com');
+    expect(await view()).toEqual(before);
+    expect((await harness.call<{ runs: unknown[] }>('GET', '/api/sync-runs', admin)).body.runs).toEqual([]);
   });
 });
 

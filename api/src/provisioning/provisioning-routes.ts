@@ -4,6 +4,7 @@
  * goes through a `core` transition and `applyTransition`, guarded by the record's version.
  */
 import {
+  addTargets,
   completeProvisioning,
   extendProtection,
   MANUAL_SYNC_ALL_TARGETS_LABEL,
@@ -12,8 +13,11 @@ import {
   SERVICE_NAMES,
   serviceProtectedText,
   SYNC_SCOPES,
+  verifiedTargets,
+  type DirectoryReader,
   type ServiceId,
   type Store,
+  type Target,
 } from '@cas/core';
 import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
@@ -28,6 +32,8 @@ export interface ProvisioningRoutesOptions {
     Store,
     'provisioning' | 'syncRuns' | 'notifications' | 'audit' | 'tokenIncidents' | 'transaction'
   >;
+  /** Where Done verifies Selected Targets (Graph). */
+  directory: Pick<DirectoryReader, 'findUsersByIds'>;
   ewsEnabled: boolean;
   now?: () => Date;
   newId: () => string;
@@ -106,6 +112,10 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       handle: async ({ principal, params, body }) => {
         const caller = requirePrincipal(principal);
         const service = params.service as ServiceId;
+        const targets =
+          body.scope === 'selectedUsers'
+            ? await verifyTargets(caller.tenantId, body.targets ?? [])
+            : undefined;
         // A save lost to a background update of the same record (a health check refreshing "last
         // verified") is retried; a change to the settings themselves is the admin's conflict.
         let applied;
@@ -114,11 +124,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
           const revision = settingsRevision(before);
           if (revision !== body.expectedVersion) throw staleVersion(body.expectedVersion, revision);
           const at = now();
-          const transition = completeProvisioning(before, service, {
-            scope: body.scope,
-            targets: body.targets,
-            now: at,
-          });
+          const transition = completeProvisioning(before, service, { scope: body.scope, targets, now: at });
           if (!transition.ok) throw refusal(transition.error);
           applied = await applyTransition(options.store, before, transition.value, {
             actor: actorOf(caller),
@@ -146,7 +152,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       path: '/api/sync',
       access: 'globalAdministrator',
       summary:
-        'Click here to manually synchronize all your targets: queues a sync of every service that may run one.',
+        'Click here to manually synchronize all your targets: queues a sync of every service that may run one, or answers the one already queued.',
       handle: async ({ principal }) => requestSync(requirePrincipal(principal), SERVICE_IDS),
     }),
     defineRoute({
@@ -266,6 +272,25 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
     }),
   ];
 
+  /**
+   * Selected Targets as Graph knows them: the request's object ids are looked up in one `$batch`
+   * per 20 (R8's limit and duplicates are refused first, so at most five), Graph's names replace
+   * the client's, and an id Graph does not know refuses the whole Done with `targets_not_found`.
+   */
+  async function verifyTargets(tenantId: string, requested: readonly Target[]): Promise<readonly Target[]> {
+    const selection = addTargets([], requested);
+    if (!selection.ok) throw refusal(selection.error);
+    const candidates = selection.value.targets;
+    if (candidates.length === 0) return candidates;
+    const found = await options.directory.findUsersByIds(
+      tenantId,
+      candidates.map((target) => target.userId),
+    );
+    const verified = verifiedTargets(candidates, found);
+    if (!verified.ok) throw refusal(verified.error);
+    return verified.value;
+  }
+
   async function requestSync(
     caller: ReturnType<typeof requirePrincipal>,
     services: readonly ServiceId[],
@@ -284,6 +309,8 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       newId: options.newId,
     });
     if (applied === undefined) throw new Error('a sync request changed no state but lost a version race');
-    return { status: 202, json: { syncRuns: applied.syncRuns } };
+    // R13: a service with a run queued answers that run; 202 only when something new was queued.
+    const queuedNow = applied.syncRuns.some((run) => !run.alreadyQueued);
+    return { status: queuedNow ? 202 : 200, json: { syncRuns: applied.syncRuns } };
   }
 }

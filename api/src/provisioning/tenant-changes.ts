@@ -1,20 +1,25 @@
 /**
  * Applies a `core` transition to the store in one transaction: the provisioning record (guarded by
- * its version), one audit entry per event, the notifications the events raise, and a pending
- * synchronization run per sync request. The notifications table is the outbox the email and Teams
- * deliverers read, so a state change and its notification commit together or not at all.
+ * its version), one audit entry per event, the notifications the events raise, the cancellation of
+ * a service's queued runs when its scope changes (R14), and a pending synchronization run per sync
+ * request — or the run already queued for that service (R13). The notifications table is the
+ * outbox the email and Teams deliverers read, so a state change and its notification commit
+ * together or not at all.
  */
 import {
   auditEventsForTransition,
   closeIncident,
   extendOfferedNotification,
+  newSyncRun,
   scopeExtendedNotification,
   serviceProtectedNotification,
   servicesWithInvalidToken,
   tokenRestoredNotification,
   type Actor,
   type Notification,
+  type QueuedSyncRun,
   type Repositories,
+  type ServiceId,
   type Store,
   type SyncRun,
   type TenantProvisioning,
@@ -24,7 +29,10 @@ import {
 /** What a committed change produced. */
 export interface AppliedChange {
   readonly provisioning: TenantProvisioning;
-  readonly syncRuns: readonly SyncRun[];
+  /** One per sync request: the run queued now, or the one already queued (`alreadyQueued`). */
+  readonly syncRuns: readonly QueuedSyncRun[];
+  /** Runs cancelled because their service's scope changed. */
+  readonly cancelledRuns: readonly SyncRun[];
   readonly notifications: readonly Notification[];
 }
 
@@ -56,8 +64,19 @@ export async function applyTransition(
     for (const event of auditEventsForTransition(before, transition, context)) {
       await tx.audit.append(event);
     }
-    const syncRuns: SyncRun[] = [];
+    const syncRuns: QueuedSyncRun[] = [];
+    const cancelledRuns: SyncRun[] = [];
     const notifications: Notification[] = [];
+    // R14: what was queued for the old scope no longer applies; the events that follow queue
+    // the run of the new one.
+    const cancelQueued = async (service: ServiceId) => {
+      cancelledRuns.push(
+        ...(await tx.syncJobs.cancelQueued(before.tenantId, service, {
+          reason: 'scopeChanged',
+          at: context.at,
+        })),
+      );
+    };
     const base = (): { id: string; tenantId: string; createdAt: string } => ({
       id: context.newId(),
       tenantId: before.tenantId,
@@ -66,27 +85,22 @@ export async function applyTransition(
     for (const event of transition.events) {
       switch (event.kind) {
         case 'syncRequested': {
-          const run: SyncRun = {
+          const run = newSyncRun({
             id: context.newId(),
             tenantId: before.tenantId,
             service: event.service,
             trigger: event.trigger,
             scope: event.scope,
-            status: 'pending',
             requestedAt: context.at,
             requestedBy: context.actor,
-            startedAt: null,
-            finishedAt: null,
-            added: 0,
-            updated: 0,
-            removed: 0,
-            graphRequests: 0,
-            error: null,
-          };
-          await tx.syncRuns.create(run);
-          syncRuns.push(run);
+          });
+          const requested = await tx.syncJobs.requestRun(run);
+          syncRuns.push({ ...requested.run, alreadyQueued: !requested.created });
           break;
         }
+        case 'scopeSaved':
+          await cancelQueued(event.service);
+          break;
         case 'serviceProtected':
           notifications.push(await raise(tx, serviceProtectedNotification(base(), event)));
           break;
@@ -94,6 +108,7 @@ export async function applyTransition(
           notifications.push(await raise(tx, extendOfferedNotification(base(), event)));
           break;
         case 'scopeExtended':
+          for (const service of event.services) await cancelQueued(service);
           notifications.push(
             await raise(
               tx,
@@ -119,7 +134,7 @@ export async function applyTransition(
           break;
       }
     }
-    return { provisioning, syncRuns, notifications };
+    return { provisioning, syncRuns, cancelledRuns, notifications };
   });
 }
 

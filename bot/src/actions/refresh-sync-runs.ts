@@ -12,12 +12,17 @@ export async function refreshSyncRunsAction(turn: ActionTurn): Promise<AdaptiveC
   const runIds = Array.isArray(turn.data.runIds)
     ? turn.data.runIds.filter((id): id is string => typeof id === 'string').slice(0, MAX_RUNS)
     : [];
+  const alreadyQueued = new Set(
+    Array.isArray(turn.data.alreadyQueued)
+      ? turn.data.alreadyQueued.filter((id): id is string => typeof id === 'string')
+      : [],
+  );
   const runs = await turn.api.syncRuns({ limit: 50 });
   if (!runs.ok) return refusalCard('Synchronization figures are not available', runs.error);
   const byId = new Map(runs.value.map((run) => [run.id, run]));
   const current = runIds.flatMap((id) => {
     const run = byId.get(id);
-    return run === undefined ? [] : [run];
+    return run === undefined ? [] : [{ ...run, alreadyQueued: alreadyQueued.has(id) }];
   });
   return syncRunsCard(current);
 }

@@ -98,6 +98,24 @@ const cards: [string, AdaptiveCard][] = [
     ]),
   ],
   [
+    'sync already queued, one cancelled, one with missing targets',
+    syncRunsCard([
+      syncRun({ alreadyQueued: true }),
+      syncRun({
+        id: 'run-3',
+        service: 'sharePointOnline',
+        status: 'cancelled',
+        cancelReason: 'scopeChanged',
+      }),
+      syncRun({
+        id: 'run-4',
+        service: 'oneDrive',
+        status: 'succeeded',
+        missingTargets: [{ userId: 'u-1', userPrincipalName: 'gone@contoso.com', displayName: 'Gone' }],
+      }),
+    ]),
+  ],
+  [
     'sync refused with Extend',
     syncRefusedCard({ reason: 'Selected users are not synchronized manually.', extendAvailable: true }),
   ],
@@ -216,6 +234,47 @@ describe('cards', () => {
     expect(text).toContain('Graph answered 403.');
   });
 
+  it('R13: says the sync request was answered with the runs already queued', () => {
+    const card = syncRunsCard([
+      syncRun({ alreadyQueued: true }),
+      syncRun({ id: 'run-2', service: 'oneDrive', status: 'running', alreadyQueued: true }),
+    ]);
+    const text = cardText(card);
+    expect(text).toContain('Synchronization already queued');
+    expect(text).toContain('Already queued');
+    expect(text).toContain('Already running');
+    // A refreshed card still knows which runs were found queued.
+    expect(card.refresh?.action).toMatchObject({ data: { alreadyQueued: ['run-1', 'run-2'] } });
+    expect(cardText(syncRunsCard([syncRun({ alreadyQueued: false })]))).not.toContain('already');
+  });
+
+  it('R14: shows a cancelled run with the reason it no longer applied', () => {
+    const card = syncRunsCard([
+      syncRun({ status: 'cancelled', cancelReason: 'scopeChanged', finishedAt: '2026-11-27T12:00:02.000Z' }),
+    ]);
+    const text = cardText(card);
+    expect(text).toContain('Synchronization cancelled');
+    expect(text).toContain('Cancelled');
+    expect(text).toContain('The scope of Exchange Online changed after this synchronization was requested');
+    expect(card.refresh).toBeUndefined();
+  });
+
+  it('reports the selected targets a run found missing from the directory', () => {
+    const text = cardText(
+      syncRunsCard([
+        syncRun({
+          status: 'succeeded',
+          scope: 'selectedUsers',
+          missingTargets: [
+            { userId: 'u-1', userPrincipalName: 'gone@contoso.com', displayName: 'Gone User' },
+          ],
+        }),
+      ]),
+    );
+    expect(text).toContain('Missing targets');
+    expect(text).toContain('gone@contoso.com');
+  });
+
   it('offers Extend on the R3 refusal only when Extend applies', () => {
     expect(executeVerbs(syncRefusedCard({ reason: 'r', extendAvailable: true }))).toEqual([
       'extendProtection',
@@ -263,6 +322,31 @@ describe('cards', () => {
     });
     expect(cardText(broken)).toContain('Access token invalid');
     expect(cardText(broken)).toContain('Consent was revoked.');
+  });
+
+  it('status card tells a cancelled last synchronization from a failed one', () => {
+    const view = provisioningView('allUsersAndGroups');
+    const lastSync = (status: string) =>
+      cardText(
+        statusCard({
+          services: [
+            {
+              ...view.services[0]!,
+              lastSync: {
+                status,
+                requestedAt: '2026-11-27T11:00:00.000Z',
+                finishedAt: '2026-11-27T11:00:05.000Z',
+              },
+            },
+          ],
+          extend: view.extend,
+          manualSync: view.manualSync,
+          asOf: '2026-11-27T12:00:00.000Z',
+        }),
+      );
+    expect(lastSync('cancelled')).toContain('Cancelled');
+    expect(lastSync('cancelled')).not.toContain('Failed');
+    expect(lastSync('dead')).toContain('Failed');
   });
 
   it('help lists every command', () => {

@@ -45,7 +45,9 @@ const STATUS_STYLES: Readonly<Partial<Record<ServiceAccountStatus, Container['st
 function lastSyncText(lastSync: StatusCardService['lastSync']): string {
   if (lastSync === null) return 'Never';
   if (lastSync.finishedAt !== null) {
-    const outcome = lastSync.status === 'succeeded' ? 'Finished' : 'Failed';
+    // A cancelled run (R14) was never applied, but it did not fail either.
+    const outcome =
+      lastSync.status === 'succeeded' ? 'Finished' : lastSync.status === 'cancelled' ? 'Cancelled' : 'Failed';
     return `${outcome} ${cardTime(lastSync.finishedAt)}`;
   }
   return `${lastSync.status === 'running' ? 'Running' : 'Queued'} since ${cardTime(lastSync.requestedAt)}`;

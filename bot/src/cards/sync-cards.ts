@@ -1,9 +1,19 @@
-/** Manual synchronization: the runs it queued with their figures, and the R3 refusal with the Extend offer. */
-import { EXTEND_OFFER_TEXT, SERVICE_NAMES } from '@cas/core';
+/**
+ * Manual synchronization: the runs it queued (or found already queued, R13) with their figures,
+ * cancelled runs with their reason (R14), targets a run found missing, and the R3 refusal with
+ * the Extend offer.
+ */
+import {
+  EXTEND_OFFER_TEXT,
+  SERVICE_NAMES,
+  syncCancelText,
+  type ServiceId,
+  type SyncCancelReason,
+  type SyncMissingTarget,
+} from '@cas/core';
 import { adaptiveCard, cardTime, execute, facts, heading, paragraph } from './adaptive-card.js';
 import { EXTEND_PROTECTION } from './extend-card.js';
 import type { AdaptiveCard, CardElement, Container } from './adaptive-card.js';
-import type { ServiceId } from '@cas/core';
 
 /** The figures of one synchronization run a card shows. */
 export interface SyncRunFigures {
@@ -18,6 +28,12 @@ export interface SyncRunFigures {
   readonly removed: number;
   readonly graphRequests: number;
   readonly error: string | null;
+  /** Why a cancelled run was cancelled. */
+  readonly cancelReason?: string | null;
+  /** Selected targets the run found missing from the directory. */
+  readonly missingTargets?: readonly SyncMissingTarget[];
+  /** True when a sync request was answered with this run, queued before it (R13). */
+  readonly alreadyQueued?: boolean;
 }
 
 const STATUS_WORDS: Readonly<Record<string, string>> = {
@@ -26,11 +42,26 @@ const STATUS_WORDS: Readonly<Record<string, string>> = {
   succeeded: 'Finished',
   failed: 'Failed',
   dead: 'Failed',
+  cancelled: 'Cancelled',
 };
+
+/** Words for a run a sync request found queued already. */
+const ALREADY_WORDS: Readonly<Record<string, string>> = {
+  pending: 'Already queued',
+  running: 'Already running',
+};
+
+const CANCEL_REASONS: readonly SyncCancelReason[] = [
+  'scopeChanged',
+  'serviceNotProtected',
+  'tokenInvalid',
+  'noTargets',
+  'superseded',
+];
 
 /** True when the run reached a final state. */
 export function isFinished(run: Pick<SyncRunFigures, 'status'>): boolean {
-  return run.status === 'succeeded' || run.status === 'failed' || run.status === 'dead';
+  return ['succeeded', 'failed', 'dead', 'cancelled'].includes(run.status);
 }
 
 /** Duration between two ISO times, e.g. "1 min 5 s". */
@@ -43,14 +74,18 @@ export function duration(from: string, to: string): string {
 
 function runSection(run: SyncRunFigures): Container {
   const failed = run.status === 'failed' || run.status === 'dead';
-  const rows: [string, string][] = [['Status', STATUS_WORDS[run.status] ?? run.status]];
-  if (isFinished(run)) {
+  const status =
+    (run.alreadyQueued === true ? ALREADY_WORDS[run.status] : undefined) ?? STATUS_WORDS[run.status];
+  const rows: [string, string][] = [['Status', status ?? run.status]];
+  const missing = run.missingTargets ?? [];
+  if (isFinished(run) && run.status !== 'cancelled') {
     rows.push(
       ['Added', String(run.added)],
       ['Updated', String(run.updated)],
       ['Removed', String(run.removed)],
       ['Graph requests', String(run.graphRequests)],
     );
+    if (missing.length > 0) rows.push(['Missing targets', String(missing.length)]);
     if (run.startedAt !== null && run.finishedAt !== null)
       rows.push(['Duration', duration(run.startedAt, run.finishedAt)]);
   }
@@ -60,6 +95,17 @@ function runSection(run: SyncRunFigures): Container {
     facts(rows),
   ];
   if (failed && run.error !== null) items.push(paragraph(run.error, { color: 'Attention' }));
+  const reason = CANCEL_REASONS.find((known) => known === run.cancelReason);
+  if (run.status === 'cancelled' && reason !== undefined)
+    items.push(paragraph(syncCancelText(reason, run.service)));
+  if (missing.length > 0) {
+    items.push(
+      paragraph(
+        `No longer in your directory, so not synchronized: ${missing.map((target) => target.userPrincipalName).join(', ')}.`,
+        { color: 'Warning' },
+      ),
+    );
+  }
   return { type: 'Container', items, separator: true, ...(failed ? { style: 'attention' as const } : {}) };
 }
 
@@ -71,7 +117,12 @@ function syncTitle(runs: readonly SyncRunFigures[]): {
   if (runs.some((run) => run.status === 'failed' || run.status === 'dead')) {
     return { text: 'Synchronization failed', color: 'Attention' };
   }
+  if (runs.length > 0 && runs.every((run) => run.status === 'cancelled'))
+    return { text: 'Synchronization cancelled', color: 'Accent' };
   if (runs.length > 0 && runs.every(isFinished)) return { text: 'Synchronization finished', color: 'Good' };
+  // R13: every service had a run queued; the request was answered with those runs.
+  if (runs.length > 0 && runs.every((run) => run.alreadyQueued === true))
+    return { text: 'Synchronization already queued', color: 'Accent' };
   return { text: 'Synchronization started', color: 'Accent' };
 }
 
@@ -82,7 +133,11 @@ function syncTitle(runs: readonly SyncRunFigures[]): {
 export function syncRunsCard(runs: readonly SyncRunFigures[]): AdaptiveCard {
   const title = syncTitle(runs);
   const pending = runs.filter((run) => !isFinished(run));
-  const refreshAction = execute('Refresh', 'refreshSyncRuns', { runIds: runs.map((run) => run.id) });
+  const refreshAction = execute('Refresh', 'refreshSyncRuns', {
+    runIds: runs.map((run) => run.id),
+    // So a refreshed card still says which runs the request found already queued.
+    alreadyQueued: runs.filter((run) => run.alreadyQueued === true).map((run) => run.id),
+  });
   return adaptiveCard([heading(title.text, title.color), ...runs.map(runSection)], {
     actions: pending.length > 0 ? [refreshAction] : [],
     ...(pending.length > 0 ? { refresh: { action: refreshAction } } : {}),

@@ -23,7 +23,16 @@ export const syncRunSchema = z.object({
   removed: z.number(),
   graphRequests: z.number(),
   error: z.string().nullable(),
+  /** R14: why a `cancelled` run was cancelled (absent from an API older than cancellation). */
+  cancelReason: z.string().nullable().default(null),
+  /** Selected targets the run found missing from the directory. */
+  missingTargets: z
+    .array(z.object({ userId: z.string(), userPrincipalName: z.string(), displayName: z.string() }))
+    .default([]),
 });
+
+/** A run in a sync request's answer: `alreadyQueued` when the API answered a run queued before (R13). */
+export const queuedSyncRunSchema = syncRunSchema.extend({ alreadyQueued: z.boolean().default(false) });
 
 /** One service of the dashboard. */
 export const serviceViewSchema = z.object({
@@ -56,8 +65,8 @@ export const meSchema = z.object({
   isGlobalAdministrator: z.boolean(),
 });
 
-/** `POST /api/sync` → 202. */
-export const syncAcceptedSchema = z.object({ syncRuns: z.array(syncRunSchema) });
+/** `POST /api/sync` → 202 (something queued now) or 200 (every service had a run queued). */
+export const syncAcceptedSchema = z.object({ syncRuns: z.array(queuedSyncRunSchema) });
 
 /** `POST /api/extend`. */
 export const extendResultSchema = z.object({
@@ -71,6 +80,8 @@ export const syncRunListSchema = z.object({ runs: z.array(syncRunSchema) });
 
 /** A synchronization run as the API shows it. */
 export type SyncRunView = z.infer<typeof syncRunSchema>;
+/** A run a sync request answered with. */
+export type QueuedSyncRunView = z.infer<typeof queuedSyncRunSchema>;
 /** One service of the dashboard. */
 export type ServiceView = z.infer<typeof serviceViewSchema>;
 /** The dashboard. */

@@ -52,6 +52,8 @@ const run: SyncRun = {
   removed: 0,
   graphRequests: 5,
   error: 'Graph answered 403 Authorization_RequestDenied.',
+  cancelReason: null,
+  missingTargets: [],
 };
 
 beforeEach(async () => {

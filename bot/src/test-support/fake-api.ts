@@ -1,6 +1,6 @@
 /** A scripted CasApi for unit tests of commands, actions and the turn handler. */
 import { err, ok } from '@cas/core';
-import type { ProvisioningView, SyncRunView } from '../cas-api/api-types.js';
+import type { ProvisioningView, QueuedSyncRunView } from '../cas-api/api-types.js';
 import type { ApiRefusal, CasApi } from '../cas-api/cas-api-client.js';
 import type { ServiceId } from '@cas/core';
 
@@ -39,7 +39,7 @@ export function provisioningView(
 }
 
 /** A synchronization run. */
-export function syncRun(overrides: Partial<SyncRunView> = {}): SyncRunView {
+export function syncRun(overrides: Partial<QueuedSyncRunView> = {}): QueuedSyncRunView {
   return {
     id: 'run-1',
     service: 'exchangeOnline',
@@ -54,6 +54,9 @@ export function syncRun(overrides: Partial<SyncRunView> = {}): SyncRunView {
     removed: 0,
     graphRequests: 0,
     error: null,
+    cancelReason: null,
+    missingTargets: [],
+    alreadyQueued: false,
     ...overrides,
   };
 }

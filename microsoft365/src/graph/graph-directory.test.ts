@@ -109,6 +109,28 @@ describe('Graph directory reader', () => {
     expect(await directory.countUsers(CONTOSO_TENANT_ID)).toBe(expected);
   });
 
+  it('finds users by object id in $batch requests of 20; an id the tenant does not have is undefined', async () => {
+    const known: { id: string; userPrincipalName: string; displayName: string }[] = [];
+    for (let index = 0; index < 43; index += 1) {
+      known.push(
+        (await control('POST', `/tenants/${CONTOSO_TENANT_ID}/users`, {
+          userPrincipalName: `batch.user${index}@contoso.onmicrosoft.com`,
+          displayName: `Batch User ${index}`,
+        })) as { id: string; userPrincipalName: string; displayName: string },
+      );
+    }
+    const ids = [...known.map((user) => user.id), '00000000-0000-4000-8000-00000000dead', 'not-an-object-id'];
+    await control('DELETE', '/stats');
+    const found = await directory.findUsersByIds(CONTOSO_TENANT_ID, ids);
+    expect(found.slice(0, 43).map((user) => [user?.id, user?.userPrincipalName, user?.displayName])).toEqual(
+      known.map((user) => [user.id, user.userPrincipalName, user.displayName]),
+    );
+    expect(found.slice(43)).toEqual([undefined, undefined]);
+    const stats = (await control('GET', '/stats')) as { routes: Record<string, { requests: number }> };
+    expect(stats.routes['POST /v1.0/$batch']?.requests).toBe(3);
+    expect(await directory.findUsersByIds(CONTOSO_TENANT_ID, [])).toEqual([]);
+  });
+
   it('raises a GraphError naming the call when the roles were removed (403)', async () => {
     await control(
       'POST',

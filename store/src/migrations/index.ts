@@ -7,6 +7,7 @@ import * as consentStates from './0002-consent-states.js';
 import * as notificationDeliveries from './0003-notification-deliveries.js';
 import * as syncEngine from './0004-sync-engine.js';
 import * as botConversations from './0005-bot-conversations.js';
+import * as oneQueuedSyncRun from './0006-one-queued-sync-run.js';
 import * as tokenIncidentPerTenant from './0007-token-incident-per-tenant.js';
 import * as notificationReads from './0009-notification-reads.js';
 import type { Migration, MigrationProvider } from 'kysely';
@@ -18,6 +19,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_notification_deliveries': notificationDeliveries,
   '0004_sync_engine': syncEngine,
   '0005_bot_conversations': botConversations,
+  '0006_one_queued_sync_run': oneQueuedSyncRun,
   '0007_token_incident_per_tenant': tokenIncidentPerTenant,
   '0009_notification_reads': notificationReads,
 };

@@ -2,16 +2,31 @@
  * Sync runs as durable jobs. A claim takes the tenant's lease row (`sync_tenant_leases`, one per
  * tenant) with a conditional upsert, so of two processes only one synchronizes a tenant; the
  * run's job row carries attempts, retry time, lease and checkpoint. Checkpoints and releases are
- * fenced by the lease owner, so a worker that lost its lease cannot write.
+ * fenced by the lease owner (and checkpoints by the run still running), so a worker that lost its
+ * lease, or whose run was cancelled, cannot write. A partial unique index keeps at most one
+ * pending or running run per tenant and service (migration 0006), and claims are fair: each
+ * tenant offers only its oldest due run, and tenants being synchronized offer none.
  */
+import { sql } from 'kysely';
 import { fromJson, toJson } from '../schema.js';
 import { syncRunFromRow, syncRunToRow } from './sync-run-repository.js';
 import { inTransaction } from './transaction-scope.js';
 import type { Database, SyncJobTable } from '../schema.js';
-import type { SyncJob, SyncJobRepository, SyncLease, SyncRun } from '@cas/core';
+import type {
+  ServiceId,
+  SyncCancellationNote,
+  SyncJob,
+  SyncJobRepository,
+  SyncLease,
+  SyncRun,
+  SyncRunRequest,
+} from '@cas/core';
 import type { Kysely } from 'kysely';
 
+/** Tenants a claim tries before giving up until the next poll (each offers one run). */
 const CANDIDATES = 20;
+/** Statuses of a run still to be applied; the unique index covers exactly these. */
+const QUEUED = ['pending', 'running'] as const;
 
 /** Sync jobs over either backend. */
 export class SqlSyncJobRepository implements SyncJobRepository {
@@ -22,17 +37,37 @@ export class SqlSyncJobRepository implements SyncJobRepository {
     this.#db = db;
   }
 
-  async requestRun(run: SyncRun): Promise<boolean> {
-    const result = await this.#db
-      .insertInto('sync_runs')
-      .values(syncRunToRow(run))
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  async requestRun(run: SyncRun): Promise<SyncRunRequest> {
+    // A queued run found by the conflict may finish before it is read back; then try again.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      // No conflict target: the primary key and the one-queued-run index both make it a no-op.
+      const result = await this.#db
+        .insertInto('sync_runs')
+        .values(syncRunToRow(run))
+        .onConflict((conflict) => conflict.doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 1) return { run, created: true };
+      const existing =
+        (await this.#db
+          .selectFrom('sync_runs')
+          .selectAll()
+          .where('tenant_id', '=', run.tenantId)
+          .where('id', '=', run.id)
+          .executeTakeFirst()) ??
+        (await this.#db
+          .selectFrom('sync_runs')
+          .selectAll()
+          .where('tenant_id', '=', run.tenantId)
+          .where('service', '=', run.service)
+          .where('status', 'in', QUEUED)
+          .executeTakeFirst());
+      if (existing !== undefined) return { run: syncRunFromRow(existing), created: false };
+    }
+    throw new Error(`Sync run ${run.id} of tenant ${run.tenantId} could neither be queued nor found`);
   }
 
   async due(now: string, limit: number): Promise<{ run: SyncRun; job: SyncJob | undefined }[]> {
-    const rows = await this.#db
+    const dueRuns = this.#db
       .selectFrom('sync_runs as r')
       .leftJoin('sync_jobs as j', 'j.run_id', 'r.id')
       .selectAll('r')
@@ -44,8 +79,12 @@ export class SqlSyncJobRepository implements SyncJobRepository {
         'j.lease_until as job_lease_until',
         'j.checkpoint_json as job_checkpoint_json',
         'j.last_error as job_last_error',
+        // Fairness: a tenant's runs compete among themselves first; only its oldest is offered.
+        sql<number>`row_number() over (partition by r.tenant_id order by r.requested_at, r.id)`.as(
+          'tenant_rank',
+        ),
       ])
-      .where('r.status', 'in', ['pending', 'running'])
+      .where('r.status', 'in', QUEUED)
       .where((eb) =>
         eb.or([
           eb('j.run_id', 'is', null),
@@ -55,8 +94,24 @@ export class SqlSyncJobRepository implements SyncJobRepository {
           ]),
         ]),
       )
-      .orderBy('r.requested_at', 'asc')
-      .orderBy('r.id', 'asc')
+      // A tenant someone is synchronizing offers nothing, so it can never hide another tenant.
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('sync_tenant_leases as l')
+              .select('l.tenant_id')
+              .whereRef('l.tenant_id', '=', 'r.tenant_id')
+              .where('l.lease_until', '>', now),
+          ),
+        ),
+      );
+    const rows = await this.#db
+      .selectFrom(dueRuns.as('d'))
+      .selectAll()
+      .where('d.tenant_rank', '=', 1)
+      .orderBy('d.requested_at', 'asc')
+      .orderBy('d.id', 'asc')
       .limit(limit)
       .execute();
     return rows.map((row) => ({
@@ -78,12 +133,10 @@ export class SqlSyncJobRepository implements SyncJobRepository {
   }
 
   async claimNext(lease: SyncLease): Promise<{ run: SyncRun; job: SyncJob } | undefined> {
-    const busy = new Set<string>();
+    // One candidate per tenant: a lost race (another process took that tenant) moves on.
     for (const { run } of await this.due(lease.now, CANDIDATES)) {
-      if (busy.has(run.tenantId)) continue;
       const claimed = await this.claimRun(run.tenantId, run.id, lease);
       if (claimed !== undefined) return claimed;
-      busy.add(run.tenantId);
     }
     return undefined;
   }
@@ -198,8 +251,54 @@ export class SqlSyncJobRepository implements SyncJobRepository {
       .set({ checkpoint_json: toJson(checkpoint) })
       .where('run_id', '=', runId)
       .where('lease_owner', '=', owner)
+      // A cancelled run (its scope changed) must not apply one more page.
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('sync_runs')
+            .select('sync_runs.id')
+            .where('sync_runs.id', '=', runId)
+            .where('sync_runs.status', '=', 'running'),
+        ),
+      )
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  async cancelQueued(tenantId: string, service: ServiceId, note: SyncCancellationNote): Promise<SyncRun[]> {
+    const rows = await this.#db
+      .updateTable('sync_runs')
+      .set({ status: 'cancelled', cancel_reason: note.reason, finished_at: note.at })
+      .where('tenant_id', '=', tenantId)
+      .where('service', '=', service)
+      .where('status', 'in', QUEUED)
+      .returningAll()
+      .execute();
+    return rows.map(syncRunFromRow);
+  }
+
+  async cancelClaimed(runId: string, owner: string, note: SyncCancellationNote): Promise<boolean> {
+    return inTransaction(this.#db, async (trx) => {
+      const job = await trx
+        .updateTable('sync_jobs')
+        .set({ lease_owner: null, lease_until: null, checkpoint_json: null, next_attempt_at: null })
+        .where('run_id', '=', runId)
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      if (Number(job.numUpdatedRows) !== 1) return false;
+      await trx
+        .updateTable('sync_runs')
+        .set({ status: 'cancelled', cancel_reason: note.reason, finished_at: note.at })
+        .where('id', '=', runId)
+        .where('status', 'in', QUEUED)
+        .execute();
+      await trx
+        .deleteFrom('sync_tenant_leases')
+        .where('run_id', '=', runId)
+        .where('owner', '=', owner)
+        .execute();
+      return true;
+    });
   }
 
   async release(

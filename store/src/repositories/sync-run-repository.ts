@@ -4,6 +4,8 @@ import type { Database, SyncRunTable } from '../schema.js';
 import type {
   Actor,
   ServiceId,
+  SyncCancelReason,
+  SyncMissingTarget,
   SyncRun,
   SyncRunRepository,
   SyncRunStatus,
@@ -36,6 +38,18 @@ export class SqlSyncRunRepository implements SyncRunRepository {
     // Updating a run that was never created is a programming error, not an expected outcome.
     if (Number(result.numUpdatedRows) !== 1)
       throw new Error(`Sync run ${id} of tenant ${tenant_id} does not exist`);
+  }
+
+  async transition(run: SyncRun, from: SyncRunStatus): Promise<boolean> {
+    const { id, tenant_id, ...changes } = syncRunToRow(run);
+    const result = await this.#db
+      .updateTable('sync_runs')
+      .set(changes)
+      .where('tenant_id', '=', tenant_id)
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async get(tenantId: string, id: string): Promise<SyncRun | undefined> {
@@ -83,6 +97,8 @@ export function syncRunToRow(run: SyncRun): SyncRunTable {
     removed: run.removed,
     graph_requests: run.graphRequests,
     error: run.error,
+    cancel_reason: run.cancelReason,
+    missing_targets_json: toJson(run.missingTargets),
   };
 }
 
@@ -104,5 +120,7 @@ export function syncRunFromRow(row: SyncRunTable): SyncRun {
     removed: Number(row.removed),
     graphRequests: Number(row.graph_requests),
     error: row.error,
+    cancelReason: row.cancel_reason as SyncCancelReason | null,
+    missingTargets: fromJson<SyncMissingTarget[]>(row.missing_targets_json),
   };
 }

@@ -16,7 +16,7 @@ import type {
   ProvisioningView,
   ServiceAccountView,
 } from './api-types.js';
-import type { ConsentStep, Result, ServiceId, SyncRun, SyncScope, Target } from '@cas/core';
+import type { ConsentStep, QueuedSyncRun, Result, ServiceId, SyncRun, SyncScope, Target } from '@cas/core';
 
 /** An API refusal or an unreachable API, with words for the screen. */
 export interface ApiFailure {
@@ -58,7 +58,8 @@ export interface ApiClient {
     service: ServiceId,
     body: { scope: SyncScope; targets?: readonly Target[]; expectedVersion: string },
   ): Promise<ApiResult<DoneResult>>;
-  startSync(service: ServiceId): Promise<ApiResult<{ syncRuns: SyncRun[] }>>;
+  /** R13: answers the run queued now, or the one already queued (`alreadyQueued`). */
+  startSync(service: ServiceId): Promise<ApiResult<{ syncRuns: QueuedSyncRun[] }>>;
   syncRuns(service?: ServiceId, limit?: number): Promise<ApiResult<{ runs: SyncRun[] }>>;
   policies(): Promise<ApiResult<PoliciesView>>;
   extend(): Promise<ApiResult<ExtendResult>>;

@@ -125,6 +125,8 @@ export function syncRunFixture(overrides: Partial<SyncRun> = {}): SyncRun {
     removed: 2,
     graphRequests: 17,
     error: null,
+    cancelReason: null,
+    missingTargets: [],
     ...overrides,
   };
 }

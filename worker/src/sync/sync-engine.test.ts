@@ -21,27 +21,65 @@ import {
   storedDirectory,
 } from '../test-support/sync-fixtures.js';
 import { SyncJobExecutor } from './sync-job-executor.js';
-import type { SyncRun, Target } from '@cas/core';
+import type { SyncRun, Target, ServiceAccount, ServiceId } from '@cas/core';
 
 const TENANT = 'c0ffee00-0000-4000-8000-00000000a001';
 let emulator: RunningEmulator;
 let store: DurableStore;
 let dataDir: string;
 let executor: SyncJobExecutor;
+/** What the executor calls after every committed page (tests replace it). */
+let onPage: () => void | Promise<void> = () => undefined;
 
 const control = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
   emulatorControl<T>(emulator.origin, method, path, body);
+
+/** Sets one service account of the tenant as the API would have saved it. */
+async function setAccount(service: ServiceId, account: Partial<ServiceAccount>): Promise<void> {
+  const before = (await store.provisioning.get(TENANT)) ?? emptyProvisioning(TENANT);
+  const saved = await store.provisioning.save(
+    {
+      ...before,
+      services: {
+        ...before.services,
+        [service]: { ...before.services[service], status: 'protected', ...account },
+      },
+    },
+    before.version,
+  );
+  if (!saved.ok) throw new Error('provisioning conflict');
+}
+
+/** Users of the emulator's directory as Selected Targets. */
+function targetsOf(
+  users: readonly { id: string; userPrincipalName: string; displayName: string }[],
+): Target[] {
+  return users.map((user) => ({
+    userId: user.id,
+    userPrincipalName: user.userPrincipalName,
+    displayName: user.displayName,
+    source: { kind: 'user' },
+  }));
+}
 
 /** Runs a sync to its end through the same claim and executor the worker uses. */
 async function sync(overrides: Partial<SyncRun> = {}): Promise<SyncRun> {
   const run = pendingRun(TENANT, overrides);
   await store.syncRuns.create(run);
-  for (;;) {
+  return finish(run);
+}
+
+/** Claims and executes an already requested run until it is no longer pending. */
+async function finish(run: SyncRun): Promise<SyncRun> {
+  for (let claims = 0; ; claims += 1) {
+    if (claims > 50) throw new Error(`run ${run.id} never finished (its tenant stays leased?)`);
     const claimed = await store.syncJobs.claimRun(TENANT, run.id, executor.lease());
-    if (claimed === undefined) break;
-    await executor.execute(claimed.run, claimed.job);
+    if (claimed !== undefined) await executor.execute(claimed.run, claimed.job);
     const after = await store.syncRuns.get(TENANT, run.id);
     if (after?.status !== 'pending') break;
+    // A retry waits for its (test-short) backoff before it may be claimed again.
+    const retryAt = Date.parse((await store.syncJobs.get(run.id))?.nextAttemptAt ?? '') || Date.now();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(1, retryAt - Date.now() + 1)));
   }
   const finished = await store.syncRuns.get(TENANT, run.id);
   if (finished === undefined) throw new Error('run vanished');
@@ -77,7 +115,9 @@ beforeAll(async () => {
     leaseMs: 30_000,
     backoff: { baseMs: 1, maxMs: 1, maxAttempts: 3 },
     logger: silentLogger,
+    onPage: () => onPage(),
   });
+  await setAccount('exchangeOnline', { scope: 'allUsersAndGroups' });
 }, 60_000);
 
 afterAll(async () => {
@@ -88,6 +128,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await control('DELETE', '/faults');
+  onPage = () => undefined;
 });
 
 describe('all users and groups', () => {
@@ -179,21 +220,19 @@ describe('selected users', () => {
       displayName: user.displayName,
       source: { kind: 'user' },
     }));
-    const base = emptyProvisioning(TENANT);
-    await store.provisioning.save(
-      {
-        ...base,
-        services: {
-          ...base.services,
-          oneDrive: { ...base.services.oneDrive, status: 'protected', scope: 'selectedUsers', targets },
-        },
-      },
-      0,
-    );
+    await setAccount('oneDrive', { scope: 'selectedUsers', targets });
     // One target left the directory after it was selected.
     await control('DELETE', `/tenants/${TENANT}/users/${chosen[0]?.id}`);
     const run = await sync({ service: 'oneDrive', scope: 'selectedUsers' });
     expect(run).toMatchObject({ status: 'succeeded', added: 44, graphRequests: 3 });
+    // Reported in the run, not silently skipped.
+    expect(run.missingTargets).toEqual([
+      {
+        userId: chosen[0]?.id,
+        userPrincipalName: chosen[0]?.userPrincipalName,
+        displayName: chosen[0]?.displayName,
+      },
+    ]);
     const stored = await storedDirectory(store, TENANT, 'oneDrive');
     expect(stored).toEqual({
       users: emulatorDirectory(emulator, TENANT).users.filter((user) =>
@@ -202,5 +241,104 @@ describe('selected users', () => {
       groups: [],
       memberships: [],
     });
+  });
+});
+
+describe('R14: a run applies to the scope that holds when it runs', () => {
+  it('a selected-users retry that runs after Extend is cancelled and leaves the synchronized directory in place', async () => {
+    const chosen = emulatorDirectory(emulator, TENANT).users.slice(300, 303);
+    await setAccount('oneDrive', { scope: 'selectedUsers', targets: targetsOf(chosen) });
+    expect(await sync({ service: 'oneDrive', scope: 'selectedUsers' })).toMatchObject({
+      status: 'succeeded',
+    });
+    const before = await storedDirectory(store, TENANT, 'oneDrive');
+    expect(before.users).toHaveLength(3);
+    // A retry of the selected-users run waits; meanwhile Extend switches OneDrive to all users.
+    const retry = pendingRun(TENANT, { service: 'oneDrive', scope: 'selectedUsers', trigger: 'initial' });
+    await store.syncRuns.create(retry);
+    await setAccount('oneDrive', { scope: 'allUsersAndGroups', targets: [] });
+    const outcome = await finish(retry);
+    expect(outcome).toMatchObject({ status: 'cancelled', cancelReason: 'scopeChanged', graphRequests: 0 });
+    expect(await storedDirectory(store, TENANT, 'oneDrive')).toEqual(before);
+    // The tenant is free at once for the run of the new scope.
+    expect((await store.syncJobs.get(retry.id))?.leaseOwner).toBeNull();
+  });
+
+  it('an all-users run queued before a switch to selected users is cancelled without copying the directory', async () => {
+    await setAccount('sharePointOnline', { scope: 'allUsersAndGroups', targets: [] });
+    const queued = pendingRun(TENANT, { service: 'sharePointOnline', trigger: 'manual' });
+    await store.syncRuns.create(queued);
+    const one = emulatorDirectory(emulator, TENANT).users.slice(400, 401);
+    await setAccount('sharePointOnline', { scope: 'selectedUsers', targets: targetsOf(one) });
+    expect(await finish(queued)).toMatchObject({ status: 'cancelled', cancelReason: 'scopeChanged' });
+    expect(await store.directorySnapshots.counts({ tenantId: TENANT, service: 'sharePointOnline' })).toEqual({
+      users: 0,
+      groups: 0,
+      memberships: 0,
+    });
+  });
+
+  it('never sweeps on an empty selection', async () => {
+    const chosen = emulatorDirectory(emulator, TENANT).users.slice(500, 502);
+    await setAccount('oneDrive', { scope: 'selectedUsers', targets: targetsOf(chosen) });
+    expect(await sync({ service: 'oneDrive', scope: 'selectedUsers' })).toMatchObject({
+      status: 'succeeded',
+    });
+    const kept = await storedDirectory(store, TENANT, 'oneDrive');
+    expect(kept.users).toHaveLength(2);
+    await setAccount('oneDrive', { scope: 'selectedUsers', targets: [] });
+    const run = await sync({ service: 'oneDrive', scope: 'selectedUsers' });
+    expect(run).toMatchObject({ status: 'cancelled', cancelReason: 'noTargets' });
+    expect(await storedDirectory(store, TENANT, 'oneDrive')).toEqual(kept);
+  });
+
+  it('a run whose scope changes while it runs stops at its next page and frees the tenant', async () => {
+    await setAccount('sharePointOnline', { scope: 'allUsersAndGroups', targets: [] });
+    const run = pendingRun(TENANT, { service: 'sharePointOnline', trigger: 'manual' });
+    await store.syncRuns.create(run);
+    let pages = 0;
+    let pagesAfterCancel = 0;
+    onPage = async () => {
+      pages += 1;
+      if (pages === 2) {
+        // What the API's scope change does in its own transaction.
+        await store.syncJobs.cancelQueued(TENANT, 'sharePointOnline', {
+          reason: 'scopeChanged',
+          at: new Date().toISOString(),
+        });
+      } else if (pages > 2) {
+        pagesAfterCancel += 1;
+      }
+    };
+    const outcome = await finish(run);
+    expect(outcome).toMatchObject({ status: 'cancelled', cancelReason: 'scopeChanged' });
+    expect(pagesAfterCancel).toBe(0);
+    expect((await store.syncJobs.get(run.id))?.leaseOwner).toBeNull();
+    const next = pendingRun(TENANT, { service: 'oneDrive', scope: 'allUsersAndGroups', trigger: 'manual' });
+    await store.syncRuns.create(next);
+    expect(await store.syncJobs.claimRun(TENANT, next.id, executor.lease())).toBeDefined();
+    await store.syncJobs.release(next.id, 'test-worker', { done: true });
+    await store.syncRuns.update({ ...next, status: 'cancelled', cancelReason: 'superseded' });
+  });
+});
+
+describe('one open "sync failing" alert per tenant and service', () => {
+  const failingAlerts = async () =>
+    (await store.notifications.list(TENANT)).filter(
+      (notification) => notification.kind === 'syncFailed' && notification.service === 'exchangeOnline',
+    );
+
+  it('a sync that keeps failing raises one open alert until a success; the next streak raises a new one', async () => {
+    const before = (await failingAlerts()).length;
+    await control('PUT', '/faults', { value: [{ pattern: '/v1.0/*', rate503: 1, retryAfterSeconds: 0 }] });
+    expect(await sync({ trigger: 'manual' })).toMatchObject({ status: 'dead' });
+    expect(await sync({ trigger: 'delta' })).toMatchObject({ status: 'dead' });
+    expect(await sync({ trigger: 'delta' })).toMatchObject({ status: 'dead' });
+    expect(await failingAlerts()).toHaveLength(before + 1);
+    await control('DELETE', '/faults');
+    expect(await sync({ trigger: 'delta' })).toMatchObject({ status: 'succeeded' });
+    await control('PUT', '/faults', { value: [{ pattern: '/v1.0/*', rate503: 1, retryAfterSeconds: 0 }] });
+    expect(await sync({ trigger: 'delta' })).toMatchObject({ status: 'dead' });
+    expect(await failingAlerts()).toHaveLength(before + 2);
   });
 });

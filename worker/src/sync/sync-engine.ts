@@ -15,6 +15,8 @@ import {
   type DirectorySnapshotKey,
   type Repositories,
   type Store,
+  type SyncCancelReason,
+  type SyncMissingTarget,
   type SyncRun,
   type Target,
 } from '@cas/core';
@@ -37,6 +39,8 @@ export interface SyncCheckpoint {
   readonly updated: number;
   readonly removed: number;
   readonly graphRequests: number;
+  /** Selected mode: targets Graph no longer knows, so far (absent in checkpoints of older releases). */
+  readonly missingTargets?: readonly SyncMissingTarget[];
 }
 
 /** Totals of a finished run. */
@@ -45,6 +49,8 @@ export interface SyncTotals {
   readonly updated: number;
   readonly removed: number;
   readonly graphRequests: number;
+  /** Selected mode: targets the directory no longer had. */
+  readonly missingTargets: readonly SyncMissingTarget[];
   /** The Graph meter of this process's share of the run (for logs and the benchmark). */
   readonly meter: GraphSyncMeter;
 }
@@ -54,6 +60,20 @@ export class SyncLeaseLostError extends Error {
   constructor(runId: string) {
     super(`Lease of sync run ${runId} was lost`);
     this.name = 'SyncLeaseLostError';
+  }
+}
+
+/**
+ * The run no longer applies to what its service holds now (R14), found when the engine read the
+ * service's targets: it wrote nothing, and the executor cancels it with `reason`.
+ */
+export class SyncNotApplicableError extends Error {
+  readonly reason: SyncCancelReason;
+
+  constructor(runId: string, reason: SyncCancelReason) {
+    super(`Sync run ${runId} no longer applies (${reason})`);
+    this.name = 'SyncNotApplicableError';
+    this.reason = reason;
   }
 }
 
@@ -150,6 +170,9 @@ export async function runSync(
     checkpoint.mode === 'selected'
       ? ((await store.provisioning.get(run.tenantId))?.services[run.service].targets ?? [])
       : [];
+  // An empty selection must never reach the sweep: it would empty the whole synchronized directory.
+  if (checkpoint.mode === 'selected' && targets.length === 0)
+    throw new SyncNotApplicableError(run.id, 'noTargets');
 
   for (;;) {
     const current = checkpoint;
@@ -197,14 +220,27 @@ export async function runSync(
           batch.map((target) => `/users/${encodeURIComponent(target.userId)}?$select=${SYNC_USER_FIELDS}`),
         );
         const found: Record<string, unknown>[] = [];
-        for (const response of responses) {
+        const missing: SyncMissingTarget[] = [];
+        responses.forEach((response, index) => {
+          const target = batch[index];
           if (response.status === 200) found.push(response.body as Record<string, unknown>);
-          // A target deleted from the directory is simply not kept; anything else is a failure.
-          else if (response.status !== 404)
-            throw new Error(`Graph $batch user read answered ${response.status}`);
-        }
-        await commit({ ...current, index: current.index + batch.length }, (tx) =>
-          apply(tx, key, current.round, usersPageChanges(found)),
+          // A target deleted from the directory is not kept, and the run reports it; anything
+          // else is a failure.
+          else if (response.status === 404 && target !== undefined)
+            missing.push({
+              userId: target.userId,
+              userPrincipalName: target.userPrincipalName,
+              displayName: target.displayName,
+            });
+          else throw new Error(`Graph $batch user read answered ${response.status}`);
+        });
+        await commit(
+          {
+            ...current,
+            index: current.index + batch.length,
+            missingTargets: [...(current.missingTargets ?? []), ...missing],
+          },
+          (tx) => apply(tx, key, current.round, usersPageChanges(found)),
         );
         break;
       }
@@ -289,6 +325,7 @@ function totals(checkpoint: SyncCheckpoint, meter: GraphSyncMeter): SyncTotals {
     updated: checkpoint.updated,
     removed: checkpoint.removed,
     graphRequests: checkpoint.graphRequests,
+    missingTargets: checkpoint.missingTargets ?? [],
     meter,
   };
 }

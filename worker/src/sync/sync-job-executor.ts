@@ -1,22 +1,34 @@
 /**
- * Executes one claimed sync run: keeps its lease alive, runs the engine from the checkpoint,
- * and records the outcome — succeeded; failed for good (a token problem, which the token health
- * monitor reports); retried later with backoff; or dead after the last attempt, with a
- * "Synchronization … failed" notification in the same transaction.
+ * Executes one claimed sync run: first checks that it still applies to its service's current
+ * scope (R14) and cancels it otherwise, then keeps its lease alive, runs the engine from the
+ * checkpoint, and records the outcome — succeeded; cancelled (its scope changed while it ran);
+ * failed for good (a token problem, which the token health monitor reports); retried later with
+ * backoff; or dead after the last attempt. The first dead run after a success raises the service's
+ * "sync failing" alert in the same transaction; later dead runs of the streak raise nothing.
  */
 import { randomUUID } from 'node:crypto';
 import {
   backoffDelayMs,
+  opensSyncFailingAlert,
   sanitizeFailureDetail,
   syncFailedNotification,
+  syncRunApplies,
   SYNC_JOB_BACKOFF,
   type BackoffPolicy,
+  type Repositories,
   type Store,
+  type SyncCancelReason,
   type SyncJob,
   type SyncRun,
 } from '@cas/core';
 import { EntraError, GraphError } from '@cas/microsoft365';
-import { runSync, SyncLeaseLostError, type SyncCheckpoint, type SyncEngineOptions } from './sync-engine.js';
+import {
+  runSync,
+  SyncLeaseLostError,
+  SyncNotApplicableError,
+  type SyncCheckpoint,
+  type SyncEngineOptions,
+} from './sync-engine.js';
 import type { Logger } from 'pino';
 
 /** What the executor needs. */
@@ -59,6 +71,12 @@ export class SyncJobExecutor {
       trigger: run.trigger,
       attempt: job.attempts,
     });
+    // R14: the scope that holds now decides, not the one of the request.
+    const applies = syncRunApplies(await store.provisioning.get(run.tenantId), run);
+    if (!applies.ok) {
+      await this.#cancel(run, applies.error.reason, log);
+      return;
+    }
     let lost = false;
     const heartbeat = setInterval(
       () => {
@@ -86,22 +104,46 @@ export class SyncJobExecutor {
         owner,
         (job.checkpoint as SyncCheckpoint | null) ?? null,
       );
-      await store.transaction(async (tx) => {
-        await tx.syncRuns.update({
-          ...run,
-          status: 'succeeded',
-          finishedAt: this.#options.now(),
-          added: totals.added,
-          updated: totals.updated,
-          removed: totals.removed,
-          graphRequests: totals.graphRequests,
-          error: null,
-        });
+      const recorded = await store.transaction(async (tx) => {
+        // A cancellation after the last page stands: the outcome never overwrites it.
+        const moved = await tx.syncRuns.transition(
+          {
+            ...run,
+            status: 'succeeded',
+            finishedAt: this.#options.now(),
+            added: totals.added,
+            updated: totals.updated,
+            removed: totals.removed,
+            graphRequests: totals.graphRequests,
+            error: null,
+            missingTargets: totals.missingTargets,
+          },
+          'running',
+        );
         await tx.syncJobs.release(run.id, owner, { done: true });
+        return moved;
       });
-      log.info({ ...totals, meter: totals.meter, durationMs: Date.now() - started }, 'sync run succeeded');
+      log.info(
+        {
+          ...totals,
+          missingTargets: totals.missingTargets.length,
+          meter: totals.meter,
+          durationMs: Date.now() - started,
+        },
+        recorded ? 'sync run succeeded' : 'sync run finished after it was cancelled',
+      );
     } catch (error) {
+      if (error instanceof SyncNotApplicableError) {
+        await this.#cancel(run, error.reason, log);
+        return;
+      }
       if (error instanceof SyncLeaseLostError) {
+        if ((await store.syncRuns.get(run.tenantId, run.id))?.status === 'cancelled') {
+          // Cancelled while running (its scope changed): nothing more was applied; free the tenant.
+          await store.syncJobs.release(run.id, owner, { done: true });
+          log.info('sync run cancelled while running; stopped before its next page');
+          return;
+        }
         log.warn('sync run lease lost; another worker continues it');
         return;
       }
@@ -109,6 +151,12 @@ export class SyncJobExecutor {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  async #cancel(run: SyncRun, reason: SyncCancelReason, log: Logger): Promise<void> {
+    const { store, owner } = this.#options;
+    await store.syncJobs.cancelClaimed(run.id, owner, { reason, at: this.#options.now() });
+    log.info({ reason }, 'sync run cancelled: it no longer applies to its service');
   }
 
   async #fail(run: SyncRun, job: SyncJob, error: unknown, log: Logger): Promise<void> {
@@ -130,7 +178,7 @@ export class SyncJobExecutor {
     };
     await store.transaction(async (tx) => {
       if (delay !== undefined) {
-        await tx.syncRuns.update({ ...run, status: 'pending', ...counts, error: message });
+        await tx.syncRuns.transition({ ...run, status: 'pending', ...counts, error: message }, 'running');
         await tx.syncJobs.release(run.id, owner, {
           done: false,
           error: message,
@@ -145,10 +193,13 @@ export class SyncJobExecutor {
         ...counts,
         error: message,
       };
-      await tx.syncRuns.update(finished);
+      // Read before this run is recorded dead, so it does not count as its own streak.
+      const opensAlert = !tokenRefused && (await opensFailingAlert(tx, run));
+      const moved = await tx.syncRuns.transition(finished, 'running');
       await tx.syncJobs.release(run.id, owner, { done: false, error: message, nextAttemptAt: null });
-      // A token failure is announced once per incident by the health monitor, not per run.
-      if (!tokenRefused)
+      // A token failure is announced once per incident by the health monitor, not per run; a
+      // streak of dead runs once, by its first run.
+      if (moved && opensAlert)
         await tx.notifications.raise(syncFailedNotification({ id: randomUUID(), createdAt: now }, finished));
     });
     if (tokenRefused) this.#options.onTokenRefused?.(run.tenantId);
@@ -157,4 +208,12 @@ export class SyncJobExecutor {
       delay === undefined ? 'sync run failed' : 'sync run failed; will retry',
     );
   }
+}
+
+/** Whether this run's death opens its service's "sync failing" alert: one alert per failure streak. */
+async function opensFailingAlert(tx: Repositories, run: SyncRun): Promise<boolean> {
+  const filter = { service: run.service, limit: 1 } as const;
+  const [lastSucceeded] = await tx.syncRuns.list(run.tenantId, { ...filter, status: 'succeeded' });
+  const [previousDead] = await tx.syncRuns.list(run.tenantId, { ...filter, status: 'dead' });
+  return opensSyncFailingAlert({ lastSucceeded, previousDead });
 }

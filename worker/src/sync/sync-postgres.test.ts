@@ -2,6 +2,7 @@
 // tenant at once: the runs of one tenant never overlap in time, and every run succeeds once.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { SERVICE_IDS } from '@cas/core';
 import {
   CLOUD_APP_SECURITY_CLIENT_ID,
   CLOUD_APP_SECURITY_CLIENT_SECRET,
@@ -12,7 +13,12 @@ import { emulatorControl } from '@cas/m365-emulator/testing';
 import { createStore, SecretCipher, type DurableStore } from '@cas/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emulatorDirectory, pendingRun, storedDirectory } from '../test-support/sync-fixtures.js';
+import {
+  emulatorDirectory,
+  pendingRun,
+  protectAllUsers,
+  storedDirectory,
+} from '../test-support/sync-fixtures.js';
 
 const url = process.env.TEST_DATABASE_URL;
 const skipReason = url === undefined || url === '' ? 'TEST_DATABASE_URL is not set' : undefined;
@@ -49,6 +55,8 @@ describe.skipIf(skipReason !== undefined)(
         );
       }
       store = await createStore({ databaseUrl: url, schema, encryptionKey: KEY, poolMax: 4 });
+      await protectAllUsers(store, TENANT, SERVICE_IDS);
+      await protectAllUsers(store, OTHER, ['exchangeOnline', 'oneDrive']);
     }, 60_000);
 
     afterAll(async () => {
@@ -72,11 +80,18 @@ describe.skipIf(skipReason !== undefined)(
     });
 
     it('never runs two syncs of one tenant at once', async () => {
+      // One queued run per tenant and service (R13): three of one tenant, two of the other.
       const runs = [
-        ...Array.from({ length: 4 }, (_, index) =>
-          pendingRun(TENANT, { trigger: 'manual', requestedAt: new Date(Date.now() + index).toISOString() }),
+        ...SERVICE_IDS.map((service, index) =>
+          pendingRun(TENANT, {
+            service,
+            trigger: 'manual',
+            requestedAt: new Date(Date.now() + index).toISOString(),
+          }),
         ),
-        ...Array.from({ length: 2 }, () => pendingRun(OTHER, { trigger: 'manual' })),
+        ...(['exchangeOnline', 'oneDrive'] as const).map((service) =>
+          pendingRun(OTHER, { service, trigger: 'manual' }),
+        ),
       ];
       for (const run of runs) await store.syncRuns.create(run);
       for (let index = 0; index < 2; index++) {

@@ -19,6 +19,7 @@ import { startWorker } from '../main.js';
 import {
   emulatorDirectory,
   pendingRun,
+  protectAllUsers,
   silentLogger,
   storedDirectory,
 } from '../test-support/sync-fixtures.js';
@@ -68,6 +69,7 @@ beforeAll(async () => {
   );
   dataDir = await mkdtemp(join(tmpdir(), 'cas-worker-resume-'));
   store = await createStore({ dataDir, encryptionKey: KEY });
+  await protectAllUsers(store, TENANT);
 }, 60_000);
 
 afterAll(async () => {

@@ -91,9 +91,10 @@ export function uuidFor(text: string): string {
 }
 
 /**
- * PostgreSQL runner: a dispatcher sends each due run to pg-boss (job id derived from the run, its
- * attempt, its lease and a 30 s slot, so dispatchers in several processes send it once); pg-boss
- * hands it to one worker, never two jobs of one tenant at once.
+ * PostgreSQL runner: a dispatcher sends the due runs to pg-boss — one per tenant, none of a tenant
+ * being synchronized (`due` is fair, R13) — with a job id derived from the run, its attempt, its
+ * lease and a 30 s slot, so dispatchers in several processes send each once; pg-boss hands it to
+ * one worker, never two jobs of one tenant at once.
  */
 export async function startPgBossSyncRunner(
   options: SyncRunnerOptions & {
@@ -119,19 +120,7 @@ export async function startPgBossSyncRunner(
   });
   let closed = false;
 
-  async function dispatch(): Promise<void> {
-    const now = Date.parse(options.executor.lease().now);
-    const slot = Math.floor(now / 30_000);
-    for (const { run, job } of await options.store.syncJobs.due(new Date(now).toISOString(), 100)) {
-      const id = uuidFor(`${run.id}|${job?.attempts ?? 0}|${job?.leaseUntil ?? ''}|${slot}`);
-      await boss.send(SYNC_QUEUE, { tenantId: run.tenantId, runId: run.id } satisfies SyncJobData, {
-        id,
-        singletonKey: run.tenantId,
-      });
-    }
-  }
-
-  await boss.work<SyncJobData>(
+  const workerId = await boss.work<SyncJobData>(
     SYNC_QUEUE,
     { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, options.pollMs / 1000) },
     async ([job]) => {
@@ -146,6 +135,23 @@ export async function startPgBossSyncRunner(
       await options.executor.execute(claimed.run, claimed.job);
     },
   );
+
+  /** Sends the due runs (one per tenant that is not being synchronized) to the queue. */
+  async function dispatch(): Promise<void> {
+    const now = Date.parse(options.executor.lease().now);
+    const slot = Math.floor(now / 30_000);
+    const due = await options.store.syncJobs.due(new Date(now).toISOString(), 100);
+    for (const { run, job } of due) {
+      const id = uuidFor(`${run.id}|${job?.attempts ?? 0}|${job?.leaseUntil ?? ''}|${slot}`);
+      await boss.send(SYNC_QUEUE, { tenantId: run.tenantId, runId: run.id } satisfies SyncJobData, {
+        id,
+        singletonKey: run.tenantId,
+      });
+    }
+    // This process's worker fetches at once rather than at its next poll, so a run due now
+    // starts within one dispatch interval.
+    if (due.length > 0) boss.notifyWorker(workerId);
+  }
 
   let timer: NodeJS.Timeout | undefined;
   const loop = () => {

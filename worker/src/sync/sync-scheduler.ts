@@ -5,6 +5,7 @@
  * worker processes scheduling at once still create each run once.
  */
 import {
+  newSyncRun,
   nextDailySync,
   scheduledSyncApplies,
   SERVICE_IDS,
@@ -42,24 +43,16 @@ export async function scheduleSyncRuns(options: SyncScheduleOptions): Promise<Sy
       // Never pile runs up behind one that is still waiting or running.
       if (latest !== undefined && (latest.status === 'pending' || latest.status === 'running')) continue;
       const request = async (id: string, trigger: SyncTrigger) => {
-        const run: SyncRun = {
+        const run = newSyncRun({
           id,
           tenantId,
           service,
           trigger,
           scope: 'allUsersAndGroups',
-          status: 'pending',
           requestedAt: now,
           requestedBy: SCHEDULER,
-          startedAt: null,
-          finishedAt: null,
-          added: 0,
-          updated: 0,
-          removed: 0,
-          graphRequests: 0,
-          error: null,
-        };
-        if (await store.syncJobs.requestRun(run)) created.push(run);
+        });
+        if ((await store.syncJobs.requestRun(run)).created) created.push(run);
       };
       // The daily run reconciles everything; a delta run in the same slot would only repeat it.
       if (latest === undefined || latest.requestedAt < dailySlot) {

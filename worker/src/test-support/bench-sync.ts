@@ -21,7 +21,7 @@ import { createAppTokenSource, createGraphSyncClient } from '@cas/microsoft365';
 import { createStore, SecretCipher } from '@cas/store';
 import { pino } from 'pino';
 import { SyncJobExecutor } from '../sync/sync-job-executor.js';
-import { pendingRun } from './sync-fixtures.js';
+import { pendingRun, protectAllUsers } from './sync-fixtures.js';
 
 const users = Number(process.argv[2] ?? 100_000);
 const groups = Number(process.argv[3] ?? 10_000);
@@ -108,6 +108,8 @@ async function measure(origin: string, tenantId: string, started: number): Promi
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const dataDir = await mkdtemp(join(tmpdir(), 'cas-bench-sync-'));
   const store = await createStore({ dataDir, encryptionKey: SecretCipher.generateKey() });
+  // A run applies only to a protected service of the same scope (R14), as after Done.
+  await protectAllUsers(store, tenantId);
   const tokens = createAppTokenSource({
     authorityHost: origin,
     clientId: CLOUD_APP_SECURITY_CLIENT_ID,

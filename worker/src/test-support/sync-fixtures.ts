@@ -1,9 +1,10 @@
 /**
  * Test helpers: the emulator's directory as the snapshot should hold it, the snapshot as stored,
- * sync runs to request, and a silent logger.
+ * tenants protected as the API saves them, sync runs to request, and a silent logger.
  */
 import { randomUUID } from 'node:crypto';
 import {
+  emptyProvisioning,
   groupKind,
   type DirectoryGroup,
   type DirectoryMembership,
@@ -131,6 +132,32 @@ export function pendingRun(tenantId: string, overrides: Partial<SyncRun> = {}): 
     removed: 0,
     graphRequests: 0,
     error: null,
+    cancelReason: null,
+    missingTargets: [],
     ...overrides,
   };
+}
+
+/**
+ * Saves `tenantId` with `services` protected and synchronizing all users and groups, as Done
+ * leaves it: a run of any other scope or service no longer applies and would be cancelled (R14).
+ */
+export async function protectAllUsers(
+  store: Store,
+  tenantId: string,
+  services: readonly ServiceId[] = ['exchangeOnline'],
+): Promise<void> {
+  const before = (await store.provisioning.get(tenantId)) ?? emptyProvisioning(tenantId);
+  const accounts = { ...before.services };
+  for (const service of services) {
+    accounts[service] = {
+      ...accounts[service],
+      status: 'protected',
+      scope: 'allUsersAndGroups',
+      targets: [],
+      protectedAt: accounts[service].protectedAt ?? new Date().toISOString(),
+    };
+  }
+  const saved = await store.provisioning.save({ ...before, services: accounts }, before.version);
+  if (!saved.ok) throw new Error(`provisioning of ${tenantId} changed meanwhile`);
 }

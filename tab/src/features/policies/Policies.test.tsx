@@ -148,4 +148,55 @@ describe('Policies', () => {
     expect(rows[1]?.textContent).toContain('extend');
     expect(rows[2]?.textContent).toContain('failed: Graph throttled the run.');
   });
+
+  it('R14: shows a cancelled run with the reason it no longer applied, and targets a run found missing', async () => {
+    const { user } = renderPolicies({
+      'GET /api/policies': {
+        body: policiesFixture({ allowed: true, reason: null }, { exchangeOnline: true }),
+      },
+      'GET /api/sync-runs': {
+        body: {
+          runs: [
+            syncRunFixture({ id: 'r2', status: 'cancelled', cancelReason: 'scopeChanged' }),
+            syncRunFixture({
+              id: 'r1',
+              scope: 'selectedUsers',
+              missingTargets: [
+                { userId: 'u-1', userPrincipalName: 'gone@contoso.com', displayName: 'Gone User' },
+              ],
+            }),
+          ],
+        },
+      },
+    });
+    const figures = await screen.findByLabelText('Sync figures');
+    expect(figures.textContent).toContain(
+      'cancelled: The scope of Exchange Online changed after this synchronization was requested',
+    );
+    await user.click(screen.getByRole('tab', { name: 'Sync history' }));
+    const rows = within(screen.getByRole('table', { name: 'Sync history of Exchange Online' })).getAllByRole(
+      'row',
+    );
+    expect(rows[1]?.textContent).toContain('cancelled: The scope of Exchange Online changed');
+    expect(rows[2]?.textContent).toContain('1 missing: gone@contoso.com');
+  });
+
+  it('R13: says when the manual synchronization was answered with the run already queued', async () => {
+    const queued = syncRunFixture({ id: 'run-7', status: 'running', finishedAt: null });
+    const { user } = renderPolicies({
+      'GET /api/policies': {
+        body: policiesFixture({ allowed: true, reason: null }, { exchangeOnline: true }),
+      },
+      'GET /api/sync-runs': { body: { runs: [queued] } },
+      'POST /api/services/exchangeOnline/sync': {
+        status: 200,
+        body: { syncRuns: [{ ...queued, alreadyQueued: true }] },
+      },
+    });
+    await waitFor(() => expect(manualSync().disabled).toBe(false));
+    await user.click(manualSync());
+    expect(
+      await screen.findByText('A synchronization of Exchange Online is already running; showing it.'),
+    ).toBeTruthy();
+  });
 });

@@ -3,7 +3,7 @@
  * policy's **General** tab holds **Click here to manually synchronize all your targets** (disabled
  * with the reason in selected mode, R3), the last run's figures and the sync history.
  */
-import { SERVICE_NAMES, type ServiceId, type SyncRun } from '@cas/core';
+import { isSyncRunFinished, SERVICE_NAMES, syncCancelText, type ServiceId, type SyncRun } from '@cas/core';
 import {
   Badge,
   Body1,
@@ -162,7 +162,9 @@ export function PolicyGeneral({
   const runs = useApiResource(loadRuns);
   const reloadRuns = runs.reload;
   const [sync, setSync] = useState<
-    { status: 'idle' } | { status: 'running'; runId: string } | { status: 'error'; message: string }
+    | { status: 'idle' }
+    | { status: 'running'; runId: string; notice: string | null }
+    | { status: 'error'; message: string }
   >({
     status: 'idle',
   });
@@ -182,7 +184,7 @@ export function PolicyGeneral({
         const run = result.ok
           ? result.value.runs.find((candidate) => candidate.id === sync.runId)
           : undefined;
-        if ((run && (run.status === 'succeeded' || run.status === 'failed')) || polls >= POLL_LIMIT) {
+        if ((run && isSyncRunFinished(run)) || polls >= POLL_LIMIT) {
           window.clearInterval(timer);
           setSync({ status: 'idle' });
           reloadRuns();
@@ -199,7 +201,11 @@ export function PolicyGeneral({
       ? result.value.syncRuns.find((candidate) => candidate.service === service)
       : undefined;
     if (result.ok && run) {
-      setSync({ status: 'running', runId: run.id });
+      // R13: a run of this service was already queued; the request was answered with it.
+      const notice = run.alreadyQueued
+        ? `A synchronization of ${SERVICE_NAMES[service]} is already ${run.status === 'running' ? 'running' : 'queued'}; showing it.`
+        : null;
+      setSync({ status: 'running', runId: run.id, notice });
       // Show the queued run's figures at once; they fill in as it runs.
       reloadRuns();
     } else {
@@ -246,6 +252,11 @@ export function PolicyGeneral({
             </Text>
           ) : null}
           {sync.status === 'running' ? <Spinner size="tiny" label="Synchronizing all your targets…" /> : null}
+          {sync.status === 'running' && sync.notice !== null ? (
+            <MessageBar intent="info">
+              <MessageBarBody>{sync.notice}</MessageBarBody>
+            </MessageBar>
+          ) : null}
           {sync.status === 'error' ? (
             <MessageBar intent="error" role="alert">
               <MessageBarBody>{sync.message}</MessageBarBody>
@@ -279,7 +290,7 @@ export function PolicyGeneral({
                       <TableRow key={run.id}>
                         <TableCell>{formatTime(run.requestedAt, locale)}</TableCell>
                         <TableCell>{run.trigger}</TableCell>
-                        <TableCell>{run.error ? `${run.status}: ${run.error}` : run.status}</TableCell>
+                        <TableCell>{runOutcome(run, { withMissing: true })}</TableCell>
                         <TableCell>{formatCount(run.added, locale)}</TableCell>
                         <TableCell>{formatCount(run.updated, locale)}</TableCell>
                         <TableCell>{formatCount(run.removed, locale)}</TableCell>
@@ -301,12 +312,28 @@ export function PolicyGeneral({
   );
 }
 
+/**
+ * A run's outcome in one line: its status, with the error of a failed run or the reason of a
+ * cancelled one (R14), and optionally the Selected Targets it found missing from the directory.
+ */
+export function runOutcome(run: SyncRun, options: { readonly withMissing?: boolean } = {}): string {
+  const detail =
+    run.status === 'cancelled' && run.cancelReason !== null
+      ? syncCancelText(run.cancelReason, run.service)
+      : run.error;
+  const outcome = detail ? `${run.status}: ${detail}` : run.status;
+  const missing = run.missingTargets ?? [];
+  if (options.withMissing !== true || missing.length === 0) return outcome;
+  return `${outcome} (${missing.length} missing: ${missing.map((target) => target.userPrincipalName).join(', ')})`;
+}
+
 /** The figures of one sync run. */
 export function SyncFigures({ run }: { run: SyncRun }): ReactNode {
   const { locale } = useTab();
   const styles = useStyles();
+  const missing = run.missingTargets ?? [];
   const figures: [string, string][] = [
-    ['Outcome', run.error ? `${run.status}: ${run.error}` : run.status],
+    ['Outcome', runOutcome(run)],
     ['Trigger', run.trigger],
     ['Finished', formatTime(run.finishedAt, locale, 'Not finished')],
     ['Added', formatCount(run.added, locale)],
@@ -315,6 +342,9 @@ export function SyncFigures({ run }: { run: SyncRun }): ReactNode {
     ['Graph requests', formatCount(run.graphRequests, locale)],
     ['Duration', formatDuration(run.startedAt, run.finishedAt, locale) || '—'],
   ];
+  // Selected targets the directory no longer had: reported, not silently skipped.
+  if (missing.length > 0)
+    figures.push(['Missing targets', missing.map((target) => target.userPrincipalName).join(', ')]);
   return (
     <dl className={styles.figures} aria-label="Sync figures">
       {figures.map(([term, value]) => (
