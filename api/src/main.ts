@@ -94,7 +94,15 @@ export function buildRoutes(
       ...(now ? { now } : {}),
     }),
   );
-  add(targetRoutes(createGraphDirectory({ graphBaseUrl: config.GRAPH_BASE_URL, tokens })));
+  add(
+    targetRoutes(
+      createGraphDirectory({
+        graphBaseUrl: config.GRAPH_BASE_URL,
+        tokens,
+        timeoutMs: config.GRAPH_TIMEOUT_SECONDS * 1000,
+      }),
+    ),
+  );
   add(notificationRoutes({ store, ...(now ? { now } : {}) }));
   add(auditRoutes(store));
   add(openApiRoutes(() => routes, { title: 'Cloud App Security API', version: '0.1.0' }));
@@ -118,6 +126,7 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
       authorityHost: authority,
       clientId: config.AAD_APP_CLIENT_ID,
       clientSecret: config.SECRET_AAD_APP_CLIENT_SECRET,
+      timeoutMs: config.ENTRA_TIMEOUT_SECONDS * 1000,
     });
   const ssoClientId = config.SSO_APP_CLIENT_ID ?? config.AAD_APP_CLIENT_ID;
   const user = createUserTokenValidator({
@@ -137,7 +146,12 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
       : createBotCredentialValidator({
           key: Buffer.from(config.SECRET_BOT_API_KEY, 'base64'),
           roles:
-            overrides.roles ?? createDirectoryRoleChecker({ graphBaseUrl: config.GRAPH_BASE_URL, tokens }),
+            overrides.roles ??
+            createDirectoryRoleChecker({
+              graphBaseUrl: config.GRAPH_BASE_URL,
+              tokens,
+              timeoutMs: config.GRAPH_TIMEOUT_SECONDS * 1000,
+            }),
           clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
           logger,
         });

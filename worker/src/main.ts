@@ -59,12 +59,19 @@ export async function startWorker(
     authorityHost: config.AAD_APP_OAUTH_AUTHORITY_HOST,
     clientId: config.AAD_APP_CLIENT_ID,
     clientSecret: config.SECRET_AAD_APP_CLIENT_SECRET,
+    timeoutMs: config.ENTRA_TIMEOUT_SECONDS * 1000,
   });
-  const graph = createGraphSyncClient({ graphBaseUrl: config.GRAPH_BASE_URL, tokens });
+  const graphTimeoutMs = config.GRAPH_TIMEOUT_SECONDS * 1000;
+  const graph = createGraphSyncClient({
+    graphBaseUrl: config.GRAPH_BASE_URL,
+    tokens,
+    timeoutMs: graphTimeoutMs,
+  });
   const health = new TokenHealthMonitor({
     store,
     tokens,
     graphBaseUrl: config.GRAPH_BASE_URL,
+    graphTimeoutMs,
     now,
     logger: logger.child({ part: 'token-health' }),
     secretExpiresAt: config.AAD_APP_CLIENT_SECRET_EXPIRES_AT,

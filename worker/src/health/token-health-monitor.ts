@@ -24,7 +24,7 @@ import {
   type TokenFailureCause,
   type TransitionResult,
 } from '@cas/core';
-import { EntraError, GraphError, type AppTokenSource } from '@cas/microsoft365';
+import { DEFAULT_GRAPH_TIMEOUT_MS, EntraError, GraphError, type AppTokenSource } from '@cas/microsoft365';
 import type { Logger } from 'pino';
 
 /** What one check found. */
@@ -42,6 +42,8 @@ export interface TokenHealthMonitorOptions {
   /** Our client secret's expiry (ISO), if known, and how many days ahead to warn. */
   readonly secretExpiresAt?: string | undefined;
   readonly secretWarningDays?: number;
+  /** The Graph probe without an answer after this many ms counts as unreachable; default 30 000. */
+  readonly graphTimeoutMs?: number;
 }
 
 const MONITOR = { kind: 'system', component: 'token-health-monitor' } as const;
@@ -79,7 +81,10 @@ export class TokenHealthMonitor {
       }
       const response = await fetch(
         `${this.#options.graphBaseUrl.replace(/\/+$/, '')}/v1.0/users?$select=id&$top=1`,
-        { headers: { authorization: `Bearer ${token.accessToken}` } },
+        {
+          headers: { authorization: `Bearer ${token.accessToken}` },
+          signal: AbortSignal.timeout(this.#options.graphTimeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS),
+        },
       );
       if (response.ok) return { ok: true };
       const text = await response.text();
@@ -99,7 +104,7 @@ export class TokenHealthMonitor {
         detail: sanitizeFailureDetail(`Graph answered ${response.status} ${code}`),
       };
     } catch (error) {
-      if (error instanceof EntraError) {
+      if (error instanceof EntraError && !error.unanswered) {
         const signal = error.aadstsCode === undefined ? {} : { aadstsCode: error.aadstsCode };
         return { ok: false, cause: tokenFailureCause(signal), detail: sanitizeFailureDetail(error.message) };
       }
