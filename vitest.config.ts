@@ -18,6 +18,8 @@ export default defineConfig({
       // The tab: component tests (jsdom, per file) and end-to-end tests in a real browser.
       'tab/src/**/*.test.tsx',
       'tab/e2e/**/*.test.ts',
+      // The tab server (proxy, headers) against a real API and emulator.
+      'tab/server/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',

@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   appendFileSync,
+  chmodSync,
   createWriteStream,
   existsSync,
   mkdirSync,
@@ -17,7 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
 import {
@@ -27,6 +28,7 @@ import {
   CLOUD_APP_SECURITY_CLIENT_SECRET,
   developmentSignIns,
 } from '@cas/m365-emulator';
+import { partEnvironment, type PartName } from './start-environment.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = resolve(process.env.CAS_DATA_DIR ?? join(root, '.data'));
@@ -66,17 +68,28 @@ function readEnvFile(path: string): Record<string, string> {
   );
 }
 
+/** The `.user` file holds secrets: readable by its owner only (mode 600), however it was made. */
+function keepPrivate(path: string): void {
+  if (existsSync(path) && (statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+}
+
 /** Makes sure a generated local secret exists in the git-ignored `.user` file; returns its value. */
 function ensureLocalSecret(name: string): string {
+  keepPrivate(userEnvFile);
   const current = readEnvFile(userEnvFile)[name];
   if (current !== undefined && current !== '') return current;
   const value = randomBytes(32).toString('base64');
-  mkdirSync(join(root, 'env'), { recursive: true });
+  mkdirSync(dirname(userEnvFile), { recursive: true });
   const text = existsSync(userEnvFile) ? readFileSync(userEnvFile, 'utf8') : '';
   // Fill an empty `NAME=` line (as in the .sample) rather than adding a second definition.
   const emptyLine = new RegExp(`^${name}=[ \\t]*$`, 'm');
-  if (emptyLine.test(text)) writeFileSync(userEnvFile, text.replace(emptyLine, `${name}=${value}`));
-  else appendFileSync(userEnvFile, `${text === '' || text.endsWith('\n') ? '' : '\n'}${name}=${value}\n`);
+  if (emptyLine.test(text))
+    writeFileSync(userEnvFile, text.replace(emptyLine, `${name}=${value}`), { mode: 0o600 });
+  else
+    appendFileSync(userEnvFile, `${text === '' || text.endsWith('\n') ? '' : '\n'}${name}=${value}\n`, {
+      mode: 0o600,
+    });
+  keepPrivate(userEnvFile);
   return value;
 }
 
@@ -181,7 +194,7 @@ if (process.env.DATABASE_URL) wiring.DATABASE_URL = process.env.DATABASE_URL;
 
 /** One process of the product. */
 interface Part {
-  readonly name: string;
+  readonly name: PartName;
   readonly entry: string;
   /** Answers 2xx once the part is ready. */
   readonly health: string;
@@ -212,13 +225,14 @@ function launch(part: Part): ChildProcess {
     ['--conditions=source', '--disable-warning=DEP0111', '--import', 'tsx', join(root, part.entry)],
     {
       cwd: root,
-      // The emulator creates the CA the others trust, so it must not be told to load it first.
-      env: {
+      // Each part gets the secrets it needs and no other (scripts/start-environment.ts). The
+      // emulator creates the CA the others trust, so it must not be told to load it first.
+      env: partEnvironment(part.name, {
         ...process.env,
         ...files,
         ...wiring,
         ...(part === emulatorPart ? { NODE_EXTRA_CA_CERTS: '' } : {}),
-      },
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

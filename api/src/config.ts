@@ -46,6 +46,10 @@ const environmentSchema = z.object({
     .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
     .optional(),
   GRAPH_BASE_URL: url.default('https://graph.microsoft.com'),
+  /** Seconds a token or discovery request to Entra may take before it fails (`request_timeout`). */
+  ENTRA_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
+  /** Seconds one Graph request may take before it fails (`RequestTimeout`). */
+  GRAPH_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
   DATABASE_URL: z.string().min(1).optional(),
   /**
    * `redis://…`: request budgets are counted in Redis, shared by every API process. Unset: in

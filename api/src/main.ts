@@ -76,7 +76,11 @@ export function buildRoutes(
   const add = (more: readonly RouteDefinition[]): void => {
     routes.push(...more);
   };
-  const directory = createGraphDirectory({ graphBaseUrl: config.GRAPH_BASE_URL, tokens });
+  const directory = createGraphDirectory({
+    graphBaseUrl: config.GRAPH_BASE_URL,
+    tokens,
+    timeoutMs: config.GRAPH_TIMEOUT_SECONDS * 1000,
+  });
   add(healthRoutes(() => store.ping()));
   add(meRoutes());
   add(
@@ -126,10 +130,15 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
       authorityHost: authority,
       clientId: config.AAD_APP_CLIENT_ID,
       clientSecret: config.SECRET_AAD_APP_CLIENT_SECRET,
+      timeoutMs: config.ENTRA_TIMEOUT_SECONDS * 1000,
     });
   const ssoClientId = config.SSO_APP_CLIENT_ID ?? config.AAD_APP_CLIENT_ID;
   // Role assignments in Graph: the admin check of bot calls, and of user tokens without `wids`.
-  const directoryRoles = createDirectoryRoleChecker({ graphBaseUrl: config.GRAPH_BASE_URL, tokens });
+  const directoryRoles = createDirectoryRoleChecker({
+    graphBaseUrl: config.GRAPH_BASE_URL,
+    tokens,
+    timeoutMs: config.GRAPH_TIMEOUT_SECONDS * 1000,
+  });
   const tokenValidator = createUserTokenValidator({
     keys: createRemoteJWKSet(new URL(`${authority}/common/discovery/v2.0/keys`)),
     audiences: [ssoClientId, ...(config.AAD_APP_ID_URI === undefined ? [] : [config.AAD_APP_ID_URI])],

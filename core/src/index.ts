@@ -13,3 +13,4 @@ export * from './directory.js';
 export * from './notification-delivery.js';
 export * from './sync-plan.js';
 export * from './sync-runs.js';
+export * from './log-redaction.js';

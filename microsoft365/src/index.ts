@@ -1,5 +1,6 @@
 export {
   createAppTokenSource,
+  DEFAULT_ENTRA_TIMEOUT_MS,
   type AppToken,
   type AppTokenSource,
   type AppTokenSourceOptions,
@@ -13,7 +14,8 @@ export {
   type DirectoryRoleChecker,
   type DirectoryRoleCheckerOptions,
 } from './graph/directory-roles.js';
-export { GraphError } from './graph/graph-error.js';
+export { DEFAULT_GRAPH_TIMEOUT_MS } from './graph/graph-client.js';
+export { GRAPH_TIMEOUT_CODE, GraphError } from './graph/graph-error.js';
 export {
   createGraphSyncClient,
   isDeltaExpired,

@@ -1,13 +1,16 @@
 /**
  * The tab's HTTPS server: serves the production build, `/config.json` (runtime configuration, so
  * one build runs against the emulator and Entra alike) and reverse-proxies `/api/*` to the API, so
- * tab and API share one origin (no CORS; the consent callback lands on the tab's origin).
+ * tab and API share one origin (no CORS; the consent callback lands on the tab's origin). Every
+ * response carries the security headers; malformed paths and bodies where none belong get 400.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer, request as httpsRequest } from 'node:https';
+import { createServer } from 'node:https';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createApiProxy, hasBody, METHODS_WITHOUT_BODY } from './api-proxy.js';
+import { createSecurityHeaders } from './security-headers.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Runtime configuration handed to the browser at `/config.json` (no secrets). */
@@ -36,6 +39,13 @@ export interface TabServerOptions {
   readonly publicHost?: string;
   /** Where `/api/*` goes; default http://127.0.0.1:3979. */
   readonly apiOrigin?: string;
+  /** Most connections kept open to the API, shared by every visitor; default 32. */
+  readonly apiConnections?: number;
+  /**
+   * Sends Strict-Transport-Security; default on unless `publicHost` is localhost or a loopback
+   * address (there it would force HTTPS on every local port of the machine).
+   */
+  readonly strictTransportSecurity?: boolean;
   /** The Vite production build (contains index.html). */
   readonly distDir: string;
   /** PEM certificate and key (locally the emulator CA's leaf for localhost and 127.0.0.1). */
@@ -65,20 +75,6 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.svg', '.map']);
 
-/** Teams clients that may frame the tab, plus our own origin (the test harness). */
-const FRAME_ANCESTORS =
-  "'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.teams.cloud.microsoft https://*.office.com https://*.microsoft365.com https://*.cloud.microsoft";
-
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-]);
-
 interface CachedFile {
   readonly body: Buffer;
   readonly gzip: Buffer | null;
@@ -91,7 +87,17 @@ export async function startTabServer(options: TabServerOptions): Promise<Running
   await stat(join(distDir, 'index.html')).catch(() => {
     throw new Error(`No tab build in ${distDir}: run \`npm run build --workspace tab\` first.`);
   });
-  const api = new URL(options.apiOrigin ?? 'http://127.0.0.1:3979');
+  const publicHost = options.publicHost ?? 'localhost';
+  const proxy = createApiProxy({
+    apiOrigin: options.apiOrigin ?? 'http://127.0.0.1:3979',
+    ...(options.apiConnections === undefined ? {} : { connections: options.apiConnections }),
+  });
+  const securityHeaders = createSecurityHeaders({
+    authority: options.config.authority,
+    frameAncestors: options.config.teamsHostOrigins ?? [],
+    strictTransportSecurity:
+      options.strictTransportSecurity ?? !/^(localhost|127\.0\.0\.1|\[::1\])$/i.test(publicHost),
+  });
   const cache = new Map<string, CachedFile>();
   const configBody = Buffer.from(JSON.stringify(options.config));
 
@@ -123,63 +129,38 @@ export async function startTabServer(options: TabServerOptions): Promise<Running
       'Content-Length': body.length,
       'Cache-Control': cacheControl,
       Vary: 'Accept-Encoding',
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'strict-origin-when-cross-origin',
-      'Content-Security-Policy': `frame-ancestors ${FRAME_ANCESTORS}`,
       ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
-  function proxy(req: IncomingMessage, res: ServerResponse): void {
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
-    }
-    headers['host'] = api.host;
-    headers['x-forwarded-proto'] = 'https';
-    headers['x-forwarded-host'] = req.headers.host ?? '';
-    headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
-    const send = api.protocol === 'https:' ? httpsRequest : httpRequest;
-    const upstream = send(
-      {
-        protocol: api.protocol,
-        hostname: api.hostname,
-        port: api.port,
-        method: req.method,
-        path: req.url,
-        headers,
-      },
-      (answer) => {
-        const out: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(answer.headers)) {
-          if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
-        }
-        res.writeHead(answer.statusCode ?? 502, out);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', () => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const body = JSON.stringify({
-        error: { code: 'api_unreachable', message: 'The Cloud App Security API cannot be reached.' },
-      });
-      res.writeHead(502, {
-        'Content-Type': 'application/json; charset=utf-8',
-        'Content-Length': Buffer.byteLength(body),
-      });
-      res.end(body);
+  /** Answers a refused request; the connection closes, so nothing after it is read as a request. */
+  function refuse(res: ServerResponse, status: number, code: string, message: string): void {
+    const body = JSON.stringify({ error: { code, message } });
+    res.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      Connection: 'close',
     });
-    req.pipe(upstream);
+    res.end(body);
   }
 
-  const server = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) => {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await securityHeaders(req, res);
     const url = new URL(req.url ?? '/', 'https://tab.invalid');
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      refuse(res, 400, 'malformed_path', 'The request path is not valid percent-encoded UTF-8.');
+      return;
+    }
+    if (METHODS_WITHOUT_BODY.has(req.method ?? '') && hasBody(req)) {
+      refuse(res, 400, 'request_body_not_allowed', `A ${req.method} request must not carry a body.`);
+      return;
+    }
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
-      proxy(req, res);
+      proxy.forward(req, res);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -191,26 +172,28 @@ export async function startTabServer(options: TabServerOptions): Promise<Running
       send(req, res, { body: configBody, gzip: null, type: CONTENT_TYPES['.json'] ?? '' }, 'no-store');
       return;
     }
-    void (async () => {
-      const relative = normalize(decodeURIComponent(url.pathname)).replace(/^[/\\]+/, '');
-      const path = resolve(distDir, relative);
-      // Never serve outside the build, whatever the path says.
-      const inside = path === distDir || path.startsWith(distDir + sep);
-      const file = inside && relative !== '' ? await load(path) : undefined;
-      if (file) {
-        const immutable = relative.startsWith(`assets${sep}`) || relative.startsWith('assets/');
-        send(req, res, file, immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-        return;
-      }
-      if (extname(url.pathname) !== '' && url.pathname !== '/index.html') {
-        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('Not found');
-        return;
-      }
-      // Every other path is a screen of the single-page app.
-      const index = await load(join(distDir, 'index.html'));
-      if (index) send(req, res, index, 'no-cache');
-    })().catch(() => {
+    const relative = normalize(pathname).replace(/^[/\\]+/, '');
+    const path = resolve(distDir, relative);
+    // Never serve outside the build, whatever the path says.
+    const inside = path === distDir || path.startsWith(distDir + sep);
+    const file = inside && relative !== '' ? await load(path) : undefined;
+    if (file) {
+      const immutable = relative.startsWith(`assets${sep}`) || relative.startsWith('assets/');
+      send(req, res, file, immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      return;
+    }
+    if (extname(url.pathname) !== '' && url.pathname !== '/index.html') {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Not found');
+      return;
+    }
+    // Every other path is a screen of the single-page app.
+    const index = await load(join(distDir, 'index.html'));
+    if (index) send(req, res, index, 'no-cache');
+  }
+
+  const server = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) => {
+    handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
@@ -222,10 +205,11 @@ export async function startTabServer(options: TabServerOptions): Promise<Running
   });
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `https://${options.publicHost ?? 'localhost'}:${port}`,
+    origin: `https://${publicHost}:${port}`,
     port,
     close: () =>
       new Promise<void>((resolveClose) => {
+        proxy.close();
         server.closeAllConnections();
         server.close(() => resolveClose());
       }),

@@ -33,6 +33,10 @@ const environmentSchema = z.object({
   SECRET_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Microsoft Graph origin (the emulator's origin locally). */
   GRAPH_BASE_URL: url.default('https://graph.microsoft.com'),
+  /** Seconds a token or discovery request to Entra may take before it fails (`request_timeout`). */
+  ENTRA_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
+  /** Seconds one Graph request may take before it fails (`RequestTimeout`; sync retries it). */
+  GRAPH_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
   /** R4: daily synchronization of all-mode tenants at this UTC time, HH:MM. */
   SYNC_DAILY_TIME_UTC: z
     .string()

@@ -8,14 +8,15 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { createAppTokenSource, createGraphSyncClient } from '@cas/microsoft365';
 import { createStore, databaseKind, type DurableStore } from '@cas/store';
-import { pino, type Logger } from 'pino';
 import { TokenHealthMonitor } from './health/token-health-monitor.js';
+import { createLogger } from './logger.js';
 import { EmailDeliverer } from './mail/email-deliverer.js';
 import { SyncJobExecutor } from './sync/sync-job-executor.js';
 import { startEmbeddedSyncRunner, startPgBossSyncRunner, type SyncRunner } from './sync/sync-runners.js';
 import { scheduleSyncRuns } from './sync/sync-scheduler.js';
 import type { WorkerConfig } from './config.js';
 import type { SyncCheckpoint } from './sync/sync-engine.js';
+import type { Logger } from 'pino';
 
 export { startMailCapture, type MailCapture, type MailCaptureOptions } from './mail/mail-capture.js';
 
@@ -46,7 +47,7 @@ export async function startWorker(
   config: WorkerConfig,
   overrides: WorkerOverrides = {},
 ): Promise<RunningWorker> {
-  const logger = overrides.logger ?? pino({ level: config.LOG_LEVEL, name: 'worker' });
+  const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const now = overrides.now ?? (() => new Date().toISOString());
   const dataDir = resolve(config.DATA_DIR);
   const store = await createStore({
@@ -59,14 +60,21 @@ export async function startWorker(
     authorityHost: config.AAD_APP_OAUTH_AUTHORITY_HOST,
     clientId: config.AAD_APP_CLIENT_ID,
     clientSecret: config.SECRET_AAD_APP_CLIENT_SECRET,
+    timeoutMs: config.ENTRA_TIMEOUT_SECONDS * 1000,
   });
-  const graph = createGraphSyncClient({ graphBaseUrl: config.GRAPH_BASE_URL, tokens });
+  const graphTimeoutMs = config.GRAPH_TIMEOUT_SECONDS * 1000;
+  const graph = createGraphSyncClient({
+    graphBaseUrl: config.GRAPH_BASE_URL,
+    tokens,
+    timeoutMs: graphTimeoutMs,
+  });
   const health = new TokenHealthMonitor({
     store,
     tokens,
     graphBaseUrl: config.GRAPH_BASE_URL,
     ewsEnabled: config.EWS_CONSENT_ENABLED,
     concurrency: config.TOKEN_HEALTH_CONCURRENCY,
+    graphTimeoutMs,
     now,
     logger: logger.child({ part: 'token-health' }),
     secretExpiresAt: config.AAD_APP_CLIENT_SECRET_EXPIRES_AT,

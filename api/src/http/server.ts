@@ -227,7 +227,8 @@ function send(res: Response, output: RouteOutput): void {
     res.writeHead(status, {
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',
-      'Content-Security-Policy': `default-src 'none'; script-src 'unsafe-inline' ${(output.scriptSources ?? []).join(' ')}; style-src 'unsafe-inline'`,
+      // teams-js, which pages answering inside Teams load, fetches its valid origins from its CDN.
+      'Content-Security-Policy': `default-src 'none'; script-src 'unsafe-inline' ${(output.scriptSources ?? []).join(' ')}; style-src 'unsafe-inline'; connect-src https://res.cdn.office.net`,
     });
     res.end(output.html);
     return;

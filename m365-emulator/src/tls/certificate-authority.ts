@@ -31,11 +31,40 @@ export interface TlsOptions {
   readonly now?: number;
 }
 
-const CA_YEARS = 10;
-const SERVER_YEARS = 2;
+/**
+ * The CA lives 90 days: a developer trusts it once per quarter, and a copied CA key is useless
+ * soon. Its name constraints limit it to this machine's names for that time anyway.
+ */
+export const CA_LIFETIME_DAYS = 90;
+/** Server certificates are re-issued by the same CA (no new trust needed) every few weeks. */
+export const SERVER_LIFETIME_DAYS = 30;
+const DAY_MS = 24 * 3600 * 1000;
 /** Certificates this close to expiry are replaced, so a long-running emulator never serves an expired one. */
-const RENEW_MARGIN_MS = 7 * 24 * 3600 * 1000;
+const RENEW_MARGIN_MS = 7 * DAY_MS;
 const SERVER_NAMES = { dns: ['localhost'], ips: ['127.0.0.1', '::1'] };
+
+/**
+ * The CA's NameConstraints (RFC 5280 4.2.1.10), DER: it may only certify `localhost` (and names
+ * under it), 127.0.0.1/32 and ::1/128. Even a leaked CA key cannot impersonate any other site to
+ * a browser or Node that trusts the CA.
+ */
+const NAME_CONSTRAINTS_DER = (() => {
+  const { asn1 } = forge;
+  const subtree = (tag: number, bytes: string): forge.asn1.Asn1 =>
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+      asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, false, bytes),
+    ]);
+  const bytes = (values: number[]): string => String.fromCharCode(...values);
+  const dnsName = 2;
+  const ipAddress = 7;
+  const permitted = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
+    subtree(dnsName, 'localhost'),
+    // Address, then mask: one address each.
+    subtree(ipAddress, bytes([127, 0, 0, 1, 255, 255, 255, 255])),
+    subtree(ipAddress, bytes([...new Array<number>(15).fill(0), 1, ...new Array<number>(16).fill(255)])),
+  ]);
+  return asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [permitted])).getBytes();
+})();
 
 /** Returns the CA and server certificate under `dir`, creating or renewing whatever is missing or expiring. */
 export function ensureTlsMaterial(options: TlsOptions): TlsMaterial {
@@ -50,7 +79,8 @@ export function ensureTlsMaterial(options: TlsOptions): TlsMaterial {
 
   let ca = readPair(paths.ca, paths.caKey);
   let caRenewed = false;
-  if (!ca || !isValidAt(ca.cert, now)) {
+  // A CA of an earlier version (ten years, no name constraints) is replaced, not trusted further.
+  if (!ca || !isValidAt(ca.cert, now) || !isCurrentCa(ca.cert)) {
     ca = createCa(now);
     writeAtomically(paths.caKey, ca.keyPem);
     writeAtomically(paths.ca, ca.certPem);
@@ -90,6 +120,18 @@ function isValidAt(cert: forge.pki.Certificate, now: number): boolean {
   return cert.validity.notBefore.getTime() <= now && cert.validity.notAfter.getTime() - RENEW_MARGIN_MS > now;
 }
 
+/** True when the CA carries our name constraints and a lifetime no longer than today's. */
+function isCurrentCa(cert: forge.pki.Certificate): boolean {
+  const constraints = cert.getExtension('nameConstraints') as
+    { critical?: boolean; value?: unknown } | undefined;
+  const lifetime = cert.validity.notAfter.getTime() - cert.validity.notBefore.getTime();
+  return (
+    constraints?.critical === true &&
+    constraints.value === NAME_CONSTRAINTS_DER &&
+    lifetime <= CA_LIFETIME_DAYS * DAY_MS + 120_000
+  );
+}
+
 function isSignedBy(cert: forge.pki.Certificate, issuer: forge.pki.Certificate): boolean {
   try {
     return issuer.verify(cert);
@@ -118,7 +160,7 @@ function createCa(now: number): CertificatePair {
   cert.publicKey = publicKey;
   cert.serialNumber = serialNumber();
   cert.validity.notBefore = new Date(now - 60_000);
-  cert.validity.notAfter = new Date(now + CA_YEARS * 365 * 24 * 3600 * 1000);
+  cert.validity.notAfter = new Date(now + CA_LIFETIME_DAYS * DAY_MS);
   const subject = [
     { name: 'commonName', value: 'Cloud App Security M365 Emulator Local CA' },
     { name: 'organizationName', value: 'Cloud App Security (development only)' },
@@ -128,6 +170,7 @@ function createCa(now: number): CertificatePair {
   cert.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true, pathLenConstraint: 0 },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { id: '2.5.29.30', name: 'nameConstraints', critical: true, value: NAME_CONSTRAINTS_DER },
     { name: 'subjectKeyIdentifier' },
   ]);
   signCertificate(cert, key);
@@ -141,7 +184,7 @@ function createServerCertificate(ca: CertificatePair, now: number): CertificateP
   cert.serialNumber = serialNumber();
   cert.validity.notBefore = new Date(now - 60_000);
   // Never outlive the CA, or clients would reject a chain whose root expired first.
-  const notAfter = Math.min(now + SERVER_YEARS * 365 * 24 * 3600 * 1000, ca.cert.validity.notAfter.getTime());
+  const notAfter = Math.min(now + SERVER_LIFETIME_DAYS * DAY_MS, ca.cert.validity.notAfter.getTime());
   cert.validity.notAfter = new Date(notAfter);
   cert.setSubject([{ name: 'commonName', value: 'localhost' }]);
   cert.setIssuer(ca.cert.subject.attributes);

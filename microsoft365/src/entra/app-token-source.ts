@@ -5,6 +5,11 @@
  */
 import { ConfidentialClientApplication, LogLevel } from '@azure/msal-node';
 import { EntraError } from './entra-error.js';
+import {
+  createEntraNetworkClient,
+  ENTRA_TIMEOUT_CODE,
+  type EntraNetworkClient,
+} from './entra-network-client.js';
 
 /** The resources our app asks tokens for. */
 export type TokenResource = 'microsoftGraph' | 'exchangeOnline';
@@ -30,17 +35,31 @@ export interface AppTokenSourceOptions {
   authorityHost: string;
   clientId: string;
   clientSecret: string;
+  /** A token or discovery request without an answer after this many ms fails (`request_timeout`); default 10 000. */
+  timeoutMs?: number;
 }
+
+/** Default timeout of one request to Entra. */
+export const DEFAULT_ENTRA_TIMEOUT_MS = 10_000;
 
 /** Creates a token source; one msal application per tenant authority, each with its own cache. */
 export function createAppTokenSource(options: AppTokenSourceOptions) {
   const host = new URL(options.authorityHost).host;
-  const applications = new Map<string, ConfidentialClientApplication>();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_ENTRA_TIMEOUT_MS;
+  const applications = new Map<
+    string,
+    { application: ConfidentialClientApplication; network: EntraNetworkClient }
+  >();
 
-  function applicationFor(tenantId: string): ConfidentialClientApplication {
-    let application = applications.get(tenantId);
-    if (!application) {
-      application = new ConfidentialClientApplication({
+  function applicationFor(tenantId: string): {
+    application: ConfidentialClientApplication;
+    network: EntraNetworkClient;
+  } {
+    let entry = applications.get(tenantId);
+    if (!entry) {
+      // One network client per tenant, so a timeout is told apart from other tenants' calls.
+      const networkClient = createEntraNetworkClient(timeoutMs);
+      const application = new ConfidentialClientApplication({
         auth: {
           clientId: options.clientId,
           clientSecret: options.clientSecret,
@@ -49,12 +68,14 @@ export function createAppTokenSource(options: AppTokenSourceOptions) {
           knownAuthorities: [host],
         },
         system: {
+          networkClient,
           loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => {} },
         },
       });
-      applications.set(tenantId, application);
+      entry = { application, network: networkClient };
+      applications.set(tenantId, entry);
     }
-    return application;
+    return entry;
   }
 
   return {
@@ -68,12 +89,22 @@ export function createAppTokenSource(options: AppTokenSourceOptions) {
       options: { fresh?: boolean } = {},
     ): Promise<AppToken> {
       let result;
+      const { application, network } = applicationFor(tenantId);
+      const timeoutsBefore = network.timeouts;
       try {
-        result = await applicationFor(tenantId).acquireTokenByClientCredential({
+        result = await application.acquireTokenByClientCredential({
           scopes: [RESOURCE_SCOPES[resource]],
           skipCache: options.fresh ?? false,
         });
       } catch (error) {
+        if (network.timeouts > timeoutsBefore) {
+          throw new EntraError(
+            `Token request for tenant ${tenantId} failed: ${ENTRA_TIMEOUT_CODE} (no answer from Entra within ${timeoutMs} ms)`,
+            ENTRA_TIMEOUT_CODE,
+            undefined,
+            error,
+          );
+        }
         throw EntraError.fromMsal(error, `Token request for tenant ${tenantId}`);
       }
       if (!result?.accessToken) {

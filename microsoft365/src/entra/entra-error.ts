@@ -12,6 +12,14 @@ export class EntraError extends Error {
     this.aadstsCode = aadstsCode;
   }
 
+  /**
+   * True when Entra never answered (a timeout or a network failure): that says nothing about the
+   * token or the consent, so callers judging token health treat it as "try again later".
+   */
+  get unanswered(): boolean {
+    return this.code === 'request_timeout' || this.code === 'network_error';
+  }
+
   /** Wraps an msal-node error (ServerError, ClientAuthError…) without keeping request secrets. */
   static fromMsal(error: unknown, call: string): EntraError {
     const record = (error ?? {}) as { errorCode?: unknown; errorMessage?: unknown; message?: unknown };

@@ -14,7 +14,8 @@ import {
   type PacingBudget,
   type PacingQuota,
 } from '@cas/core';
-import { GraphError } from './graph-error.js';
+import { DEFAULT_GRAPH_TIMEOUT_MS } from './graph-client.js';
+import { GraphError, GraphTimeoutError } from './graph-error.js';
 import type { AppTokenSource } from '../entra/app-token-source.js';
 
 /** Options of the sync client. */
@@ -26,6 +27,8 @@ export interface GraphSyncClientOptions {
   readonly pacingQuota?: PacingQuota;
   /** Retries of one request after 429/503/504 or a network error. Default 8. */
   readonly maxRetries?: number;
+  /** One request without an answer after this many ms counts as a network error; default 30 000. */
+  readonly timeoutMs?: number;
   /** Waits `ms` (tests may shorten it). Default `setTimeout`. */
   readonly sleep?: (ms: number) => Promise<void>;
   /** Clock in epoch ms. Default `Date.now`. */
@@ -76,6 +79,7 @@ export function createGraphSyncClient(options: GraphSyncClientOptions): GraphSyn
   const origin = options.graphBaseUrl.replace(/\/+$/, '');
   const quota = options.pacingQuota ?? DEFAULT_PACING_QUOTA;
   const maxRetries = options.maxRetries ?? 8;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
   const budgets = new Map<string, PacingBudget>();
@@ -120,8 +124,10 @@ export function createGraphSyncClient(options: GraphSyncClientOptions): GraphSyn
           fresh = false;
           meter.requests += 1;
           let response: Response;
+          const timeout = AbortSignal.timeout(timeoutMs);
           try {
             response = await fetch(url, {
+              signal: timeout,
               method: init.method,
               headers: {
                 authorization: `Bearer ${token.accessToken}`,
@@ -131,8 +137,9 @@ export function createGraphSyncClient(options: GraphSyncClientOptions): GraphSyn
               body: init.body,
             });
           } catch (error) {
-            // A dropped connection is as transient as a 503.
-            if (attempt > maxRetries) throw GraphError.from(error, call);
+            // A dropped connection, or one that never answers, is as transient as a 503.
+            const failure = timeout.aborted ? new GraphTimeoutError(timeoutMs) : error;
+            if (attempt > maxRetries) throw GraphError.from(failure, call);
             meter.unavailable += 1;
             const wait = retryAfterMs(null, attempt, now());
             meter.waitedMs += wait;

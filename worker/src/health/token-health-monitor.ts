@@ -34,7 +34,13 @@ import {
   type TokenProbeRequirement,
   type TransitionResult,
 } from '@cas/core';
-import { EntraError, GraphError, type AppTokenSource, type TokenResource } from '@cas/microsoft365';
+import {
+  DEFAULT_GRAPH_TIMEOUT_MS,
+  EntraError,
+  GraphError,
+  type AppTokenSource,
+  type TokenResource,
+} from '@cas/microsoft365';
 import type { Logger } from 'pino';
 
 /** What one check of a tenant found. */
@@ -65,6 +71,8 @@ export interface TokenHealthMonitorOptions {
   readonly secretWarningDays?: number;
   /** How many tenants `checkAll` checks at once (default 4): each check waits on Entra and Graph. */
   readonly concurrency?: number;
+  /** The Graph probe without an answer after this many ms counts as unreachable; default 30 000. */
+  readonly graphTimeoutMs?: number;
 }
 
 const MONITOR = { kind: 'system', component: 'token-health-monitor' } as const;
@@ -135,7 +143,10 @@ export class TokenHealthMonitor {
       }
       const response = await fetch(
         `${this.#options.graphBaseUrl.replace(/\/+$/, '')}/v1.0/users?$select=id&$top=1`,
-        { headers: { authorization: `Bearer ${token.accessToken}` } },
+        {
+          headers: { authorization: `Bearer ${token.accessToken}` },
+          signal: AbortSignal.timeout(this.#options.graphTimeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS),
+        },
       );
       if (response.ok) return { kind: 'granted', roles: token.roles };
       const text = await response.text();
@@ -155,7 +166,7 @@ export class TokenHealthMonitor {
         detail: sanitizeFailureDetail(`Graph answered ${response.status} ${code}`),
       };
     } catch (error) {
-      if (error instanceof EntraError) {
+      if (error instanceof EntraError && !error.unanswered) {
         const signal = error.aadstsCode === undefined ? {} : { aadstsCode: error.aadstsCode };
         return {
           kind: 'refused',
