@@ -41,7 +41,7 @@ describe('the browser for end-to-end tests', () => {
     });
   });
 
-  it.each<[string, BrowserEnvironment, readonly string[], string, string]>([
+  it.each<[string, BrowserEnvironment, readonly string[], string, string, string?]>([
     [
       'CHROMIUM_PATH naming no executable is refused, not replaced',
       { CHROMIUM_PATH: MY_CHROME },
@@ -63,8 +63,16 @@ describe('the browser for end-to-end tests', () => {
       'browser_setting_invalid',
       '"firefox"',
     ],
-  ])('%s', (_name, env, executables, code, named) => {
-    const choice = chooseTestBrowser(env, (path) => executables.includes(path));
+    [
+      'a Mac without a system browser is told to set CHROMIUM_PATH (the package carries Linux x64 only)',
+      {},
+      [],
+      'packaged_chromium_unsupported',
+      'CHROMIUM_PATH',
+      'darwin-arm64',
+    ],
+  ])('%s', (_name, env, executables, code, named, platform = 'linux-x64') => {
+    const choice = chooseTestBrowser(env, (path) => executables.includes(path), platform);
     expect(choice.ok).toBe(false);
     if (choice.ok) return;
     expect(choice.error.code).toBe(code);

@@ -58,9 +58,16 @@ export type BrowserChoice =
 
 /** Why no browser could be chosen. */
 export interface BrowserChoiceError {
-  readonly code: 'browser_setting_invalid' | 'chromium_path_not_executable' | 'system_chromium_missing';
+  readonly code:
+    | 'browser_setting_invalid'
+    | 'chromium_path_not_executable'
+    | 'system_chromium_missing'
+    | 'packaged_chromium_unsupported';
   readonly message: string;
 }
+
+/** The only platform the npm package carries a Chromium for (its arm64 build is a separate download). */
+const PACKAGED_CHROMIUM_PLATFORM = 'linux-x64';
 
 /** The variables that choose the browser. */
 export interface BrowserEnvironment {
@@ -72,7 +79,15 @@ export interface BrowserEnvironment {
 export function chooseTestBrowser(
   env: BrowserEnvironment,
   isExecutable: (path: string) => boolean,
+  platform = `${process.platform}-${process.arch}`,
 ): Result<BrowserChoice, BrowserChoiceError> {
+  const packaged = (): Result<BrowserChoice, BrowserChoiceError> =>
+    platform === PACKAGED_CHROMIUM_PLATFORM
+      ? ok({ source: 'packaged' })
+      : err({
+          code: 'packaged_chromium_unsupported',
+          message: `The packaged Chromium runs on Linux x64 only, not ${platform}: set CHROMIUM_PATH to an installed Chrome or Chromium.`,
+        });
   const mode = env.CAS_BROWSER?.trim() || 'auto';
   if (mode !== 'auto' && mode !== 'system' && mode !== 'packaged') {
     return err({
@@ -80,7 +95,7 @@ export function chooseTestBrowser(
       message: `CAS_BROWSER must be "auto", "system" or "packaged", not "${mode}".`,
     });
   }
-  if (mode === 'packaged') return ok({ source: 'packaged' });
+  if (mode === 'packaged') return packaged();
   const chromiumPath = env.CHROMIUM_PATH?.trim();
   if (chromiumPath) {
     if (!isExecutable(chromiumPath)) {
@@ -99,7 +114,7 @@ export function chooseTestBrowser(
       message: `CAS_BROWSER=system, but ${SYSTEM_CHROMIUM_PATH} is missing and CHROMIUM_PATH is not set.`,
     });
   }
-  return ok({ source: 'packaged' });
+  return packaged();
 }
 
 /** True when `path` is a file this process may execute. */
