@@ -8,8 +8,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { launchTestBrowser } from '../tab/e2e/support/browser.js';
+import type { Page } from 'playwright-core';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'cas-start-'));
@@ -60,18 +61,7 @@ function status(url: string): Promise<number> {
 
 /** A person at the printed tab URL: signs in, grants both consent steps, Done, sees the notification. */
 async function provisionThroughTheTab(tabOrigin: string): Promise<string[]> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const { browser } = await launchTestBrowser();
   try {
     // Stands in for trusting the printed CA once; the test must not change the machine's trust store.
     const context = await browser.newContext({ ignoreHTTPSErrors: true });

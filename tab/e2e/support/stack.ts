@@ -2,7 +2,7 @@
  * The real product for end-to-end tests: the Microsoft 365 emulator, the API (`startApi` over a
  * temporary SQLite store), optionally the worker (`startWorker` on the same store: sync runs and
  * the token health monitor, mail to a local capture), the tab server over a fresh production
- * build, and Debian's Chromium driven by playwright-core.
+ * build, and Chromium driven by playwright-core (which Chromium: `./browser.ts`).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, randomBytes } from 'node:crypto';
@@ -30,21 +30,11 @@ import {
   type MailCapture,
   type RunningWorker,
 } from '@cas/worker';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTabServer, type RunningTabServer } from '../../server/index.js';
+import { launchTestBrowser } from './browser.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 const TAB_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Flags for headless Chromium on this machine (no sandbox in containers, no background traffic). */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Builds the tab for production into a fresh folder (the same `vite build` as `npm run build`). */
 export function buildTab(outDir: string): void {
@@ -165,10 +155,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const spki = createHash('sha256')
     .update(createPublicKey(tls.certPem).export({ type: 'spki', format: 'der' }))
     .digest('base64');
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${spki}`],
-  });
+  const { browser } = await launchTestBrowser([`--ignore-certificate-errors-spki-list=${spki}`]);
   return {
     emulator,
     api,
