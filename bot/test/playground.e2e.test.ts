@@ -150,6 +150,9 @@ beforeAll(async () => {
     'bot/src/main.ts',
     {
       ...shared,
+      // The Playground sends unsigned activities: the explicit development setting, as npm start has it.
+      BOT_AUTHENTICATION: 'none',
+      AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
       BOT_HOST: '127.0.0.1',
       BOT_PORT: String(botPort),
       API_ORIGIN: `http://127.0.0.1:${apiPort}`,
