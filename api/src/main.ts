@@ -138,6 +138,7 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
           key: Buffer.from(config.SECRET_BOT_API_KEY, 'base64'),
           roles:
             overrides.roles ?? createDirectoryRoleChecker({ graphBaseUrl: config.GRAPH_BASE_URL, tokens }),
+          uses: store.botCredentialUses,
           clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
           logger,
         });

@@ -97,6 +97,18 @@ export interface ConsentStateRepository {
   consume(nonce: string, expiresAt: string, now: string): Promise<boolean>;
 }
 
+/**
+ * Single use of bot credentials across every API process on one database: each accepted
+ * credential's `jti` is recorded until it expires, and a second use of it is a replay.
+ */
+export interface BotCredentialUseRepository {
+  /**
+   * Records the credential id as used until `expiresAt`; false when it was used before (a replay).
+   * Atomic across processes. Ids past their expiry may be forgotten.
+   */
+  consume(jti: string, expiresAt: string, now: string): Promise<boolean>;
+}
+
 /** Which delivery: one notification, to one recipient, on one channel. */
 export interface NotificationDeliveryAddress {
   readonly tenantId: string;
@@ -341,6 +353,7 @@ export interface Repositories {
   readonly tokenIncidents: TokenIncidentRepository;
   readonly secrets: SecretRepository;
   readonly consentStates: ConsentStateRepository;
+  readonly botCredentialUses: BotCredentialUseRepository;
   readonly notificationDeliveries: NotificationDeliveryRepository;
   readonly conversations: ConversationReferenceRepository;
   readonly directorySnapshots: DirectorySnapshotRepository;

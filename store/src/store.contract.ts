@@ -711,6 +711,31 @@ export function describeStoreContract(
         });
       });
 
+      describe('bot credential uses', () => {
+        const now = '2026-11-27T12:00:00.000Z';
+        const later = '2026-11-27T12:03:00.000Z';
+
+        it('accepts a credential id once: a second use is a replay', async () => {
+          const jti = `jti-${tenant()}`;
+          expect(await store.botCredentialUses.consume(jti, later, now)).toBe(true);
+          expect(await store.botCredentialUses.consume(jti, later, now)).toBe(false);
+        });
+
+        it('lets exactly one of many simultaneous uses win', async () => {
+          const jti = `jti-${tenant()}`;
+          const results = await Promise.all(
+            Array.from({ length: 6 }, () => store.botCredentialUses.consume(jti, later, now)),
+          );
+          expect(results.filter(Boolean)).toHaveLength(1);
+        });
+
+        it('forgets ids once they expired (the credential is refused before this point)', async () => {
+          const jti = `jti-${tenant()}`;
+          expect(await store.botCredentialUses.consume(jti, later, now)).toBe(true);
+          expect(await store.botCredentialUses.consume(jti, later, '2026-11-27T12:20:00.000Z')).toBe(true);
+        });
+      });
+
       describe('notification deliveries', () => {
         const email = 'admin@contoso.com';
 

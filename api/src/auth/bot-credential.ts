@@ -2,10 +2,13 @@
  * The bot's service-to-service credential: a short-lived HS256 JWT signed with the key the bot and
  * the API share, naming the Teams user who pressed a button or typed a command. The key proves the
  * caller is our bot; it does not prove the user is an admin, so the API asks Microsoft Graph
- * (with the tenant's app-only token) and caches the answer briefly.
+ * (with the tenant's app-only token) and caches the answer briefly. Each credential is fresh (at
+ * most a minute old, plus clock skew), lives at most two minutes and is accepted once: its `jti`
+ * is consumed in the store every API process shares (docs/adr/0006-bot-credential.md).
  */
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Principal, TokenCheck } from './user-token.js';
+import type { BotCredentialUseRepository } from '@cas/core';
 import type { Logger } from 'pino';
 
 /** Issuer and audience of bot credentials. */
@@ -13,7 +16,11 @@ export const BOT_CREDENTIAL_ISSUER = 'cas-bot';
 export const BOT_CREDENTIAL_AUDIENCE = 'cas-api';
 
 /** Longest lifetime a bot credential may claim; longer ones are refused even if unexpired. */
-const MAX_LIFETIME_SECONDS = 300;
+export const BOT_CREDENTIAL_MAX_LIFETIME_SECONDS = 120;
+/** Oldest a bot credential may be (beyond the clock skew): the bot signs one per request. */
+export const BOT_CREDENTIAL_MAX_AGE_SECONDS = 60;
+/** Longest `jti` accepted (the bot sends a UUID). */
+const MAX_JTI_LENGTH = 128;
 
 /** Answers whether a user holds Global Administrator in a tenant (Graph role assignments). */
 export interface AdminRoleChecker {
@@ -25,6 +32,8 @@ export interface BotCredentialOptions {
   /** The shared key (32 bytes). */
   key: Uint8Array;
   roles: AdminRoleChecker;
+  /** Where used credential ids are kept (shared by every API process on the database). */
+  uses: Pick<BotCredentialUseRepository, 'consume'>;
   clockSkewSeconds: number;
   /** How long a role answer is reused; default 5 minutes. */
   cacheMilliseconds?: number;
@@ -83,8 +92,37 @@ export function createBotCredentialValidator(options: BotCredentialOptions) {
         message: 'The bot credential does not name a tenant and a user.',
       };
     }
-    if ((payload.exp ?? 0) - (payload.iat ?? 0) > MAX_LIFETIME_SECONDS) {
+    if (typeof payload.jti !== 'string' || payload.jti === '' || payload.jti.length > MAX_JTI_LENGTH) {
+      return {
+        ok: false,
+        reason: 'token_claims_missing',
+        message: 'The bot credential has no usable id (jti).',
+      };
+    }
+    const issuedAt = payload.iat ?? 0;
+    const expiresAt = payload.exp ?? 0;
+    const nowSeconds = Math.floor(now() / 1000);
+    if (expiresAt - issuedAt > BOT_CREDENTIAL_MAX_LIFETIME_SECONDS) {
       return { ok: false, reason: 'token_expired', message: 'The bot credential lives longer than allowed.' };
+    }
+    if (nowSeconds - issuedAt > BOT_CREDENTIAL_MAX_AGE_SECONDS + options.clockSkewSeconds) {
+      return { ok: false, reason: 'token_expired', message: 'The bot credential was issued too long ago.' };
+    }
+    if (issuedAt > nowSeconds + options.clockSkewSeconds) {
+      return {
+        ok: false,
+        reason: 'token_not_yet_valid',
+        message: 'The bot credential is issued in the future.',
+      };
+    }
+    // Kept until no clock could still accept it; a second use anywhere is a replay.
+    const firstUse = await options.uses.consume(
+      payload.jti,
+      new Date((expiresAt + options.clockSkewSeconds) * 1000).toISOString(),
+      new Date(now()).toISOString(),
+    );
+    if (!firstUse) {
+      return { ok: false, reason: 'token_replayed', message: 'The bot credential was already used.' };
     }
     const principal: Principal = {
       tenantId,
@@ -92,6 +130,7 @@ export function createBotCredentialValidator(options: BotCredentialOptions) {
       userPrincipalName: typeof payload.upn === 'string' && payload.upn !== '' ? payload.upn : userId,
       displayName: typeof payload.name === 'string' ? payload.name : '',
       isGlobalAdministrator: await isAdmin(tenantId, userId),
+      caller: 'bot',
     };
     return { ok: true, principal };
   };

@@ -15,6 +15,8 @@ export interface Principal {
   readonly displayName: string;
   /** True when the token's `wids` include the Global Administrator role template. */
   readonly isGlobalAdministrator: boolean;
+  /** `bot` when the bot calls on this user's behalf with the bot credential; absent for the user's own token. */
+  readonly caller?: 'bot';
 }
 
 /** Why a token was refused; each maps to 401 with its own message. */
@@ -27,7 +29,9 @@ export type TokenRejection =
   | 'token_wrong_audience'
   | 'token_wrong_issuer'
   | 'token_scope_missing'
-  | 'token_claims_missing';
+  | 'token_claims_missing'
+  /** A bot credential presented a second time. */
+  | 'token_replayed';
 
 /** Result of validating a bearer token. */
 export type TokenCheck =

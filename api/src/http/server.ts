@@ -103,6 +103,17 @@ async function runRoute(
       throw new ApiError(401, check.reason, check.message);
     }
     principal = check.principal;
+    const callers = route.callers ?? 'users';
+    if (principal.caller === 'bot' && callers === 'users') {
+      throw new ApiError(
+        403,
+        'bot_credential_not_accepted',
+        'This route does not accept the bot credential.',
+      );
+    }
+    if (principal.caller !== 'bot' && callers === 'bot') {
+      throw new ApiError(403, 'bot_route_only', 'Only the Cloud App Security bot calls this route.');
+    }
     if (route.access === 'globalAdministrator' && !principal.isGlobalAdministrator) {
       throw new ApiError(
         403,

@@ -87,6 +87,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       method: 'GET',
       path: '/api/provisioning',
       access: 'signedIn',
+      callers: 'usersAndBot',
       summary: "The dashboard: every service's status, scope, consent steps and last synchronization.",
       handle: async ({ principal }) => ({
         json: await provisioningView(options.store, requirePrincipal(principal).tenantId, viewOptions()),
@@ -139,6 +140,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       method: 'POST',
       path: '/api/sync',
       access: 'globalAdministrator',
+      callers: 'usersAndBot',
       summary:
         'Click here to manually synchronize all your targets: queues a sync of every service that may run one.',
       handle: async ({ principal }) => requestSync(requirePrincipal(principal), SERVICE_IDS),
@@ -156,6 +158,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       method: 'GET',
       path: '/api/sync-runs',
       access: 'signedIn',
+      callers: 'usersAndBot',
       summary: 'Synchronization history, newest first.',
       query: z.object({
         service: z.enum(SERVICE_IDS).optional(),
@@ -174,6 +177,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       method: 'POST',
       path: '/api/extend',
       access: 'globalAdministrator',
+      callers: 'usersAndBot',
       summary:
         'Submit on "Extend to protect all your Office 365 service targets.": all services to all users and groups.',
       handle: async ({ principal }) => {

@@ -48,14 +48,6 @@ export const provisioningViewSchema = z.object({
   manualSync: z.object({ allowed: z.boolean(), reason: z.string().nullable() }),
 });
 
-/** `GET /api/me`. */
-export const meSchema = z.object({
-  tenantId: z.string(),
-  userId: z.string(),
-  displayName: z.string().nullish(),
-  isGlobalAdministrator: z.boolean(),
-});
-
 /** `POST /api/sync` → 202. */
 export const syncAcceptedSchema = z.object({ syncRuns: z.array(syncRunSchema) });
 
@@ -75,8 +67,6 @@ export type SyncRunView = z.infer<typeof syncRunSchema>;
 export type ServiceView = z.infer<typeof serviceViewSchema>;
 /** The dashboard. */
 export type ProvisioningView = z.infer<typeof provisioningViewSchema>;
-/** Who the acting user is, as the API sees them. */
-export type MeView = z.infer<typeof meSchema>;
 /** Runs queued by a manual synchronization. */
 export type SyncAccepted = z.infer<typeof syncAcceptedSchema>;
 /** What Extend protection changed. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisioningView } from '../test-support/fake-api.js';
 import { createCasApiClient } from './cas-api-client.js';
 import { CasApiError } from './cas-api-error.js';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -72,24 +73,15 @@ const run = {
 };
 
 describe('createCasApiClient', () => {
-  it('signs a bot credential for the acting user: HS256, iss/aud, sub, tid, short expiry, unique jti', async () => {
-    answers.set(
-      'GET /api/me',
-      json(200, {
-        tenantId: 'tenant-1',
-        userId: 'user-1',
-        userPrincipalName: 'a@b',
-        displayName: 'A',
-        isGlobalAdministrator: true,
-      }),
-    );
+  it('signs a fresh bot credential per request: HS256, iss/aud, sub, tid, at most a minute, unique jti', async () => {
+    answers.set('GET /api/provisioning', json(200, provisioningView('selectedUsers')));
     const api = createCasApiClient({ origin, botApiKey: key })(user);
     seen.length = 0;
-    expect(await api.me()).toEqual({
+    expect(await api.provisioning()).toEqual({
       ok: true,
-      value: expect.objectContaining({ isGlobalAdministrator: true }),
+      value: expect.objectContaining({ tenantId: 'tenant-1' }),
     });
-    expect(await api.me()).toMatchObject({ ok: true });
+    expect(await api.provisioning()).toMatchObject({ ok: true });
     const [first, second] = seen;
     expect(first?.claims).toMatchObject({
       alg: 'HS256',
@@ -100,7 +92,7 @@ describe('createCasApiClient', () => {
     });
     const lifetime = Number(first?.claims.exp) - Number(first?.claims.iat);
     expect(lifetime).toBeGreaterThan(0);
-    expect(lifetime).toBeLessThanOrEqual(300);
+    expect(lifetime).toBeLessThanOrEqual(60);
     expect(first?.claims.jti).not.toBe(second?.claims.jti);
   });
 
@@ -157,7 +149,7 @@ describe('createCasApiClient', () => {
   it('is refused with a credential signed by another key', async () => {
     const result = await createCasApiClient({ origin, botApiKey: randomBytes(32).toString('base64') })(
       user,
-    ).me();
+    ).provisioning();
     expect(result).toMatchObject({ ok: false, error: { status: 401 } });
   });
 

@@ -6,14 +6,13 @@
 import { err, ok } from '@cas/core';
 import {
   extendResultSchema,
-  meSchema,
   provisioningViewSchema,
   syncAcceptedSchema,
   syncRunListSchema,
 } from './api-types.js';
 import { signBotCredential } from './bot-credential.js';
 import { CasApiError } from './cas-api-error.js';
-import type { ExtendResult, MeView, ProvisioningView, SyncAccepted, SyncRunView } from './api-types.js';
+import type { ExtendResult, ProvisioningView, SyncAccepted, SyncRunView } from './api-types.js';
 import type { ActingUser } from './bot-credential.js';
 import type { Result, ServiceId } from '@cas/core';
 import type { z } from 'zod';
@@ -29,8 +28,6 @@ export interface ApiRefusal {
 
 /** What the bot asks of the API on behalf of one user; tests of commands fake this. */
 export interface CasApi {
-  /** `GET /api/me`. */
-  me(): Promise<Result<MeView, ApiRefusal>>;
   /** `GET /api/provisioning`: the status of every service. */
   provisioning(): Promise<Result<ProvisioningView, ApiRefusal>>;
   /** `POST /api/sync`: a manual synchronization of every service that may sync (R3, R4). */
@@ -121,7 +118,6 @@ export function createCasApiClient(options: CasApiClientOptions): (user: ActingU
   }
 
   return (user) => ({
-    me: () => call(user, 'GET', '/api/me', meSchema),
     provisioning: () => call(user, 'GET', '/api/provisioning', provisioningViewSchema),
     sync: () => call(user, 'POST', '/api/sync', syncAcceptedSchema),
     extend: () => call(user, 'POST', '/api/extend', extendResultSchema),

@@ -89,7 +89,6 @@ export function fakeApi(
     }) as CasApi[K];
   return {
     calls,
-    me: answer('me'),
     provisioning: answer('provisioning'),
     sync: answer('sync'),
     extend: answer('extend'),

@@ -7,6 +7,7 @@ import * as consentStates from './0002-consent-states.js';
 import * as notificationDeliveries from './0003-notification-deliveries.js';
 import * as syncEngine from './0004-sync-engine.js';
 import * as botConversations from './0005-bot-conversations.js';
+import * as adminOnlyAlertsAndBotCredentials from './0008-admin-only-alerts-and-bot-credentials.js';
 import type { Migration, MigrationProvider } from 'kysely';
 
 /** Every migration by name, in the order they apply. */
@@ -16,6 +17,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_notification_deliveries': notificationDeliveries,
   '0004_sync_engine': syncEngine,
   '0005_bot_conversations': botConversations,
+  '0008_admin_only_alerts_and_bot_credentials': adminOnlyAlertsAndBotCredentials,
 };
 
 /** Kysely's migration provider over the in-code list. */

@@ -71,7 +71,17 @@ export class SqlConversationReferenceRepository implements ConversationReference
   }
 }
 
-function toRow(conversation: BotConversation): BotConversationTable {
+function toRow(
+  conversation: BotConversation,
+): Omit<
+  BotConversationTable,
+  | 'owner_user_id'
+  | 'notify_enabled_by'
+  | 'notify_enabled_at'
+  | 'admin_check_user_id'
+  | 'admin_check_result'
+  | 'admin_checked_at'
+> {
   return {
     tenant_id: conversation.tenantId,
     conversation_id: conversation.conversationId,
