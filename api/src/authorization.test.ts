@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BOT_CREDENTIAL_AUDIENCE,
   BOT_CREDENTIAL_ISSUER,
+  createAdministratorRoles,
   createBotCredentialValidator,
   createRequestAuthenticator,
 } from './auth/bot-credential.js';
@@ -44,6 +45,11 @@ let forgerKey: PrivateKey;
 let jwk: JWK;
 const botKey = randomBytes(32);
 const encryptionKey = randomBytes(32).toString('base64');
+/** Graph, as far as these tests are concerned: ADMIN_ID holds Global Administrator, nobody else. */
+const administrators = createAdministratorRoles({
+  roles: { isGlobalAdministrator: (_tenant, userId) => Promise.resolve(userId === ADMIN_ID) },
+  logger: createLogger('silent'),
+});
 
 interface TokenShape {
   tid?: string;
@@ -100,7 +106,14 @@ async function botCredential(
 }
 
 /** The routes the bot calls: the only ones a bot credential opens. */
-const BOT_ROUTES = ['GET /api/provisioning', 'POST /api/sync', 'POST /api/extend', 'GET /api/sync-runs'];
+const BOT_ROUTES = [
+  'GET /api/provisioning',
+  'POST /api/sync',
+  'POST /api/extend',
+  'GET /api/sync-runs',
+  'GET /api/bot/global-administrator',
+  'POST /api/bot/channel-notifications',
+];
 const routeName = (route: RouteDefinition): string => `${route.method} ${route.path}`;
 
 /** A concrete URL for a route pattern. */
@@ -144,7 +157,7 @@ beforeAll(async () => {
   const tokens = {
     acquire: () => Promise.reject(new Error('no token source in authorisation tests')),
   } as unknown as AppTokenSource;
-  routes = buildRoutes(config, { store, tokens });
+  routes = buildRoutes(config, { store, tokens, administrators });
   server = serverOver(routes, store);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -166,10 +179,9 @@ function serverOver(table: RouteDefinition[], over: DurableStore): Server {
       }),
       bot: createBotCredentialValidator({
         key: botKey,
-        roles: { isGlobalAdministrator: (_tenant, userId) => Promise.resolve(userId === ADMIN_ID) },
+        administrators,
         uses: over.botCredentialUses,
         clockSkewSeconds: 60,
-        logger,
       }),
     }),
     // The table sends many requests as one user; the rate limit has its own test.
@@ -300,6 +312,20 @@ describe('authorisation of every protected route', () => {
     },
   );
 
+  it('the bot learns whether a user is a Global Administrator, as Graph says', async () => {
+    const route = routes.find((candidate) => routeName(candidate) === 'GET /api/bot/global-administrator')!;
+    expect((await call(route, `Bearer ${await botCredential()}`)).body).toEqual({
+      tenantId: TENANT,
+      userId: ADMIN_ID,
+      isGlobalAdministrator: true,
+    });
+    expect((await call(route, `Bearer ${await botCredential({ sub: USER_ID })}`)).body).toEqual({
+      tenantId: TENANT,
+      userId: USER_ID,
+      isGlobalAdministrator: false,
+    });
+  });
+
   it('the bot acting for an admin is treated as that admin of the conversation’s tenant', async () => {
     // Nothing is provisioned in this tenant: past the admin check, the rules refuse the sync.
     const sync = await call(
@@ -373,7 +399,10 @@ describe('the bot credential opens only the bot’s routes, once, while fresh', 
       DATA_DIR: dataDir,
     });
     const tokens = { acquire: () => Promise.reject(new Error('unused')) } as unknown as AppTokenSource;
-    const second = serverOver(buildRoutes(secondConfig, { store: secondStore, tokens }), secondStore);
+    const second = serverOver(
+      buildRoutes(secondConfig, { store: secondStore, tokens, administrators }),
+      secondStore,
+    );
     await new Promise<void>((resolve) => second.listen(0, '127.0.0.1', resolve));
     try {
       const authorization = `Bearer ${await botCredential()}`;
@@ -409,7 +438,12 @@ describe('the bot credential opens only the bot’s routes, once, while fresh', 
   });
 
   it('a user token is refused on a route only the bot calls', async () => {
-    for (const route of routes.filter((candidate) => candidate.callers === 'bot')) {
+    const botOnly = routes.filter((candidate) => candidate.callers === 'bot');
+    expect(botOnly.map(routeName).sort()).toEqual([
+      'GET /api/bot/global-administrator',
+      'POST /api/bot/channel-notifications',
+    ]);
+    for (const route of botOnly) {
       const answer = await call(route, `Bearer ${await userToken()}`);
       expect({ route: routeName(route), status: answer.status, code: answer.body.error?.code }).toEqual({
         route: routeName(route),

@@ -11,6 +11,7 @@ import {
   createTurnHandler,
 } from './bot-framework/index.js';
 import { tabLinks } from './cards/tab-links.js';
+import { createAdministratorCheck } from './cas-api/administrator-check.js';
 import { createCasApiClient } from './cas-api/cas-api-client.js';
 import { authenticationProblems, ConfigError } from './config.js';
 import { admitActivity } from './endpoint/activity-admission.js';
@@ -80,8 +81,12 @@ export async function startBot(config: BotConfig, overrides: BotOverrides = {}):
     }),
     logger,
   );
+  const api = createCasApiClient({ origin: config.API_ORIGIN, botApiKey: config.SECRET_BOT_API_KEY });
+  // The API asks Graph for the bot: the bot process holds no Graph credential (R15 checks).
+  const administrators = createAdministratorCheck(api);
   const logic = createTurnHandler({
-    api: createCasApiClient({ origin: config.API_ORIGIN, botApiKey: config.SECRET_BOT_API_KEY }),
+    api,
+    administrators,
     conversations: store.conversations,
     links,
     logger,
@@ -89,6 +94,7 @@ export async function startBot(config: BotConfig, overrides: BotOverrides = {}):
   });
   const delivery = createNotificationDelivery({
     conversations: store.conversations,
+    administrators,
     deliveries: store.notificationDeliveries,
     render: (notification) => notificationCard(notification, store, links),
     sender: createProactiveSender(adapter, config.BOT_AUTHENTICATION === 'none' ? '' : config.BOT_ID),

@@ -12,3 +12,4 @@ export * from './audit.js';
 export * from './directory.js';
 export * from './notification-delivery.js';
 export * from './sync-plan.js';
+export * from './alert-recipients.js';

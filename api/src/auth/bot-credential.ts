@@ -8,7 +8,7 @@
  */
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Principal, TokenCheck } from './user-token.js';
-import type { BotCredentialUseRepository } from '@cas/core';
+import type { AdministratorCheckOutcome, BotCredentialUseRepository } from '@cas/core';
 import type { Logger } from 'pino';
 
 /** Issuer and audience of bot credentials. */
@@ -27,17 +27,59 @@ export interface AdminRoleChecker {
   isGlobalAdministrator(tenantId: string, userId: string): Promise<boolean>;
 }
 
+/** Answers, with a short cache, whether a user is a Global Administrator, or that Graph cannot tell. */
+export interface AdministratorRoles {
+  /** `unknown` when Graph could not be asked (no working token for the tenant, Graph failing). */
+  check(tenantId: string, userId: string): Promise<AdministratorCheckOutcome>;
+}
+
+/** Options of `createAdministratorRoles`. */
+export interface AdministratorRolesOptions {
+  roles: AdminRoleChecker;
+  /** How long a role answer is reused; default 5 minutes. */
+  cacheMilliseconds?: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * The Graph role check behind every bot principal and the bot's recipient check. Known answers
+ * are cached per tenant and user; failures are not, so a fixed token takes effect at once.
+ */
+export function createAdministratorRoles(options: AdministratorRolesOptions): AdministratorRoles {
+  const now = options.now ?? Date.now;
+  const ttl = options.cacheMilliseconds ?? 5 * 60 * 1000;
+  const cache = new Map<string, { admin: boolean; until: number }>();
+  return {
+    async check(tenantId, userId) {
+      const key = `${tenantId}:${userId}`;
+      const cached = cache.get(key);
+      if (cached !== undefined && cached.until > now()) {
+        return cached.admin ? 'administrator' : 'notAdministrator';
+      }
+      let admin: boolean;
+      try {
+        admin = await options.roles.isGlobalAdministrator(tenantId, userId);
+      } catch (error) {
+        options.logger.warn({ err: error, tenantId }, 'could not check the administrator role through Graph');
+        return 'unknown';
+      }
+      // Expired entries are dropped on their next lookup; the map holds one entry per user seen recently.
+      cache.set(key, { admin, until: now() + ttl });
+      return admin ? 'administrator' : 'notAdministrator';
+    },
+  };
+}
+
 /** Options of the bot credential validator. */
 export interface BotCredentialOptions {
   /** The shared key (32 bytes). */
   key: Uint8Array;
-  roles: AdminRoleChecker;
+  /** The Graph role check of the named user. */
+  administrators: AdministratorRoles;
   /** Where used credential ids are kept (shared by every API process on the database). */
   uses: Pick<BotCredentialUseRepository, 'consume'>;
   clockSkewSeconds: number;
-  /** How long a role answer is reused; default 5 minutes. */
-  cacheMilliseconds?: number;
-  logger: Logger;
   now?: () => number;
 }
 
@@ -46,25 +88,6 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Creates the validator of bot credentials (the token without `Bearer `). */
 export function createBotCredentialValidator(options: BotCredentialOptions) {
   const now = options.now ?? Date.now;
-  const ttl = options.cacheMilliseconds ?? 5 * 60 * 1000;
-  const cache = new Map<string, { admin: boolean; until: number }>();
-
-  async function isAdmin(tenantId: string, userId: string): Promise<boolean> {
-    const key = `${tenantId}:${userId}`;
-    const cached = cache.get(key);
-    if (cached !== undefined && cached.until > now()) return cached.admin;
-    let admin: boolean;
-    try {
-      admin = await options.roles.isGlobalAdministrator(tenantId, userId);
-    } catch (error) {
-      // Without a working token for the tenant nobody can be shown to be an admin; the caller
-      // then gets a 403 on admin routes. Not cached, so a fixed token takes effect at once.
-      options.logger.warn({ err: error, tenantId }, 'could not check the administrator role through Graph');
-      return false;
-    }
-    cache.set(key, { admin, until: now() + ttl });
-    return admin;
-  }
 
   return async function validate(token: string): Promise<TokenCheck> {
     let payload: JWTPayload;
@@ -129,7 +152,9 @@ export function createBotCredentialValidator(options: BotCredentialOptions) {
       userId,
       userPrincipalName: typeof payload.upn === 'string' && payload.upn !== '' ? payload.upn : userId,
       displayName: typeof payload.name === 'string' ? payload.name : '',
-      isGlobalAdministrator: await isAdmin(tenantId, userId),
+      // Without a working token for the tenant nobody can be shown to be an admin; the caller
+      // then gets a 403 on admin routes.
+      isGlobalAdministrator: (await options.administrators.check(tenantId, userId)) === 'administrator',
       caller: 'bot',
     };
     return { ok: true, principal };

@@ -48,6 +48,21 @@ export const provisioningViewSchema = z.object({
   manualSync: z.object({ allowed: z.boolean(), reason: z.string().nullable() }),
 });
 
+/** `GET /api/bot/global-administrator`. */
+export const globalAdministratorSchema = z.object({
+  tenantId: z.string(),
+  userId: z.string(),
+  isGlobalAdministrator: z.boolean(),
+});
+
+/** `POST /api/bot/channel-notifications`. */
+export const channelNotificationsSchema = z.object({
+  conversationId: z.string(),
+  enabled: z.boolean(),
+  enabledBy: z.string().nullable(),
+  enabledAt: z.string().nullable(),
+});
+
 /** `POST /api/sync` → 202. */
 export const syncAcceptedSchema = z.object({ syncRuns: z.array(syncRunSchema) });
 
@@ -71,3 +86,7 @@ export type ProvisioningView = z.infer<typeof provisioningViewSchema>;
 export type SyncAccepted = z.infer<typeof syncAcceptedSchema>;
 /** What Extend protection changed. */
 export type ExtendResult = z.infer<typeof extendResultSchema>;
+/** Whether a user holds Global Administrator, as the API learned from Graph. */
+export type GlobalAdministratorView = z.infer<typeof globalAdministratorSchema>;
+/** The alert setting of a shared conversation after `notify here` / `notify off`. */
+export type ChannelNotificationsView = z.infer<typeof channelNotificationsSchema>;
