@@ -27,6 +27,9 @@ export interface AdminRoleChecker {
   isGlobalAdministrator(tenantId: string, userId: string): Promise<boolean>;
 }
 
+/** Most role answers one API process keeps. */
+const MAX_CACHED_ANSWERS = 10_000;
+
 /** Answers, with a short cache, whether a user is a Global Administrator, or that Graph cannot tell. */
 export interface AdministratorRoles {
   /** `unknown` when Graph could not be asked (no working token for the tenant, Graph failing). */
@@ -64,7 +67,10 @@ export function createAdministratorRoles(options: AdministratorRolesOptions): Ad
         options.logger.warn({ err: error, tenantId }, 'could not check the administrator role through Graph');
         return 'unknown';
       }
-      // Expired entries are dropped on their next lookup; the map holds one entry per user seen recently.
+      // Bounded: past the limit the oldest answer goes (Map keeps insertion order); re-set
+      // entries move to the end.
+      cache.delete(key);
+      if (cache.size >= MAX_CACHED_ANSWERS) cache.delete(cache.keys().next().value ?? '');
       cache.set(key, { admin, until: now() + ttl });
       return admin ? 'administrator' : 'notAdministrator';
     },
