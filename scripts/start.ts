@@ -182,7 +182,8 @@ const wiring: Record<string, string> = {
   TAB_DIST_DIR: tabDist,
   TAB_TLS_CERT_FILE: join(dataDir, 'emulator', 'tls', 'server.pem'),
   TAB_TLS_KEY_FILE: join(dataDir, 'emulator', 'tls', 'server-key.pem'),
-  // No Bot Framework registration locally: the bot accepts unsigned activities on loopback only.
+  // No Bot Framework registration locally: the explicit development setting (local clients only).
+  BOT_AUTHENTICATION: 'none',
   BOT_ID: '',
   SECRET_BOT_PASSWORD: '',
   BOT_HOST: '127.0.0.1',

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BOT_CREDENTIAL_AUDIENCE,
   BOT_CREDENTIAL_ISSUER,
+  createAdministratorRoles,
   createBotCredentialValidator,
   createRequestAuthenticator,
 } from './auth/bot-credential.js';
@@ -41,7 +42,15 @@ let routes: RouteDefinition[];
 type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let signingKey: PrivateKey;
 let forgerKey: PrivateKey;
+/** The issuer's published key. */
+let jwk: JWK;
 const botKey = randomBytes(32);
+const encryptionKey = randomBytes(32).toString('base64');
+/** Graph, as far as these tests are concerned: ADMIN_ID holds Global Administrator, nobody else. */
+const administrators = createAdministratorRoles({
+  roles: { isGlobalAdministrator: (_tenant, userId) => Promise.resolve(userId === ADMIN_ID) },
+  logger: createLogger('silent'),
+});
 
 interface TokenShape {
   tid?: string;
@@ -77,19 +86,37 @@ async function userToken(shape: TokenShape = {}): Promise<string> {
 }
 
 async function botCredential(
-  shape: { sub?: string; key?: Uint8Array; expiresIn?: number; issuedAgo?: number; aud?: string } = {},
+  shape: {
+    sub?: string;
+    key?: Uint8Array;
+    expiresIn?: number;
+    issuedAgo?: number;
+    aud?: string;
+    jti?: string | null;
+  } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ tid: TENANT, name: 'Teams user' })
+  const jwt = new SignJWT({ tid: TENANT, name: 'Teams user' })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(BOT_CREDENTIAL_ISSUER)
     .setAudience(shape.aud ?? BOT_CREDENTIAL_AUDIENCE)
     .setSubject(shape.sub ?? ADMIN_ID)
-    .setJti(randomUUID())
     .setIssuedAt(now - (shape.issuedAgo ?? 0))
-    .setExpirationTime(now + (shape.expiresIn ?? 120))
-    .sign(shape.key ?? botKey);
+    .setExpirationTime(now + (shape.expiresIn ?? 60));
+  if (shape.jti !== null) jwt.setJti(shape.jti ?? randomUUID());
+  return jwt.sign(shape.key ?? botKey);
 }
+
+/** The routes the bot calls: the only ones a bot credential opens. */
+const BOT_ROUTES = [
+  'GET /api/provisioning',
+  'POST /api/sync',
+  'POST /api/extend',
+  'GET /api/sync-runs',
+  'GET /api/bot/global-administrator',
+  'POST /api/bot/channel-notifications',
+];
+const routeName = (route: RouteDefinition): string => `${route.method} ${route.path}`;
 
 /** A concrete URL for a route pattern. */
 function pathOf(route: RouteDefinition): string {
@@ -113,7 +140,7 @@ beforeAll(async () => {
   const forgerPair = await generateKeyPair('RS256');
   signingKey = issuerPair.privateKey;
   forgerKey = forgerPair.privateKey;
-  const jwk: JWK = {
+  jwk = {
     ...(await exportJWK(issuerPair.publicKey)),
     kid: 'issuer-key',
     alg: 'RS256',
@@ -124,7 +151,7 @@ beforeAll(async () => {
     AAD_APP_OAUTH_AUTHORITY_HOST: AUTHORITY,
     AAD_APP_CLIENT_ID: API_CLIENT_ID,
     SECRET_AAD_APP_CLIENT_SECRET: 'not-used-here',
-    SECRET_DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    SECRET_DATA_ENCRYPTION_KEY: encryptionKey,
     DATA_DIR: dataDir,
   });
   store = await createStore({ dataDir, encryptionKey: config.SECRET_DATA_ENCRYPTION_KEY });
@@ -132,10 +159,17 @@ beforeAll(async () => {
   const tokens = {
     acquire: () => Promise.reject(new Error('no token source in authorisation tests')),
   } as unknown as AppTokenSource;
-  routes = buildRoutes(config, { store, tokens });
+  routes = buildRoutes(config, { store, tokens, administrators });
+  server = serverOver(routes, store);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+/** The API server over a route table and a store, with local keys (one "API process"). */
+function serverOver(table: RouteDefinition[], over: DurableStore): Server {
   const logger = createLogger('silent');
-  server = createApiServer({
-    routes,
+  return createApiServer({
+    routes: table,
     logger,
     validateToken: createRequestAuthenticator({
       user: createUserTokenValidator({
@@ -147,17 +181,15 @@ beforeAll(async () => {
       }),
       bot: createBotCredentialValidator({
         key: botKey,
-        roles: { isGlobalAdministrator: (_tenant, userId) => Promise.resolve(userId === ADMIN_ID) },
+        administrators,
+        uses: over.botCredentialUses,
         clockSkewSeconds: 60,
-        logger,
       }),
     }),
     // The table sends many requests as one user; the rate limit has its own test.
     limiter: createMemoryLimiter({ perUser: 10_000, perAddress: 10_000 }),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+}
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
@@ -167,6 +199,8 @@ afterAll(async () => {
 
 const protectedRoutes = (): RouteDefinition[] => routes.filter((route) => route.access !== 'public');
 const adminRoutes = (): RouteDefinition[] => routes.filter((route) => route.access === 'globalAdministrator');
+/** Routes a user token may call (the bot's own routes answer users 403 `bot_route_only`). */
+const forUsers = (route: RouteDefinition): boolean => route.callers !== 'bot';
 const readRoutes = (): RouteDefinition[] =>
   routes.filter((route) => route.access === 'administratorOrReader');
 
@@ -264,27 +298,42 @@ describe('authorisation of every protected route', () => {
     [
       'a signed-in user who is not a Global Administrator',
       async () => `Bearer ${await userToken({ wids: [], oid: USER_ID })}`,
+      (route: RouteDefinition) => route.callers !== 'bot',
     ],
     [
       'the bot acting for a user Graph says is not an admin',
       async () => `Bearer ${await botCredential({ sub: USER_ID })}`,
+      (route: RouteDefinition) => route.callers === 'bot' || route.callers === 'usersAndBot',
     ],
-  ])('%s → 403 on every admin route and every read view; only /api/me answers', async (_name, credential) => {
-    const authorization = await credential();
-    for (const [route, code] of [
-      ...adminRoutes().map((each) => [each, 'global_administrator_required'] as const),
-      ...readRoutes().map((each) => [each, 'administrator_required'] as const),
-    ]) {
-      const answer = await call(route, authorization);
-      expect({
-        route: `${route.method} ${route.path}`,
-        status: answer.status,
-        code: answer.body.error?.code,
-      }).toEqual({ route: `${route.method} ${route.path}`, status: 403, code });
-    }
-    expect(routes.filter((route) => route.access === 'signedIn').map((route) => route.path)).toEqual([
-      '/api/me',
-    ]);
+  ])(
+    '%s → 403 on every admin route and every read view it may call; only /api/me is open to all',
+    async (_name, credential, opens) => {
+      for (const [route, code] of [
+        ...adminRoutes()
+          .filter(opens)
+          .map((each) => [each, 'global_administrator_required'] as const),
+        ...readRoutes()
+          .filter(opens)
+          .map((each) => [each, 'administrator_required'] as const),
+      ]) {
+        // A bot credential is single-use: a fresh one per request.
+        const answer = await call(route, await credential());
+        expect({
+          route: `${route.method} ${route.path}`,
+          status: answer.status,
+          code: answer.body.error?.code,
+        }).toEqual({ route: `${route.method} ${route.path}`, status: 403, code });
+      }
+      expect(
+        routes
+          .filter((route) => route.access === 'signedIn' && route.callers !== 'bot')
+          .map((route) => route.path),
+      ).toEqual(['/api/me']);
+    },
+  );
+
+  it('a signed-in user who is not a Global Administrator may still ask who they are', async () => {
+    const authorization = `Bearer ${await userToken({ wids: [], oid: USER_ID })}`;
     expect(
       (await call(routes.find((route) => route.path === '/api/me') as RouteDefinition, authorization)).status,
     ).toBe(200);
@@ -298,14 +347,14 @@ describe('authorisation of every protected route', () => {
     for (const route of readRoutes()) {
       expect([401, 403]).not.toContain((await call(route, authorization)).status);
     }
-    for (const route of adminRoutes()) {
+    for (const route of adminRoutes().filter(forUsers)) {
       expect((await call(route, authorization)).body.error?.code).toBe('global_administrator_required');
     }
   });
 
   it('a token without wids whose roles Graph cannot tell → 403 directory_roles_unavailable, never a guess', async () => {
     const authorization = `Bearer ${await userToken({ wids: null })}`;
-    for (const route of [...adminRoutes(), ...readRoutes()]) {
+    for (const route of [...adminRoutes(), ...readRoutes()].filter(forUsers)) {
       const answer = await call(route, authorization);
       expect({ route: route.path, status: answer.status, code: answer.body.error?.code }).toEqual({
         route: route.path,
@@ -315,24 +364,144 @@ describe('authorisation of every protected route', () => {
     }
   });
 
-  it('the bot acting for an admin is treated as that admin of the conversation’s tenant', async () => {
-    const me = await fetch(`${origin}/api/me`, {
-      headers: { authorization: `Bearer ${await botCredential()}` },
-    });
-    expect(await me.json()).toEqual({
+  it('the bot learns whether a user is a Global Administrator, as Graph says', async () => {
+    const route = routes.find((candidate) => routeName(candidate) === 'GET /api/bot/global-administrator')!;
+    expect((await call(route, `Bearer ${await botCredential()}`)).body).toEqual({
       tenantId: TENANT,
       userId: ADMIN_ID,
-      userPrincipalName: ADMIN_ID,
-      displayName: 'Teams user',
       isGlobalAdministrator: true,
-      access: 'administrator',
-      rolesKnown: true,
     });
+    expect((await call(route, `Bearer ${await botCredential({ sub: USER_ID })}`)).body).toEqual({
+      tenantId: TENANT,
+      userId: USER_ID,
+      isGlobalAdministrator: false,
+    });
+  });
+
+  it('the bot acting for an admin is treated as that admin of the conversation’s tenant', async () => {
+    // Nothing is provisioned in this tenant: past the admin check, the rules refuse the sync.
+    const sync = await call(
+      routes.find((route) => routeName(route) === 'POST /api/sync')!,
+      `Bearer ${await botCredential()}`,
+    );
+    expect(sync.status).not.toBe(403);
+    expect(sync.status).not.toBe(401);
   });
 
   it('public routes need no token', async () => {
     for (const path of ['/healthz', '/readyz', '/api/openapi.json']) {
       expect((await fetch(`${origin}${path}`)).status).toBe(200);
+    }
+  });
+});
+
+describe('the bot credential opens only the bot’s routes, once, while fresh', () => {
+  it('the route table lets the bot call exactly the routes it uses', () => {
+    expect(
+      routes
+        .filter((route) => route.callers === 'bot' || route.callers === 'usersAndBot')
+        .map(routeName)
+        .sort(),
+    ).toEqual([...BOT_ROUTES].sort());
+  });
+
+  it('a bot credential is refused on every route the bot does not call', async () => {
+    for (const route of protectedRoutes().filter((candidate) => !BOT_ROUTES.includes(routeName(candidate)))) {
+      const answer = await call(route, `Bearer ${await botCredential()}`);
+      expect({ route: routeName(route), status: answer.status, code: answer.body.error?.code }).toEqual({
+        route: routeName(route),
+        status: 403,
+        code: 'bot_credential_not_accepted',
+      });
+    }
+  });
+
+  it('a replayed bot credential is refused', async () => {
+    const provisioning = routes.find((route) => routeName(route) === 'GET /api/provisioning')!;
+    const authorization = `Bearer ${await botCredential()}`;
+    expect((await call(provisioning, authorization)).status).toBe(200);
+    const replayed = await call(provisioning, authorization);
+    expect({ status: replayed.status, code: replayed.body.error?.code }).toEqual({
+      status: 401,
+      code: 'token_replayed',
+    });
+  });
+
+  it('a bot credential issued more than a minute (plus clock skew) ago is refused before it expires', async () => {
+    const provisioning = routes.find((route) => routeName(route) === 'GET /api/provisioning')!;
+    // 130 s old, still 30 s to live, 160 s lifetime: within the old 5-minute limit.
+    const stale = await call(
+      provisioning,
+      `Bearer ${await botCredential({ issuedAgo: 130, expiresIn: 30 })}`,
+    );
+    expect({ status: stale.status, code: stale.body.error?.code }).toEqual({
+      status: 401,
+      code: 'token_expired',
+    });
+  });
+
+  it('a bot credential used at one API process is refused at another on the same database', async () => {
+    // A second process: its own store connection and server over the same database file.
+    const secondStore = await createStore({ dataDir, encryptionKey: encryptionKey });
+    const secondConfig = loadApiConfig({
+      AAD_APP_OAUTH_AUTHORITY_HOST: AUTHORITY,
+      AAD_APP_CLIENT_ID: API_CLIENT_ID,
+      SECRET_AAD_APP_CLIENT_SECRET: 'not-used-here',
+      SECRET_DATA_ENCRYPTION_KEY: encryptionKey,
+      DATA_DIR: dataDir,
+    });
+    const tokens = { acquire: () => Promise.reject(new Error('unused')) } as unknown as AppTokenSource;
+    const second = serverOver(
+      buildRoutes(secondConfig, { store: secondStore, tokens, administrators }),
+      secondStore,
+    );
+    await new Promise<void>((resolve) => second.listen(0, '127.0.0.1', resolve));
+    try {
+      const authorization = `Bearer ${await botCredential()}`;
+      const first = await fetch(`${origin}/api/provisioning`, { headers: { authorization } });
+      expect(first.status).toBe(200);
+      const replayed = await fetch(
+        `http://127.0.0.1:${(second.address() as AddressInfo).port}/api/provisioning`,
+        { headers: { authorization } },
+      );
+      expect({
+        status: replayed.status,
+        code: ((await replayed.json()) as { error?: { code: string } }).error?.code,
+      }).toEqual({
+        status: 401,
+        code: 'token_replayed',
+      });
+    } finally {
+      await new Promise<void>((resolve) => second.close(() => resolve()));
+      await secondStore.close();
+    }
+  });
+
+  it.each([
+    ['without a jti', { jti: null }],
+    ['with an empty jti', { jti: '' }],
+  ])('a bot credential %s is refused', async (_name, shape) => {
+    const provisioning = routes.find((route) => routeName(route) === 'GET /api/provisioning')!;
+    const answer = await call(provisioning, `Bearer ${await botCredential(shape)}`);
+    expect({ status: answer.status, code: answer.body.error?.code }).toEqual({
+      status: 401,
+      code: 'token_claims_missing',
+    });
+  });
+
+  it('a user token is refused on a route only the bot calls', async () => {
+    const botOnly = routes.filter((candidate) => candidate.callers === 'bot');
+    expect(botOnly.map(routeName).sort()).toEqual([
+      'GET /api/bot/global-administrator',
+      'POST /api/bot/channel-notifications',
+    ]);
+    for (const route of botOnly) {
+      const answer = await call(route, `Bearer ${await userToken()}`);
+      expect({ route: routeName(route), status: answer.status, code: answer.body.error?.code }).toEqual({
+        route: routeName(route),
+        status: 403,
+        code: 'bot_route_only',
+      });
     }
   });
 });

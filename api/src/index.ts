@@ -3,9 +3,11 @@ export { createUserTokenValidator, type Principal, type TokenCheck } from './aut
 export {
   BOT_CREDENTIAL_AUDIENCE,
   BOT_CREDENTIAL_ISSUER,
+  createAdministratorRoles,
   createBotCredentialValidator,
   createRequestAuthenticator,
   type AdminRoleChecker,
+  type AdministratorRoles,
 } from './auth/bot-credential.js';
 export { createApiServer, type ApiServerOptions } from './http/server.js';
 export { healthRoutes } from './health/health-routes.js';

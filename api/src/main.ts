@@ -9,13 +9,16 @@ import { createStore } from '@cas/store';
 import { createRemoteJWKSet } from 'jose';
 import { auditRoutes } from './audit/audit-routes.js';
 import {
+  createAdministratorRoles,
   createBotCredentialValidator,
   createRequestAuthenticator,
   type AdminRoleChecker,
+  type AdministratorRoles,
 } from './auth/bot-credential.js';
 import { withDirectoryRoleFallback } from './auth/directory-role-fallback.js';
 import { meRoutes } from './auth/me-routes.js';
 import { createUserTokenValidator } from './auth/user-token.js';
+import { botRoutes } from './bot/bot-routes.js';
 import { consentRoutes } from './consent/consent-routes.js';
 import { createConsentStateCodec } from './consent/consent-state.js';
 import { healthRoutes } from './health/health-routes.js';
@@ -63,7 +66,13 @@ const PRODUCTION_AUTHORITY = 'https://login.microsoftonline.com';
 /** Builds the whole route table from the configuration. */
 export function buildRoutes(
   config: ApiConfig,
-  parts: { store: DurableStore; tokens: AppTokenSource; now?: () => Date },
+  parts: {
+    store: DurableStore;
+    tokens: AppTokenSource;
+    /** The cached Graph role check shared with the bot credential validator. */
+    administrators: AdministratorRoles;
+    now?: () => Date;
+  },
 ): RouteDefinition[] {
   const authority = config.AAD_APP_OAUTH_AUTHORITY_HOST.replace(/\/$/, '');
   const { store, tokens, now } = parts;
@@ -109,6 +118,7 @@ export function buildRoutes(
   add(targetRoutes(directory));
   add(notificationRoutes({ store, ...(now ? { now } : {}) }));
   add(auditRoutes(store));
+  add(botRoutes({ store, administrators: parts.administrators, newId: randomUUID, ...(now ? { now } : {}) }));
   add(openApiRoutes(() => routes, { title: 'Cloud App Security API', version: '0.1.0' }));
   return routes;
 }
@@ -151,16 +161,22 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
     clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
   });
   const user = withDirectoryRoleFallback(tokenValidator, { roles: directoryRoles, logger });
+  const administrators = createAdministratorRoles({ roles: overrides.roles ?? directoryRoles, logger });
   const bot =
     config.SECRET_BOT_API_KEY === undefined
       ? undefined
       : createBotCredentialValidator({
           key: Buffer.from(config.SECRET_BOT_API_KEY, 'base64'),
-          roles: overrides.roles ?? directoryRoles,
+          administrators,
+          uses: store.botCredentialUses,
           clockSkewSeconds: config.TOKEN_CLOCK_SKEW_SECONDS,
-          logger,
         });
-  const routes = buildRoutes(config, { store, tokens, ...(overrides.now ? { now: overrides.now } : {}) });
+  const routes = buildRoutes(config, {
+    store,
+    tokens,
+    administrators,
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
   const limiter = await createRequestLimiter({
     budgets: {
       perUser: config.API_RATE_LIMIT_PER_USER_PER_MINUTE,

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { playgroundConfigYaml } from './playground-config.js';
+import { PLAYGROUND_BOT, playgroundConfigYaml } from './playground-config.js';
 import type { PlaygroundUser } from './playground-config.js';
 import type { ChildProcess } from 'node:child_process';
 import type WebSocketType from 'ws';
@@ -130,15 +130,21 @@ export class PlaygroundClient {
     await this.#json('POST', `/_debug/conversation/${encodeURIComponent(conversationId)}/installation`, {});
   }
 
-  /** The user types `text` in the conversation; returns the message id. */
+  /**
+   * The user types `text` in the conversation; returns the message id. Outside the personal chat
+   * the bot only hears messages that @mention it (as in Teams), so those carry the mention.
+   */
   async say(text: string, conversationId = this.#personalChat): Promise<string> {
+    const mention = `<at>${PLAYGROUND_BOT.name}</at>`;
+    const mentioned = conversationId !== this.#personalChat;
     const answer = (await this.#json(
       'POST',
       `/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`,
       {
         from: { id: this.#me },
-        text,
+        text: mentioned ? `${mention} ${text}` : text,
         textFormat: 'plain',
+        ...(mentioned ? { mentions: [{ mentioned: { id: PLAYGROUND_BOT.id }, text: mention }] } : {}),
       },
     )) as { messageId: string };
     return answer.messageId;

@@ -14,6 +14,12 @@ export interface PlaygroundUser {
 
 const quote = (value: string): string => JSON.stringify(value);
 
+/** The bot's id and name in the Playground (what a user @mentions in a channel or group chat). */
+export const PLAYGROUND_BOT = {
+  id: '00000000-0000-4000-8000-000000000011',
+  name: 'Cloud App Security',
+} as const;
+
 /** The config file's text for a tenant and its signed-in user. */
 export function playgroundConfigYaml(tenantId: string, user: PlaygroundUser): string {
   const [givenName = user.name, ...rest] = user.name.split(' ');
@@ -32,8 +38,8 @@ export function playgroundConfigYaml(tenantId: string, user: PlaygroundUser): st
 version: "0.1.1"
 tenantId: ${quote(tenantId)}
 bot:
-  id: 00000000-0000-4000-8000-000000000011
-  name: Cloud App Security
+  id: ${PLAYGROUND_BOT.id}
+  name: ${PLAYGROUND_BOT.name}
 currentUser:
   id: user-id-0
   name: ${quote(user.name)}

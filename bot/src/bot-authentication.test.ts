@@ -1,14 +1,15 @@
 /**
- * Bot Framework authentication of `/api/messages` on the real bot server: with an app id every
- * activity needs a Bot Connector token signed by a published key (here a local key server stands
- * in for Bot Framework's); without one (loopback only) the Playground's unsigned activities pass.
+ * Authentication of `/api/messages` on the real bot server: with Bot Framework authentication
+ * every activity needs a Bot Connector token signed by a published key (here a local key server
+ * stands in for Bot Framework's) and must come from Teams; the explicit development setting
+ * `BOT_AUTHENTICATION=none` lets the Playground's unsigned activities pass, only on this machine.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBotConfig } from './config.js';
+import { ConfigError, loadBotConfig } from './config.js';
 import { startBot } from './start-bot.js';
 import { tempStore } from './test-support/temp-store.js';
 import type { RunningBot } from './start-bot.js';
@@ -17,7 +18,12 @@ import type { AddressInfo } from 'node:net';
 
 const APP_ID = '5f0b4c7e-1d2a-4b3c-9e8f-0a1b2c3d4e5f';
 const SERVICE_URL = 'https://smba.trafficmanager.net/emea/';
+/** Where the Playground listens: the only kind of service URL an unauthenticated bot answers. */
+const LOCAL_SERVICE_URL = 'http://127.0.0.1:56150/';
+const EMULATOR_AUTHORITY = 'https://127.0.0.1:5443';
 const key = randomBytes(32).toString('base64');
+/** The development setting as `npm start` gives it. */
+const UNAUTHENTICATED = { BOT_AUTHENTICATION: 'none', AAD_APP_OAUTH_AUTHORITY_HOST: EMULATOR_AUTHORITY };
 
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 let channelKey: KeyPair;
@@ -73,16 +79,44 @@ async function bot(variables: Record<string, string>): Promise<RunningBot> {
 }
 
 async function post(running: RunningBot, body: unknown, authorization?: string): Promise<number> {
-  const response = await fetch(`${running.origin}/api/messages`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(authorization !== undefined ? { authorization } : {}),
-    },
-    body: JSON.stringify(body),
+  return (await postWith(running, body, authorization === undefined ? {} : { authorization })).status;
+}
+
+/** POSTs an activity with any headers (node:http, so proxy headers such as `Via` go out as given). */
+function postWith(
+  running: RunningBot,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: { error?: { code?: string } } }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      `${running.origin}/api/messages`,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          ...headers,
+        },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => {
+          let parsed: { error?: { code?: string } } = {};
+          try {
+            parsed = text === '' ? {} : (JSON.parse(text) as typeof parsed);
+          } catch {
+            parsed = {};
+          }
+          resolve({ status: response.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(payload);
   });
-  await response.arrayBuffer();
-  return response.status;
 }
 
 beforeAll(async () => {
@@ -93,7 +127,8 @@ beforeAll(async () => {
     ...(await exportJWK(channelKey.publicKey)),
     kid: 'channel-key',
     use: 'sig',
-    endorsements: ['msteams'],
+    // Bot Framework's published keys are endorsed for every channel it connects, not only Teams.
+    endorsements: ['msteams', 'webchat', 'directline', 'slack'],
   };
   keyServer = createServer((req, res) => {
     const origin = `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}`;
@@ -160,19 +195,112 @@ describe('with a Bot Framework app id (SingleTenant)', () => {
   });
 });
 
-describe('without an app id, on loopback (Playground)', () => {
-  it('accepts unsigned activities', async () => {
-    const running = await bot({ BOT_HOST: '127.0.0.1' });
+describe('Bot Framework authentication is on unless explicitly turned off', () => {
+  it('a bot without BOT_ID does not start unless BOT_AUTHENTICATION=none says so', async () => {
+    expect(() => loadBotConfig({ SECRET_BOT_API_KEY: key, SECRET_DATA_ENCRYPTION_KEY: key })).toThrow(
+      /BOT_ID: required/,
+    );
+    // startBot guards on its own: a configuration built without loadBotConfig is refused too.
+    const parsed = loadBotConfig({
+      SECRET_BOT_API_KEY: key,
+      SECRET_DATA_ENCRYPTION_KEY: key,
+      BOT_ID: APP_ID,
+      SECRET_BOT_PASSWORD: 'p',
+      BOT_TENANT_ID: 't',
+      BOT_PORT: '0',
+    });
+    await expect(startBot({ ...parsed, BOT_ID: '' }, { deliverOnTimer: false })).rejects.toThrow(
+      /BOT_ID: required/,
+    );
+  });
+
+  it('BOT_AUTHENTICATION=none is refused with the production authority', async () => {
+    expect(() =>
+      loadBotConfig({ SECRET_BOT_API_KEY: key, SECRET_DATA_ENCRYPTION_KEY: key, BOT_AUTHENTICATION: 'none' }),
+    ).toThrow(/BOT_AUTHENTICATION: none is refused with the authority https:\/\/login\.microsoftonline\.com/);
+    const parsed = loadBotConfig({
+      SECRET_BOT_API_KEY: key,
+      SECRET_DATA_ENCRYPTION_KEY: key,
+      BOT_PORT: '0',
+      ...UNAUTHENTICATED,
+    });
+    await expect(
+      startBot(
+        { ...parsed, AAD_APP_OAUTH_AUTHORITY_HOST: 'https://login.microsoftonline.com' },
+        { deliverOnTimer: false },
+      ),
+    ).rejects.toBeInstanceOf(ConfigError);
+    await expect(startBot({ ...parsed, BOT_HOST: '0.0.0.0' }, { deliverOnTimer: false })).rejects.toThrow(
+      /BOT_HOST/,
+    );
+  });
+
+  it('with Bot Framework authentication, an activity from a channel other than msteams is refused', async () => {
+    const running = await bot({
+      BOT_ID: APP_ID,
+      SECRET_BOT_PASSWORD: 'p',
+      BOT_TENANT_ID: 'tenant-of-the-bot',
+    });
     try {
-      expect(await post(running, activity())).toBe(200);
+      for (const channelId of ['webchat', 'directline', 'slack']) {
+        const answer = await postWith(running, activity({ channelId }), {
+          authorization: `Bearer ${await connectorToken(channelKey)}`,
+        });
+        expect({ channelId, status: answer.status, code: answer.body.error?.code }).toEqual({
+          channelId,
+          status: 403,
+          code: 'channel_not_supported',
+        });
+      }
     } finally {
       await running.close();
     }
   });
+});
 
-  it('will not start on a non-loopback address', () => {
-    expect(() =>
-      loadBotConfig({ SECRET_BOT_API_KEY: key, SECRET_DATA_ENCRYPTION_KEY: key, BOT_HOST: '0.0.0.0' }),
-    ).toThrow(/BOT_ID: required/);
+describe('BOT_AUTHENTICATION=none (the Playground, on this machine)', () => {
+  let running: RunningBot;
+  beforeAll(async () => {
+    running = await bot({ BOT_HOST: '127.0.0.1', ...UNAUTHENTICATED });
   });
+  afterAll(async () => {
+    await running.close();
+  });
+
+  it('accepts unsigned activities from a local client', async () => {
+    expect(await post(running, activity({ serviceUrl: LOCAL_SERVICE_URL }))).toBe(200);
+  });
+
+  it.each([
+    ['X-Forwarded-For', { 'x-forwarded-for': '203.0.113.9' }],
+    ['X-Forwarded-Host', { 'x-forwarded-host': 'abc123.devtunnels.ms' }],
+    ['X-Forwarded-Proto', { 'x-forwarded-proto': 'https' }],
+    ['Forwarded', { forwarded: 'for=203.0.113.9;proto=https' }],
+    ['X-Real-IP', { 'x-real-ip': '203.0.113.9' }],
+    ['Via', { via: '1.1 tunnel' }],
+  ])('an unauthenticated bot refuses an activity that came through a tunnel (%s)', async (_name, headers) => {
+    const answer = await postWith(running, activity({ serviceUrl: LOCAL_SERVICE_URL }), headers);
+    expect({ status: answer.status, code: answer.body.error?.code }).toEqual({
+      status: 403,
+      code: 'forwarded_request_refused',
+    });
+  });
+
+  it.each([SERVICE_URL, 'http://198.51.100.7:8080/', 'https://attacker.example/', 'not a url'])(
+    'an unauthenticated bot refuses an activity whose serviceUrl is %s (not this machine)',
+    async (serviceUrl) => {
+      const conversation = { id: `a:${serviceUrl}`, tenantId: 'tenant-1', conversationType: 'personal' };
+      const answer = await postWith(
+        running,
+        activity({ type: 'message', text: 'status', serviceUrl, conversation }),
+        {},
+      );
+      expect({ status: answer.status, code: answer.body.error?.code }).toEqual({
+        status: 403,
+        code: 'service_url_not_local',
+      });
+      // Refused before the turn: nothing was recorded for that conversation.
+      expect(await running.store.conversations.get('tenant-1', conversation.id)).toBeUndefined();
+    },
+  );
 });

@@ -4,25 +4,53 @@ import { ConfigError, isLoopbackHost, loadBotConfig } from './config.js';
 
 const key = randomBytes(32).toString('base64');
 const minimal = { SECRET_BOT_API_KEY: key, SECRET_DATA_ENCRYPTION_KEY: key };
+/** What `npm start` adds: the development setting and the local emulator as authority. */
+const local = {
+  ...minimal,
+  BOT_AUTHENTICATION: 'none',
+  AAD_APP_OAUTH_AUTHORITY_HOST: 'https://127.0.0.1:5443',
+};
 
 describe('loadBotConfig', () => {
-  it('runs locally on defaults: loopback, port 3978, authentication off', () => {
-    const config = loadBotConfig(minimal);
+  it('runs locally with the explicit development setting: loopback, port 3978, authentication none', () => {
+    const config = loadBotConfig(local);
     expect(config).toMatchObject({
-      BOT_ID: '',
+      BOT_AUTHENTICATION: 'none',
       BOT_HOST: '127.0.0.1',
       BOT_PORT: 3978,
       API_ORIGIN: 'http://127.0.0.1:3979',
     });
   });
 
+  it('defaults to Bot Framework authentication and the production authority', () => {
+    const config = loadBotConfig({ ...minimal, BOT_ID: 'app', SECRET_BOT_PASSWORD: 'p', BOT_TENANT_ID: 't' });
+    expect(config).toMatchObject({
+      BOT_AUTHENTICATION: 'botFramework',
+      AAD_APP_OAUTH_AUTHORITY_HOST: 'https://login.microsoftonline.com',
+    });
+  });
+
   it('treats empty variables as unset', () => {
-    expect(loadBotConfig({ ...minimal, BOT_ID: '', BOT_PORT: '' }).BOT_PORT).toBe(3978);
+    expect(loadBotConfig({ ...local, BOT_ID: '', BOT_PORT: '' }).BOT_PORT).toBe(3978);
   });
 
   it.each([
-    [{ BOT_HOST: '0.0.0.0' }, 'BOT_ID: required when BOT_HOST'],
-    [{ BOT_HOST: '10.1.2.3' }, 'BOT_ID: required when BOT_HOST'],
+    [{}, 'BOT_ID: required with Bot Framework authentication'],
+    [{ BOT_HOST: '0.0.0.0' }, 'BOT_ID: required with Bot Framework authentication'],
+    [{ BOT_AUTHENTICATION: 'none' }, 'BOT_AUTHENTICATION: none is refused with the authority'],
+    [
+      { BOT_AUTHENTICATION: 'none', AAD_APP_OAUTH_AUTHORITY_HOST: 'https://login.microsoftonline.us' },
+      'BOT_AUTHENTICATION: none is refused with the authority',
+    ],
+    [
+      {
+        BOT_AUTHENTICATION: 'none',
+        AAD_APP_OAUTH_AUTHORITY_HOST: 'https://127.0.0.1:5443',
+        BOT_HOST: '0.0.0.0',
+      },
+      'BOT_HOST: 0.0.0.0 is not a loopback address',
+    ],
+    [{ BOT_AUTHENTICATION: 'off' }, 'BOT_AUTHENTICATION'],
     [{ BOT_ID: 'app', BOT_TENANT_ID: 't' }, 'SECRET_BOT_PASSWORD: required with BOT_ID'],
     [{ BOT_ID: 'app', SECRET_BOT_PASSWORD: 'p' }, 'BOT_TENANT_ID: required with BOT_ID'],
     [{ SECRET_BOT_API_KEY: 'c2hvcnQ=' }, 'SECRET_BOT_API_KEY'],

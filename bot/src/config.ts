@@ -10,11 +10,22 @@ const base64Key = z
   .string()
   .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
 
+/** Entra's public-cloud authority: the deployment is a production one. */
+export const PRODUCTION_AUTHORITY = 'https://login.microsoftonline.com';
+
 const environmentSchema = z.object({
   /**
-   * Microsoft App ID of the Azure Bot (Teams Toolkit's `aadApp/create` writes it). Empty: Bot
-   * Framework authentication is off, which is allowed only when BOT_HOST is loopback (Playground).
+   * `botFramework` (default): every activity must carry a Bot Connector token for BOT_ID and come
+   * from Teams. `none`: a development setting for the Microsoft 365 Agents Playground on this
+   * machine only (`npm start` sets it); refused outside loopback and with a non-local authority.
    */
+  BOT_AUTHENTICATION: z.enum(['botFramework', 'none']).default('botFramework'),
+  /**
+   * The Entra authority of the deployment (the same value the API and worker have). The bot only
+   * reads it to tell a local emulator from Entra, where BOT_AUTHENTICATION=none is refused.
+   */
+  AAD_APP_OAUTH_AUTHORITY_HOST: z.url({ protocol: /^https$/ }).default(PRODUCTION_AUTHORITY),
+  /** Microsoft App ID of the Azure Bot (Teams Toolkit's `aadApp/create` writes it). Required with Bot Framework authentication. */
   BOT_ID: z.string().default(''),
   /** Client secret of BOT_ID (env/.env.<env>.user). Required with BOT_ID. */
   SECRET_BOT_PASSWORD: z.string().default(''),
@@ -65,9 +76,62 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
-/** True when Bot Framework authentication is off: no app id, on loopback only (the config refuses the rest). */
-export function isAuthenticationDisabled(config: Pick<BotConfig, 'BOT_ID'>): boolean {
-  return config.BOT_ID === '';
+/** True when Bot Framework authentication is off (the explicit development setting). */
+export function isAuthenticationDisabled(config: Pick<BotConfig, 'BOT_AUTHENTICATION'>): boolean {
+  return config.BOT_AUTHENTICATION === 'none';
+}
+
+/** True when the authority is served from this machine (the local Microsoft 365 emulator). */
+function isLocalAuthority(authority: string): boolean {
+  try {
+    return isLoopbackHost(new URL(authority).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What is wrong with the authentication settings, one line per variable; empty when they hold.
+ * Both `loadBotConfig` and `startBot` apply it, so no code path starts an unauthenticated bot by
+ * accident (for example with an empty BOT_ID, which botbuilder reads as "authentication off").
+ */
+export function authenticationProblems(
+  config: Pick<
+    BotConfig,
+    | 'BOT_AUTHENTICATION'
+    | 'AAD_APP_OAUTH_AUTHORITY_HOST'
+    | 'BOT_ID'
+    | 'SECRET_BOT_PASSWORD'
+    | 'BOT_TENANT_ID'
+    | 'BOT_HOST'
+  >,
+): string[] {
+  const problems: string[] = [];
+  if (config.BOT_AUTHENTICATION === 'none') {
+    if (!isLocalAuthority(config.AAD_APP_OAUTH_AUTHORITY_HOST)) {
+      problems.push(
+        `BOT_AUTHENTICATION: none is refused with the authority ${config.AAD_APP_OAUTH_AUTHORITY_HOST}; it is a development setting for the local emulator only`,
+      );
+    }
+    if (!isLoopbackHost(config.BOT_HOST)) {
+      problems.push(
+        `BOT_HOST: ${config.BOT_HOST} is not a loopback address; with BOT_AUTHENTICATION=none the bot listens on this machine only`,
+      );
+    }
+    return problems;
+  }
+  if (config.BOT_ID === '') {
+    problems.push(
+      'BOT_ID: required with Bot Framework authentication (the default); for the local Playground set BOT_AUTHENTICATION=none',
+    );
+  }
+  if (config.BOT_ID !== '' && config.SECRET_BOT_PASSWORD === '') {
+    problems.push('SECRET_BOT_PASSWORD: required with BOT_ID');
+  }
+  if (config.BOT_ID !== '' && config.BOT_TENANT_ID === '') {
+    problems.push('BOT_TENANT_ID: required with BOT_ID (the bot is registered SingleTenant)');
+  }
+  return problems;
 }
 
 /** Parses the bot's configuration from an environment map (defaults to `process.env`). */
@@ -78,20 +142,7 @@ export function loadBotConfig(environment: Record<string, string | undefined> = 
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  if (parsed.success) {
-    const config = parsed.data;
-    if (config.BOT_ID === '' && !isLoopbackHost(config.BOT_HOST)) {
-      problems.push(
-        `BOT_ID: required when BOT_HOST (${config.BOT_HOST}) is not a loopback address; without it activities would not be authenticated`,
-      );
-    }
-    if (config.BOT_ID !== '' && config.SECRET_BOT_PASSWORD === '') {
-      problems.push('SECRET_BOT_PASSWORD: required with BOT_ID');
-    }
-    if (config.BOT_ID !== '' && config.BOT_TENANT_ID === '') {
-      problems.push('BOT_TENANT_ID: required with BOT_ID (the bot is registered SingleTenant)');
-    }
-  }
+  if (parsed.success) problems.push(...authenticationProblems(parsed.data));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return parsed.data;
 }

@@ -11,7 +11,10 @@ import {
   createTurnHandler,
 } from './bot-framework/index.js';
 import { tabLinks } from './cards/tab-links.js';
+import { createAdministratorCheck } from './cas-api/administrator-check.js';
 import { createCasApiClient } from './cas-api/cas-api-client.js';
+import { authenticationProblems, ConfigError } from './config.js';
+import { admitActivity } from './endpoint/activity-admission.js';
 import { createLogger } from './logger.js';
 import { notificationCard } from './notifications/notification-cards.js';
 import { createNotificationDelivery } from './notifications/notification-delivery.js';
@@ -48,8 +51,13 @@ export interface BotOverrides {
 /** Largest activity we accept; Teams activities are far smaller. */
 const MAX_BODY_BYTES = 256 * 1024;
 
-/** Starts the bot on `config.BOT_HOST:config.BOT_PORT`. */
+/**
+ * Starts the bot on `config.BOT_HOST:config.BOT_PORT`. Refuses (ConfigError) authentication
+ * settings that would leave it open, whoever built the configuration.
+ */
 export async function startBot(config: BotConfig, overrides: BotOverrides = {}): Promise<RunningBot> {
+  const problems = authenticationProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const now = overrides.now ?? (() => new Date());
   const store =
@@ -63,6 +71,7 @@ export async function startBot(config: BotConfig, overrides: BotOverrides = {}):
   const links = tabLinks(config.TEAMS_APP_ID);
   const adapter = new CasCloudAdapter(
     createBotAuthentication({
+      mode: config.BOT_AUTHENTICATION,
       appId: config.BOT_ID,
       password: config.SECRET_BOT_PASSWORD,
       tenantId: config.BOT_TENANT_ID,
@@ -72,8 +81,12 @@ export async function startBot(config: BotConfig, overrides: BotOverrides = {}):
     }),
     logger,
   );
+  const api = createCasApiClient({ origin: config.API_ORIGIN, botApiKey: config.SECRET_BOT_API_KEY });
+  // The API asks Graph for the bot: the bot process holds no Graph credential (R15 checks).
+  const administrators = createAdministratorCheck(api);
   const logic = createTurnHandler({
-    api: createCasApiClient({ origin: config.API_ORIGIN, botApiKey: config.SECRET_BOT_API_KEY }),
+    api,
+    administrators,
     conversations: store.conversations,
     links,
     logger,
@@ -81,9 +94,10 @@ export async function startBot(config: BotConfig, overrides: BotOverrides = {}):
   });
   const delivery = createNotificationDelivery({
     conversations: store.conversations,
+    administrators,
     deliveries: store.notificationDeliveries,
     render: (notification) => notificationCard(notification, store, links),
-    sender: createProactiveSender(adapter, config.BOT_ID),
+    sender: createProactiveSender(adapter, config.BOT_AUTHENTICATION === 'none' ? '' : config.BOT_ID),
     now,
     ...(overrides.minIntervalMs !== undefined ? { minIntervalMs: overrides.minIntervalMs } : {}),
     onError: (error, context) => logger.warn({ err: error, ...context }, 'notification delivery failed'),
@@ -94,6 +108,22 @@ export async function startBot(config: BotConfig, overrides: BotOverrides = {}):
     restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }),
   );
   server.post('/api/messages', async (req: Request, res: Response) => {
+    const body: unknown = req.body;
+    // Bodies that are not activities at all get the adapter's 400.
+    if (typeof body === 'object' && body !== null && typeof (body as { type?: unknown }).type === 'string') {
+      const admitted = admitActivity(config.BOT_AUTHENTICATION, {
+        headers: req.headers,
+        remoteAddress: req.socket.remoteAddress,
+        activity: body,
+      });
+      if (!admitted.ok) {
+        logger.warn({ code: admitted.error.code }, 'activity refused before processing');
+        res.send(admitted.error.status, {
+          error: { code: admitted.error.code, message: admitted.error.message },
+        });
+        return;
+      }
+    }
     const authorization = req.headers.authorization;
     const result = await adapter.handleActivity(req.body, authorization, logic);
     if (result.body === undefined) {
@@ -123,7 +153,13 @@ export async function startBot(config: BotConfig, overrides: BotOverrides = {}):
   const origin = `http://${host}:${address.port}`;
   if (overrides.deliverOnTimer !== false) delivery.start(config.BOT_DELIVERY_INTERVAL_SECONDS * 1000);
   logger.info(
-    { origin, authentication: config.BOT_ID === '' ? 'off (loopback, no BOT_ID)' : 'Bot Framework' },
+    {
+      origin,
+      authentication:
+        config.BOT_AUTHENTICATION === 'none'
+          ? 'none (development setting: local clients only)'
+          : 'Bot Framework',
+    },
     `bot listening on ${origin}/api/messages`,
   );
 

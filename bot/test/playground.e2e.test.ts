@@ -1,8 +1,10 @@
 /**
  * End to end through the Microsoft 365 Agents Playground: the real bot, API and worker as
  * processes, the Microsoft 365 emulator in process, one SQLite database shared by all of them, and
- * the Playground (offline, no browser) playing Contoso's Global Administrator in a personal chat.
- * The worker's mail goes to its local capture, read through the capture's viewer.
+ * the Playground (offline, no browser) playing Contoso's Global Administrator in a personal chat
+ * and a team channel. A second local client plays a Contoso employee (not an admin) in a personal
+ * chat of their own, so the test sees who gets alerts (R15). The worker's mail goes to its local
+ * capture, read through the capture's viewer.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,11 +16,13 @@ import {
   CLOUD_APP_SECURITY_CLIENT_SECRET,
   CONTOSO_ADMIN_UPN,
   CONTOSO_TENANT_ID,
+  CONTOSO_USER_UPN,
   startEmulator,
 } from '@cas/m365-emulator';
 import { emulatorControl } from '@cas/m365-emulator/testing';
 import { createStore } from '@cas/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalTeamsChat } from '../e2e/local-teams-chat.js';
 import { PlaygroundClient } from '../e2e/playground-client.js';
 import { freePorts, startNodeProcess } from '../e2e/processes.js';
 import { cardProblems, cardText, executeVerbs } from '../src/test-support/card-validation.js';
@@ -36,6 +40,12 @@ let worker: RunningProcess;
 let bot: RunningProcess;
 let playground: PlaygroundClient;
 let mailViewer: string;
+let employeeChat: LocalTeamsChat;
+
+/** The team channel of the Playground's configuration (bot/e2e/playground-config.ts). */
+const CHANNEL = 'channel-id';
+/** True for the channel and its threads (`channel-id;messageid=…`, as Teams names posts). */
+const inChannel = (conversationId: string): boolean => conversationId.split(';')[0] === CHANNEL;
 
 const key = randomBytes(32).toString('base64');
 /** A second Global Administrator of Contoso, who consented to SharePoint Online: email goes to both. */
@@ -182,6 +192,9 @@ beforeAll(async () => {
     'bot/src/main.ts',
     {
       ...shared,
+      // The Playground sends unsigned activities: the explicit development setting, as npm start has it.
+      BOT_AUTHENTICATION: 'none',
+      AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
       BOT_HOST: '127.0.0.1',
       BOT_PORT: String(botPort),
       API_ORIGIN: `http://127.0.0.1:${apiPort}`,
@@ -199,10 +212,31 @@ beforeAll(async () => {
   });
   await playground.install();
   await playground.nextMessage(withText('Type one of these commands'));
+  // The bot is also added to a team channel (guests may be there).
+  const beforeChannel = playground.messages.length;
+  await playground.install(CHANNEL);
+  await playground.nextMessage(
+    (message) => inChannel(message.conversationId) && withText('Type one of these commands')(message),
+    { after: beforeChannel },
+  );
+  // A Contoso employee who is not an admin installs the app in their own personal chat.
+  const employee = await emulatorControl<{ id: string; displayName: string }>(
+    emulator.origin,
+    'GET',
+    `/tenants/${CONTOSO_TENANT_ID}/users/${encodeURIComponent(CONTOSO_USER_UPN)}`,
+  );
+  employeeChat = await LocalTeamsChat.start({
+    botEndpoint: `http://127.0.0.1:${botPort}/api/messages`,
+    tenantId: CONTOSO_TENANT_ID,
+    conversationId: 'a:employee-personal-chat',
+    user: { aadObjectId: employee.id, name: employee.displayName },
+  });
+  await employeeChat.install();
 }, 120_000);
 
 afterAll(async () => {
   await playground?.close();
+  await employeeChat?.close();
   await bot?.stop();
   await worker?.stop();
   await api?.stop();
@@ -212,11 +246,21 @@ afterAll(async () => {
 }, 60_000);
 
 describe('the bot in the Microsoft 365 Agents Playground', () => {
-  it('records the personal chat as an installation of Contoso', async () => {
+  it('records each conversation of Contoso with who it belongs to and whether they are a Global Administrator', async () => {
     const conversations = await store.conversations.list(CONTOSO_TENANT_ID);
-    expect(conversations.map((one) => [one.conversationId, one.kind])).toEqual([
-      [playground.personalChat, 'personal'],
-    ]);
+    expect(
+      conversations
+        .map((one) => [one.conversationId, one.kind, one.administratorCheck?.isGlobalAdministrator ?? null])
+        .sort(),
+    ).toEqual(
+      [
+        [playground.personalChat, 'personal', true],
+        [CHANNEL, 'channel', null],
+        ['a:employee-personal-chat', 'personal', false],
+      ].sort(),
+    );
+    // The employee was greeted like anyone who installs the app.
+    expect(employeeChat.received).toHaveLength(1);
   });
 
   it('status: answers the status card of the three services', async () => {
@@ -415,5 +459,65 @@ describe('the bot in the Microsoft 365 Agents Playground', () => {
       after,
       timeoutMs: 30_000,
     });
+  }, 60_000);
+
+  it("alerts reach admins only: the employee's chat and the channel nobody turned on got no card, and the employee's skip is recorded", async () => {
+    // The outages of the tests before reached the admin's personal chat; the delivery loop has run
+    // many times since.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(playground.messages.filter((message) => inChannel(message.conversationId))).toHaveLength(1);
+    expect(employeeChat.received).toHaveLength(1);
+    const teams = await store.notificationDeliveries.list(CONTOSO_TENANT_ID, { channel: 'teams' });
+    const byRecipient = (recipient: string) =>
+      teams.filter((one) => one.recipient === recipient).map((one) => one.status);
+    expect(byRecipient('a:employee-personal-chat').length).toBeGreaterThan(0);
+    expect(new Set(byRecipient('a:employee-personal-chat'))).toEqual(new Set(['skipped']));
+    expect(byRecipient(CHANNEL)).toEqual([]);
+    expect(byRecipient(playground.personalChat)).toContain('delivered');
+  }, 30_000);
+
+  it('notify here in the channel turns alerts on there (audited); the next outage and its recovery then reach the channel, still not the employee', async () => {
+    const after = playground.messages.length;
+    await playground.say('notify here', CHANNEL);
+    const confirmed = await playground.nextMessage(
+      (message) =>
+        inChannel(message.conversationId) && withText('Alerts will be posted in this conversation')(message),
+      { after },
+    );
+    expect(executeVerbs(firstCard(confirmed))).toEqual(['channelNotifications']);
+    const [audited] = await store.audit.list(CONTOSO_TENANT_ID, { limit: 1 });
+    expect(audited).toMatchObject({ action: 'channelNotifications.enabled', actor: { kind: 'user' } });
+
+    // An outage after the channel was turned on: its alert reaches the channel as well as the admin.
+    const beforeOutage = playground.messages.length;
+    await emulatorControl(emulator.origin, 'DELETE', principal);
+    const invalidIn = (where: (conversationId: string) => boolean) => (message: PlaygroundMessage) =>
+      message.action === 'createMessage' &&
+      where(message.conversationId) &&
+      message.cards.some((card) => /is invalid/i.test(cardText(card)));
+    await playground.nextMessage(
+      invalidIn((id) => id === playground.personalChat),
+      { after: beforeOutage, timeoutMs: 30_000 },
+    );
+    await playground.nextMessage(invalidIn(inChannel), { after: beforeOutage, timeoutMs: 15_000 });
+
+    // Consent is given again: the worker's monitor sees a working token and raises the recovery.
+    const beforeRestore = playground.messages.length;
+    await emulatorControl(emulator.origin, 'PUT', principal, {});
+    // The same recovery card reaches the admin's personal chat and, now, the channel.
+    const recovered = (where: (conversationId: string) => boolean) => (message: PlaygroundMessage) =>
+      message.action === 'createMessage' &&
+      where(message.conversationId) &&
+      message.cards.some((card) => /valid again/i.test(cardText(card)));
+    const toAdmin = await playground.nextMessage(
+      recovered((id) => id === playground.personalChat),
+      { after: beforeRestore, timeoutMs: 30_000 },
+    );
+    const toChannel = await playground.nextMessage(recovered(inChannel), {
+      after: beforeRestore,
+      timeoutMs: 15_000,
+    });
+    expect(cardText(firstCard(toChannel))).toBe(cardText(firstCard(toAdmin)));
+    expect(employeeChat.received).toHaveLength(1);
   }, 60_000);
 });

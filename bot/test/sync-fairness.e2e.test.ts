@@ -152,6 +152,9 @@ async function startProduct(options: { readonly databaseUrl?: string; readonly w
       ...shared,
       BOT_HOST: '127.0.0.1',
       BOT_PORT: String(botPort),
+      // The Playground sends unsigned activities: the explicit development setting, as npm start has it.
+      BOT_AUTHENTICATION: 'none',
+      AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
       API_ORIGIN: `http://127.0.0.1:${apiPort}`,
       TEAMS_APP_ID: 'e2e00000-0000-4000-8000-000000000002',
     },

@@ -11,6 +11,7 @@ import type {
   ServiceAccount,
   TenantProvisioning,
 } from './model.js';
+import type { BotConversationKind, ChannelNotifications } from './ports.js';
 import type { ProvisioningEvent, Transition } from './provisioning.js';
 
 /** Who acted and when; ids come from the caller because core creates none. */
@@ -130,5 +131,35 @@ export function consentFailedAuditEvent(
     at: context.at,
     before: null,
     after: { step: input.step, code: input.code, message: input.message },
+  };
+}
+
+/**
+ * The audit entry of `notify here` / `notify off` in a shared Teams conversation: who turned the
+ * tenant's alerts on or off there, with the conversation's state before and after.
+ */
+export function channelNotificationsAuditEvent(
+  context: Omit<AuditContext, 'newId'> & { readonly id: string; readonly tenantId: string },
+  input: {
+    readonly conversationId: string;
+    readonly kind: BotConversationKind;
+    readonly before: ChannelNotifications | null;
+    readonly after: ChannelNotifications | null;
+  },
+): AuditEvent {
+  const state = (notifications: ChannelNotifications | null) => ({
+    conversationId: input.conversationId,
+    kind: input.kind,
+    notifications,
+  });
+  return {
+    id: context.id,
+    tenantId: context.tenantId,
+    actor: context.actor,
+    action: input.after === null ? 'channelNotifications.disabled' : 'channelNotifications.enabled',
+    service: null,
+    at: context.at,
+    before: state(input.before),
+    after: state(input.after),
   };
 }

@@ -14,3 +14,4 @@ export * from './notification-delivery.js';
 export * from './sync-plan.js';
 export * from './sync-runs.js';
 export * from './log-redaction.js';
+export * from './alert-recipients.js';

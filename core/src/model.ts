@@ -180,7 +180,11 @@ export type AuditAction =
   | 'sync.requested'
   | 'token.invalidated'
   | 'token.restored'
-  | 'serviceAccount.reauthorised';
+  | 'serviceAccount.reauthorised'
+  /** An admin turned alerts on in a team channel or group chat (`notify here`). */
+  | 'channelNotifications.enabled'
+  /** An admin turned them off there (`notify off`). */
+  | 'channelNotifications.disabled';
 
 /** One audit entry: who did what to which tenant, with the state before and after. */
 export interface AuditEvent {
@@ -202,7 +206,7 @@ export type NotificationChannel = 'email' | 'teams';
  * deliverer holds the lease, `failed` while a retry is due at `nextAttemptAt`, `dead` once retries
  * stopped, `delivered` once sent.
  */
-export type NotificationDeliveryStatus = 'claimed' | 'delivered' | 'failed' | 'dead';
+export type NotificationDeliveryStatus = 'claimed' | 'delivered' | 'failed' | 'dead' | 'skipped';
 
 /** Delivery record of one notification to one recipient (email address or Teams conversation id). */
 export interface NotificationDelivery {
@@ -218,7 +222,7 @@ export interface NotificationDelivery {
   readonly claimedUntil: string | null;
   /** When a failed delivery may be tried again (null unless status is `failed`). */
   readonly nextAttemptAt: string | null;
-  /** Last error text (no secrets), from `markFailed`. */
+  /** Last error text (no secrets), from `markFailed`; for `skipped`, the reason from `markSkipped`. */
   readonly lastError: string | null;
   readonly deliveredAt: string | null;
   readonly updatedAt: string;

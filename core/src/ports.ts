@@ -112,6 +112,18 @@ export interface ConsentStateRepository {
   consume(nonce: string, expiresAt: string, now: string): Promise<boolean>;
 }
 
+/**
+ * Single use of bot credentials across every API process on one database: each accepted
+ * credential's `jti` is recorded until it expires, and a second use of it is a replay.
+ */
+export interface BotCredentialUseRepository {
+  /**
+   * Records the credential id as used until `expiresAt`; false when it was used before (a replay).
+   * Atomic across processes. Ids past their expiry may be forgotten.
+   */
+  consume(jti: string, expiresAt: string, now: string): Promise<boolean>;
+}
+
 /** Which delivery: one notification, to one recipient, on one channel. */
 export interface NotificationDeliveryAddress {
   readonly tenantId: string;
@@ -132,7 +144,7 @@ export interface NotificationDeliveryRepository {
   /**
    * The tenant's notifications still to deliver to `recipient` on `channel`, oldest first: those
    * with no delivery record, a failed one whose `nextAttemptAt` ≤ `now`, or a claim whose lease
-   * ended (`claimedUntil` ≤ `now`). Delivered and dead ones are never returned. `since` skips
+   * ended (`claimedUntil` ≤ `now`). Delivered, skipped and dead ones are never returned. `since` skips
    * notifications created before it (e.g. before a Teams conversation was installed); `limit`
    * caps the answer (default 100).
    */
@@ -153,6 +165,14 @@ export interface NotificationDeliveryRepository {
   ): Promise<boolean>;
   /** Records the delivery as sent at `at` (whether claimed before or not); final. */
   markDelivered(address: NotificationDeliveryAddress, at: string): Promise<void>;
+  /**
+   * Records that the notification is deliberately not sent to this recipient (e.g. a Teams chat
+   * of a user who is not a Global Administrator) with the reason; final, never retried.
+   */
+  markSkipped(
+    address: NotificationDeliveryAddress,
+    skip: { readonly at: string; readonly reason: string },
+  ): Promise<void>;
   /**
    * Records a failed attempt with its error (no secrets): retried once `nextAttemptAt` has come,
    * or `dead` (never retried) when `nextAttemptAt` is null.
@@ -185,6 +205,33 @@ export interface BotConversation {
   /** When the bot was first installed here; notifications raised before it are not sent here. */
   readonly installedAt: string;
   readonly updatedAt: string;
+  /**
+   * Personal chats: the Entra object id of the Teams user the chat is with; alerts go there only
+   * while that user is a Global Administrator (R15). Null for shared conversations, and for a
+   * chat recorded before the bot kept it (until the user writes there again).
+   */
+  readonly ownerUserId: string | null;
+  /**
+   * Shared conversations (team channels, group chats): who turned alerts on here and when
+   * (`notify here`); null = off, the default. Alerts raised before `enabledAt` are not sent here.
+   */
+  readonly channelNotifications: ChannelNotifications | null;
+  /** The last answer to "is this conversation's accountable user a Global Administrator?". */
+  readonly administratorCheck: AdministratorCheck | null;
+}
+
+/** Alerts turned on in a shared conversation by an admin. */
+export interface ChannelNotifications {
+  /** Entra object id of the Global Administrator who turned them on. */
+  readonly enabledBy: string;
+  readonly enabledAt: string;
+}
+
+/** One answer of Microsoft Graph to "does this user hold Global Administrator?". */
+export interface AdministratorCheck {
+  readonly userId: string;
+  readonly isGlobalAdministrator: boolean;
+  readonly checkedAt: string;
 }
 
 /** Conversation references of the bot's installations, per tenant (written by the bot only). */
@@ -202,6 +249,21 @@ export interface ConversationReferenceRepository {
   list(tenantId: string): Promise<BotConversation[]>;
   /** Ids of every tenant with at least one conversation, sorted (for the delivery loop). */
   listTenantIds(): Promise<string[]>;
+  /**
+   * Turns alerts on (with who and when) or off (null) in a conversation; false when the bot is
+   * not installed there. `upsert` never changes this.
+   */
+  setChannelNotifications(
+    tenantId: string,
+    conversationId: string,
+    notifications: ChannelNotifications | null,
+  ): Promise<boolean>;
+  /** Keeps the latest administrator check of the conversation (a no-op when it is unknown). */
+  recordAdministratorCheck(
+    tenantId: string,
+    conversationId: string,
+    check: AdministratorCheck,
+  ): Promise<void>;
 }
 
 /** Whose directory snapshot: a tenant's, as synchronized for one service. */
@@ -389,6 +451,7 @@ export interface Repositories {
   readonly tokenIncidents: TokenIncidentRepository;
   readonly secrets: SecretRepository;
   readonly consentStates: ConsentStateRepository;
+  readonly botCredentialUses: BotCredentialUseRepository;
   readonly notificationDeliveries: NotificationDeliveryRepository;
   readonly conversations: ConversationReferenceRepository;
   readonly directorySnapshots: DirectorySnapshotRepository;

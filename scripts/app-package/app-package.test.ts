@@ -102,7 +102,14 @@ describe('manifest content', () => {
     expect(bot?.scopes).toEqual(['personal', 'team', 'groupChat']);
     const lists = manifestBotCommands(manifest);
     expect(lists.map((list) => list.scopes)).toEqual([['personal', 'team', 'groupChat']]);
-    expect(lists[0]?.commands.map((command) => command.title)).toEqual(['sync', 'status', 'extend', 'help']);
+    expect(lists[0]?.commands.map((command) => command.title)).toEqual([
+      'sync',
+      'status',
+      'extend',
+      'notify here',
+      'notify off',
+      'help',
+    ]);
   });
 
   it('enables tab SSO for the Cloud App Security app on the tab domain', async () => {

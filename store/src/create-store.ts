@@ -10,6 +10,7 @@ import { Kysely, sql } from 'kysely';
 import { databaseKind, openPostgres, openSqlite } from './dialects.js';
 import { migrateToLatest } from './migrate.js';
 import { SqlAuditRepository } from './repositories/audit-repository.js';
+import { SqlBotCredentialUseRepository } from './repositories/bot-credential-use-repository.js';
 import { SqlConsentStateRepository } from './repositories/consent-state-repository.js';
 import { SqlConversationReferenceRepository } from './repositories/conversation-reference-repository.js';
 import { SqlDirectorySnapshotRepository } from './repositories/directory-snapshot-repository.js';
@@ -118,6 +119,7 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
     tokenIncidents: new SqlTokenIncidentRepository(executor),
     secrets: new SqlSecretRepository(executor, cipher, now),
     consentStates: new SqlConsentStateRepository(executor),
+    botCredentialUses: new SqlBotCredentialUseRepository(executor),
     conversations: new SqlConversationReferenceRepository(executor),
     notificationDeliveries: new SqlNotificationDeliveryRepository(executor),
     directorySnapshots: new SqlDirectorySnapshotRepository(executor),

@@ -159,6 +159,22 @@ export interface BotConversationTable {
   reference_json: string;
   installed_at: string;
   updated_at: string;
+  /** Personal chats: Entra object id of the user the chat is with (migration 0008). */
+  owner_user_id: string | null;
+  /** Shared conversations: who turned alerts on there, and when; null = off (migration 0008). */
+  notify_enabled_by: string | null;
+  notify_enabled_at: string | null;
+  /** The last Global Administrator check of the conversation's accountable user (migration 0008). */
+  admin_check_user_id: string | null;
+  /** 1 or 0: SQLite has no boolean. */
+  admin_check_result: number | null;
+  admin_checked_at: string | null;
+}
+
+/** `bot_credential_uses`: the `jti` of every accepted bot credential until it expires (migration 0008). */
+export interface BotCredentialUseTable {
+  jti: string;
+  expires_at: string;
 }
 
 /** `directory_users`: synchronized users per tenant and service (migration 0004). */
@@ -240,6 +256,7 @@ export interface Database {
   consent_states: ConsentStateTable;
   notification_deliveries: NotificationDeliveryTable;
   bot_conversations: BotConversationTable;
+  bot_credential_uses: BotCredentialUseTable;
   directory_users: DirectoryUserTable;
   directory_groups: DirectoryGroupTable;
   directory_memberships: DirectoryMembershipTable;

@@ -923,6 +923,31 @@ export function describeStoreContract(
         });
       });
 
+      describe('bot credential uses', () => {
+        const now = '2026-11-27T12:00:00.000Z';
+        const later = '2026-11-27T12:03:00.000Z';
+
+        it('accepts a credential id once: a second use is a replay', async () => {
+          const jti = `jti-${tenant()}`;
+          expect(await store.botCredentialUses.consume(jti, later, now)).toBe(true);
+          expect(await store.botCredentialUses.consume(jti, later, now)).toBe(false);
+        });
+
+        it('lets exactly one of many simultaneous uses win', async () => {
+          const jti = `jti-${tenant()}`;
+          const results = await Promise.all(
+            Array.from({ length: 6 }, () => store.botCredentialUses.consume(jti, later, now)),
+          );
+          expect(results.filter(Boolean)).toHaveLength(1);
+        });
+
+        it('forgets ids once they expired (the credential is refused before this point)', async () => {
+          const jti = `jti-${tenant()}`;
+          expect(await store.botCredentialUses.consume(jti, later, now)).toBe(true);
+          expect(await store.botCredentialUses.consume(jti, later, '2026-11-27T12:20:00.000Z')).toBe(true);
+        });
+      });
+
       describe('notification deliveries', () => {
         const email = 'admin@contoso.com';
 
@@ -1066,6 +1091,18 @@ export function describeStoreContract(
             { notificationId: retried.id, status: 'claimed', lastError: 'SMTP 451', attempts: 2 },
           ]);
           expect(await deliveries.list(tenantId, { channel: 'teams' })).toEqual([]);
+        });
+
+        it('never offers a skipped delivery again, and keeps why it was skipped', async () => {
+          const tenantId = tenant();
+          const one = await raised(tenantId, 1);
+          const deliveries = store.notificationDeliveries;
+          await deliveries.markSkipped(address(one), { at: at(2), reason: 'not an admin' });
+          expect(await deliveries.undelivered(tenantId, 'email', email, { now: at(99) })).toEqual([]);
+          expect(await deliveries.claim(address(one), { now: at(99), leaseUntil: at(100) })).toBe(false);
+          expect(await deliveries.list(tenantId)).toMatchObject([
+            { notificationId: one.id, status: 'skipped', lastError: 'not an admin', deliveredAt: null },
+          ]);
         });
 
         it("refuses to claim another tenant's notification and throws when marking it", async () => {
@@ -1558,9 +1595,71 @@ export function describeStoreContract(
             },
             installedAt: at(1),
             updatedAt: at(1),
+            ownerUserId: 'u-1',
+            channelNotifications: null,
+            administratorCheck: null,
             ...overrides,
           };
         }
+
+        it('keeps the owner, the alert setting and the last administrator check across refreshes', async () => {
+          const tenantId = tenant();
+          const channel = conversation(tenantId, { kind: 'channel', ownerUserId: null });
+          const chat = conversation(tenantId, { ownerUserId: 'owner-1' });
+          await store.conversations.upsert(channel);
+          await store.conversations.upsert(chat);
+          const turnedOn = { enabledBy: 'admin-1', enabledAt: at(2) };
+          expect(
+            await store.conversations.setChannelNotifications(tenantId, channel.conversationId, turnedOn),
+          ).toBe(true);
+          const check = { userId: 'owner-1', isGlobalAdministrator: true, checkedAt: at(3) };
+          await store.conversations.recordAdministratorCheck(tenantId, chat.conversationId, check);
+          // A refresh from an activity that names no owner changes neither.
+          await store.conversations.upsert({ ...chat, ownerUserId: null, updatedAt: at(4) });
+          await store.conversations.upsert({ ...channel, updatedAt: at(4) });
+          expect(await store.conversations.get(tenantId, chat.conversationId)).toEqual({
+            ...chat,
+            updatedAt: at(4),
+            administratorCheck: check,
+          });
+          expect(await store.conversations.get(tenantId, channel.conversationId)).toEqual({
+            ...channel,
+            updatedAt: at(4),
+            channelNotifications: turnedOn,
+          });
+          await store.conversations.recordAdministratorCheck(tenantId, chat.conversationId, {
+            ...check,
+            isGlobalAdministrator: false,
+            checkedAt: at(5),
+          });
+          expect((await store.conversations.get(tenantId, chat.conversationId))?.administratorCheck).toEqual({
+            ...check,
+            isGlobalAdministrator: false,
+            checkedAt: at(5),
+          });
+          expect(
+            await store.conversations.setChannelNotifications(tenantId, channel.conversationId, null),
+          ).toBe(true);
+          expect(
+            (await store.conversations.get(tenantId, channel.conversationId))?.channelNotifications,
+          ).toBeNull();
+        });
+
+        it("turns alerts on only in a conversation of the tenant's own", async () => {
+          const tenantId = tenant();
+          const channel = conversation(tenantId, { kind: 'channel', ownerUserId: null });
+          await store.conversations.upsert(channel);
+          const turnedOn = { enabledBy: 'admin-1', enabledAt: at(2) };
+          expect(
+            await store.conversations.setChannelNotifications(tenant(), channel.conversationId, turnedOn),
+          ).toBe(false);
+          expect(await store.conversations.setChannelNotifications(tenantId, 'unknown', turnedOn)).toBe(
+            false,
+          );
+          expect(
+            (await store.conversations.get(tenantId, channel.conversationId))?.channelNotifications,
+          ).toBeNull();
+        });
 
         it("upserts, gets and lists a tenant's conversations, oldest installation first", async () => {
           const tenantId = tenant();

@@ -24,6 +24,8 @@ export interface Principal {
   /** Holds Global Reader or Security Reader: may open the read views, change nothing. */
   readonly isReader: boolean;
   readonly rolesFrom: RoleSource;
+  /** `bot` when the bot calls on this user's behalf with the bot credential; absent for the user's own token. */
+  readonly caller?: 'bot';
 }
 
 /** Why a token was refused; each maps to 401 with its own message. */
@@ -36,7 +38,9 @@ export type TokenRejection =
   | 'token_wrong_audience'
   | 'token_wrong_issuer'
   | 'token_scope_missing'
-  | 'token_claims_missing';
+  | 'token_claims_missing'
+  /** A bot credential presented a second time. */
+  | 'token_replayed';
 
 /** Result of validating a bearer token. */
 export type TokenCheck =

@@ -20,6 +20,19 @@ export type RouteAccess =
   /** A Global Administrator of the token's tenant (every change). */
   | 'globalAdministrator';
 
+/**
+ * Which credentials may call a non-public route. The bot credential opens only the routes the
+ * bot calls (docs/adr/0006-bot-credential.md): a key that leaked from the bot must not read the
+ * audit log or start a consent.
+ */
+export type RouteCallers =
+  /** Users with their own token only (the default). */
+  | 'users'
+  /** Users, and the bot acting for a Teams user (the commands and card actions). */
+  | 'usersAndBot'
+  /** The bot only (what the bot asks for its own work: alert recipients, channel alerts). */
+  | 'bot';
+
 /** HTTP methods the API serves. */
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -49,6 +62,8 @@ export interface RouteDefinition<P = unknown, Q = unknown, B = unknown> {
   /** restify path, e.g. `/api/services/:service/targets`. */
   readonly path: string;
   readonly access: RouteAccess;
+  /** Which credentials may call it. Default `users`. */
+  readonly callers?: RouteCallers;
   /** One line for the OpenAPI description. */
   readonly summary: string;
   readonly params?: z.ZodType<P>;

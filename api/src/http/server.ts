@@ -127,6 +127,17 @@ async function runRoute(
     }
     principal = check.principal;
     refuseOverBudget(await guard.limiter.takeUser(`${principal.tenantId}:${principal.userId}`));
+    const callers = route.callers ?? 'users';
+    if (principal.caller === 'bot' && callers === 'users') {
+      throw new ApiError(
+        403,
+        'bot_credential_not_accepted',
+        'This route does not accept the bot credential.',
+      );
+    }
+    if (principal.caller !== 'bot' && callers === 'bot') {
+      throw new ApiError(403, 'bot_route_only', 'Only the Cloud App Security bot calls this route.');
+    }
     authorise(route, principal);
   }
   const body = route.body ? parse(route.body, await readJsonBody(req, maxBodyBytes), 'body') : undefined;

@@ -59,6 +59,7 @@ export function openApiDocument(
       summary: route.summary,
       operationId: `${route.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_match, next?: string) => (next ?? '').toUpperCase())}`,
       'x-access': route.access,
+      'x-callers': route.access === 'public' ? 'anyone' : (route.callers ?? 'users'),
       parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
       responses: {
         '200': { description: 'Success' },

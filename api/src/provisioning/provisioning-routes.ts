@@ -93,6 +93,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       method: 'GET',
       path: '/api/provisioning',
       access: 'administratorOrReader',
+      callers: 'usersAndBot',
       summary: "The dashboard: every service's status, scope, consent steps and last synchronization.",
       handle: async ({ principal }) => {
         const { tenantId, userId } = requirePrincipal(principal);
@@ -151,6 +152,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       method: 'POST',
       path: '/api/sync',
       access: 'globalAdministrator',
+      callers: 'usersAndBot',
       summary:
         'Click here to manually synchronize all your targets: queues a sync of every service that may run one, or answers the one already queued.',
       handle: async ({ principal }) => requestSync(requirePrincipal(principal), SERVICE_IDS),
@@ -168,6 +170,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       method: 'GET',
       path: '/api/sync-runs',
       access: 'administratorOrReader',
+      callers: 'usersAndBot',
       summary: 'Synchronization history, newest first.',
       query: z.object({
         service: z.enum(SERVICE_IDS).optional(),
@@ -186,6 +189,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
       method: 'POST',
       path: '/api/extend',
       access: 'globalAdministrator',
+      callers: 'usersAndBot',
       summary:
         'Submit on "Extend to protect all your Office 365 service targets.": all services to all users and groups.',
       handle: async ({ principal }) => {

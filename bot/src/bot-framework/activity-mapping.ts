@@ -30,13 +30,30 @@ export function conversationKindOf(activity: Partial<Activity>): BotConversation
 }
 
 /**
+ * The conversation an activity belongs to. In a team channel Teams names each thread
+ * `<channel id>;messageid=<id>`; the conversation the bot is installed in, where alerts are
+ * turned on and proactive cards go (each as a new post), is the channel itself.
+ */
+export function conversationIdOf(activity: Partial<Activity>): string | undefined {
+  const id = activity.conversation?.id;
+  if (id === undefined || id === '') return undefined;
+  return conversationKindOf(activity) === 'channel' ? (id.split(';')[0] ?? id) : id;
+}
+
+/**
  * The reference a proactive message needs, without the per-message parts (activity id, sender,
- * locale), so it stays equal across turns and is rewritten only when Teams moves the conversation.
+ * locale, a channel thread), so it stays equal across turns and is rewritten only when Teams
+ * moves the conversation.
  */
 export function storedReferenceOf(activity: Partial<Activity>): Record<string, unknown> {
   const reference: Partial<ConversationReference> = TurnContext.getConversationReference(activity);
   const { activityId: _activityId, user: _user, locale: _locale, ...stable } = reference;
-  return JSON.parse(JSON.stringify(stable)) as Record<string, unknown>;
+  const conversationId = conversationIdOf(activity);
+  const withoutThread =
+    stable.conversation !== undefined && conversationId !== undefined
+      ? { ...stable, conversation: { ...stable.conversation, id: conversationId } }
+      : stable;
+  return JSON.parse(JSON.stringify(withoutThread)) as Record<string, unknown>;
 }
 
 /** Whether the activity installs, removes or merely shows the bot in its conversation. */
@@ -55,15 +72,19 @@ export function installationChangeOf(activity: Partial<Activity>): InstallationC
 /** The conversation event of an activity, or undefined when it has no tenant or conversation. */
 export function conversationEventOf(activity: Partial<Activity>, at: string): ConversationEvent | undefined {
   const tenantId = tenantOf(activity);
-  const conversationId = activity.conversation?.id;
+  const conversationId = conversationIdOf(activity);
   if (tenantId === undefined || conversationId === undefined || activity.serviceUrl === undefined)
     return undefined;
+  const kind = conversationKindOf(activity);
+  // In a personal chat every activity from a user comes from the one person the chat is with.
+  const owner = kind === 'personal' ? activity.from?.aadObjectId : undefined;
   return {
     change: installationChangeOf(activity),
     tenantId,
     conversationId,
-    kind: conversationKindOf(activity),
+    kind,
     reference: storedReferenceOf(activity),
+    ownerUserId: owner === undefined || owner === '' ? null : owner,
     at,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Bot Framework authentication from our configuration: SingleTenant app id, password and tenant.
- * With no app id (loopback only, enforced by config) every activity is accepted: that is how the
- * Microsoft 365 Agents Playground talks to a local bot.
+ * Only in mode `none` (the explicit development setting, local clients only) is every activity
+ * accepted: that is how the Microsoft 365 Agents Playground talks to a local bot.
  */
 import {
   CallerIdConstants,
@@ -26,7 +26,9 @@ const PUBLIC_CLOUD = {
 
 /** The configuration values authentication reads. */
 export interface BotAuthenticationSettings {
-  /** `BOT_ID`; empty disables authentication. */
+  /** `BOT_AUTHENTICATION`: `none` turns authentication off (development only). */
+  readonly mode: 'botFramework' | 'none';
+  /** `BOT_ID`; required with `botFramework`. */
   readonly appId: string;
   /** `SECRET_BOT_PASSWORD`. */
   readonly password: string;
@@ -43,16 +45,21 @@ export interface BotAuthenticationSettings {
 export function createBotAuthentication(
   settings: BotAuthenticationSettings,
 ): ConfigurationBotFrameworkAuthentication {
-  const singleTenant = settings.appId !== '';
+  // botbuilder silently turns authentication off for an empty app id: only the explicit mode may.
+  if (settings.mode === 'botFramework' && settings.appId === '') {
+    throw new Error('Bot Framework authentication needs an app id (BOT_ID)');
+  }
+  const appId = settings.mode === 'none' ? '' : settings.appId;
+  const singleTenant = appId !== '';
   const credentials = new ConfigurationServiceClientCredentialFactory({
-    MicrosoftAppId: settings.appId,
-    MicrosoftAppPassword: settings.password,
+    MicrosoftAppId: appId,
+    MicrosoftAppPassword: singleTenant ? settings.password : '',
     MicrosoftAppType: singleTenant ? 'SingleTenant' : 'MultiTenant',
     MicrosoftAppTenantId: singleTenant ? settings.tenantId : undefined,
   });
   return new ConfigurationBotFrameworkAuthentication(
     {
-      MicrosoftAppId: settings.appId,
+      MicrosoftAppId: appId,
       MicrosoftAppTenantId: singleTenant ? settings.tenantId : undefined,
       ...(settings.channelOpenIdMetadataUrl !== undefined
         ? { ...PUBLIC_CLOUD, ToBotFromChannelOpenIdMetadataUrl: settings.channelOpenIdMetadataUrl }

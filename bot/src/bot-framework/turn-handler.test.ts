@@ -14,6 +14,7 @@ import { tempStore } from '../test-support/temp-store.js';
 import { createTurnHandler } from './turn-handler.js';
 import type { ActingUser } from '../cas-api/bot-credential.js';
 import type { CasApi } from '../cas-api/cas-api-client.js';
+import type { AdministratorCheckOutcome } from '@cas/core';
 import type { DurableStore } from '@cas/store';
 import type { Activity, ConversationReference } from 'botbuilder';
 
@@ -36,6 +37,17 @@ let stored: Awaited<ReturnType<typeof tempStore>>;
 let store: DurableStore;
 let api: ReturnType<typeof fakeApi>;
 let actors: ActingUser[];
+/** Graph's answer per user for the bot's administrator checks; every check asked is recorded. */
+let roleOf: (userId: string) => AdministratorCheckOutcome;
+let checks: { tenantId: string; userId: string }[];
+
+const CHANNEL = {
+  id: '19:channel@thread.tacv2',
+  tenantId: TENANT,
+  conversationType: 'channel',
+  isGroup: true,
+  name: 'General',
+};
 
 function adapter(options: { api?: (user: ActingUser) => CasApi } = {}): TestAdapter {
   const logic = createTurnHandler({
@@ -45,6 +57,10 @@ function adapter(options: { api?: (user: ActingUser) => CasApi } = {}): TestAdap
         actors.push(user);
         return api;
       }),
+    administrators: (tenantId, userId) => {
+      checks.push({ tenantId, userId });
+      return Promise.resolve(roleOf(userId));
+    },
     conversations: store.conversations,
     links: tabLinks('teams-app-id'),
     logger: pino({ level: 'silent' }),
@@ -66,30 +82,51 @@ function cardOf(activity: Partial<Activity> | undefined): Record<string, unknown
   return card;
 }
 
-async function say(test: TestAdapter, text: string): Promise<Record<string, unknown>> {
+async function say(
+  test: TestAdapter,
+  text: string,
+  activity: Partial<Activity> = {},
+): Promise<Record<string, unknown>> {
   const before = test.activityBuffer.length;
-  await test.processActivity({ type: 'message', text });
+  await test.processActivity({ type: 'message', text, ...activity });
   const replies = test.activityBuffer.slice(before);
   expect(replies).toHaveLength(1);
   return cardOf(replies[0]);
+}
+
+interface PressOptions {
+  data?: Record<string, unknown>;
+  replyToId?: string;
+  trigger?: 'manual' | 'automatic';
+  conversation?: Partial<Activity>['conversation'];
+}
+
+/** Sends an `adaptiveCard/action` invoke and returns the invoke answer's body. */
+async function invoke(test: TestAdapter, verb: string, options: PressOptions = {}): Promise<unknown> {
+  const before = test.activityBuffer.length;
+  await test.processActivity({
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    replyToId: options.replyToId,
+    ...(options.conversation !== undefined ? { conversation: options.conversation } : {}),
+    value: {
+      action: { type: 'Action.Execute', verb, data: options.data ?? {} },
+      trigger: options.trigger ?? 'manual',
+    },
+  });
+  const answer = test.activityBuffer.slice(before).find((activity) => activity.type === 'invokeResponse');
+  expect(answer?.value).toMatchObject({ status: 200 });
+  return (answer?.value as { body: unknown }).body;
 }
 
 /** Sends an `adaptiveCard/action` invoke and returns the card of the invoke answer. */
 async function press(
   test: TestAdapter,
   verb: string,
-  options: { data?: Record<string, unknown>; replyToId?: string; trigger?: 'manual' | 'automatic' } = {},
+  options: PressOptions = {},
 ): Promise<Record<string, unknown>> {
   const before = test.activityBuffer.length;
-  await test.processActivity({
-    type: 'invoke',
-    name: 'adaptiveCard/action',
-    replyToId: options.replyToId,
-    value: {
-      action: { type: 'Action.Execute', verb, data: options.data ?? {} },
-      trigger: options.trigger ?? 'manual',
-    },
-  });
+  await invoke(test, verb, options);
   const answer = test.activityBuffer.slice(before).find((activity) => activity.type === 'invokeResponse');
   expect(answer?.value).toMatchObject({
     status: 200,
@@ -105,6 +142,8 @@ beforeEach(async () => {
   store = stored.store;
   api = fakeApi({});
   actors = [];
+  checks = [];
+  roleOf = () => 'administrator';
 });
 
 afterEach(async () => {
@@ -234,6 +273,25 @@ describe('card actions', () => {
     expect(actors.at(-1)?.userId).toBe('admin-object-id');
   });
 
+  it('extendProtection by a user who is not a Global Administrator: a private refusal, the card stays for everyone', async () => {
+    roleOf = () => 'notAdministrator';
+    api = fakeApi({ extend: ok({ services: ['exchangeOnline'], syncRuns: [] }) });
+    const test = withReference(adapter());
+    let updated = false;
+    test.updateActivity = async () => {
+      updated = true;
+    };
+    const body = await invoke(test, 'extendProtection', { replyToId: 'offer-1' });
+    expect(updated).toBe(false);
+    // A message answer: Teams shows it to the presser only and leaves the card as it is.
+    expect(body).toEqual({
+      statusCode: 200,
+      type: 'application/vnd.microsoft.activity.message',
+      value: expect.stringContaining('Only a Global Administrator'),
+    });
+    expect(api.calls).not.toContain('extend');
+  });
+
   it('extendProtection does not rewrite the card for an automatic refresh', async () => {
     api = fakeApi({ extend: ok({ services: [], syncRuns: [] }) });
     const test = withReference(adapter());
@@ -290,7 +348,155 @@ describe('card actions', () => {
   });
 });
 
+describe('alerts in shared conversations (notify here / notify off)', () => {
+  it('notify here in a team channel: an admin turns the tenant’s alerts on there', async () => {
+    api = fakeApi({
+      setChannelNotifications: ok({
+        conversationId: CHANNEL.id,
+        enabled: true,
+        enabledBy: 'admin-object-id',
+        enabledAt: '2026-11-27T12:00:00.000Z',
+      }),
+    });
+    const card = await say(withReference(adapter()), '<at>Cloud App Security</at> notify here', {
+      conversation: CHANNEL,
+    });
+    expect(cardText(card)).toContain('Alerts will be posted in this conversation');
+    expect(executeVerbs(card)).toEqual(['channelNotifications']);
+    expect(api.calls).toEqual(['setChannelNotifications']);
+    expect(api.channelNotificationRequests).toEqual([{ conversationId: CHANNEL.id, enabled: true }]);
+  });
+
+  it('notify here in a thread of a channel turns alerts on for the channel itself', async () => {
+    api = fakeApi({
+      setChannelNotifications: ok({
+        conversationId: CHANNEL.id,
+        enabled: true,
+        enabledBy: 'admin-object-id',
+        enabledAt: '2026-11-27T12:00:00.000Z',
+      }),
+    });
+    const test = withReference(adapter());
+    await test.processActivity({
+      type: 'conversationUpdate',
+      conversation: CHANNEL,
+      membersAdded: [{ id: '28:bot', name: 'bot' }],
+    });
+    // Teams names a channel post `<channel id>;messageid=<id>`.
+    await say(test, 'notify here', {
+      conversation: { ...CHANNEL, id: `${CHANNEL.id};messageid=1700000000000` },
+    });
+    expect(api.channelNotificationRequests).toEqual([{ conversationId: CHANNEL.id, enabled: true }]);
+    const conversations = await store.conversations.list(TENANT);
+    expect(
+      conversations.map((one) => [one.conversationId, (one.reference.conversation as { id: string }).id]),
+    ).toEqual([[CHANNEL.id, CHANNEL.id]]);
+  });
+
+  it('notify off in a team channel turns them off', async () => {
+    api = fakeApi({
+      setChannelNotifications: ok({
+        conversationId: CHANNEL.id,
+        enabled: false,
+        enabledBy: null,
+        enabledAt: null,
+      }),
+    });
+    const card = await say(withReference(adapter()), 'notify off', { conversation: CHANNEL });
+    expect(cardText(card)).toContain('No alerts will be posted in this conversation');
+    expect(api.channelNotificationRequests).toEqual([{ conversationId: CHANNEL.id, enabled: false }]);
+  });
+
+  it('the button on that card turns them off (card action)', async () => {
+    api = fakeApi({
+      setChannelNotifications: ok({
+        conversationId: CHANNEL.id,
+        enabled: false,
+        enabledBy: null,
+        enabledAt: null,
+      }),
+    });
+    const test = withReference(adapter());
+    await test.processActivity({
+      type: 'conversationUpdate',
+      conversation: CHANNEL,
+      membersAdded: [{ id: '28:bot', name: 'bot' }],
+    });
+    const card = await press(test, 'channelNotifications', {
+      data: { enabled: false },
+      conversation: CHANNEL,
+    });
+    expect(cardText(card)).toContain('No alerts will be posted in this conversation');
+    expect(api.channelNotificationRequests).toEqual([{ conversationId: CHANNEL.id, enabled: false }]);
+  });
+
+  it('notify here by a user who is not a Global Administrator is refused', async () => {
+    api = fakeApi({
+      setChannelNotifications: err(
+        refusal(403, 'global_administrator_required', 'Only a Global Administrator…'),
+      ),
+    });
+    const card = await say(withReference(adapter()), 'notify here', { conversation: CHANNEL });
+    expect(cardText(card)).toContain('Only a Global Administrator of this tenant can do this.');
+  });
+
+  it('notify here in a personal chat explains that alerts come here already, for admins', async () => {
+    const card = await say(withReference(adapter()), 'notify here');
+    expect(cardText(card)).toContain('personal chat');
+    expect(api.calls).toEqual([]);
+  });
+});
+
 describe('installations', () => {
+  it('installing the bot in a personal chat records who it belongs to and whether they are a Global Administrator', async () => {
+    const test = withReference(adapter());
+    await test.processActivity({ type: 'installationUpdate', action: 'add' });
+    const [conversation] = await store.conversations.list(TENANT);
+    expect(conversation).toMatchObject({
+      kind: 'personal',
+      ownerUserId: 'admin-object-id',
+      channelNotifications: null,
+      administratorCheck: {
+        userId: 'admin-object-id',
+        isGlobalAdministrator: true,
+        checkedAt: '2026-11-27T12:00:00.000Z',
+      },
+    });
+    expect(checks).toEqual([{ tenantId: TENANT, userId: 'admin-object-id' }]);
+    // Later activities there do not ask again: the check before each alert does.
+    await say(test, 'help');
+    expect(checks).toHaveLength(1);
+  });
+
+  it('a personal chat of a user who is not an admin is recorded as such; a channel records no owner', async () => {
+    roleOf = () => 'notAdministrator';
+    const test = withReference(adapter());
+    await test.processActivity({ type: 'installationUpdate', action: 'add' });
+    await test.processActivity({
+      type: 'conversationUpdate',
+      conversation: CHANNEL,
+      membersAdded: [{ id: '28:bot', name: 'bot' }],
+    });
+    const conversations = await store.conversations.list(TENANT);
+    expect(
+      conversations.map((one) => [
+        one.kind,
+        one.ownerUserId,
+        one.administratorCheck?.isGlobalAdministrator ?? null,
+      ]),
+    ).toEqual([
+      ['channel', null, null],
+      ['personal', 'admin-object-id', false],
+    ]);
+  });
+
+  it('when Graph cannot tell at installation, nothing is recorded and the check before each alert decides', async () => {
+    roleOf = () => 'unknown';
+    await withReference(adapter()).processActivity({ type: 'installationUpdate', action: 'add' });
+    const [conversation] = await store.conversations.list(TENANT);
+    expect(conversation).toMatchObject({ ownerUserId: 'admin-object-id', administratorCheck: null });
+  });
+
   it('keeps the conversation reference on install, says hello once, and forgets it on uninstall', async () => {
     const test = withReference(adapter());
     await test.processActivity({ type: 'installationUpdate', action: 'add' });
@@ -314,13 +520,7 @@ describe('installations', () => {
 
   it('keeps team channels and prunes them when the bot is removed from the team', async () => {
     const test = withReference(adapter());
-    const channel = {
-      id: '19:channel@thread.tacv2',
-      tenantId: TENANT,
-      conversationType: 'channel',
-      isGroup: true,
-      name: 'General',
-    };
+    const channel = CHANNEL;
     await test.processActivity({
       type: 'conversationUpdate',
       conversation: channel,

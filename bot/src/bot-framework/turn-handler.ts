@@ -13,9 +13,16 @@ import { BOT_COMMANDS } from '../commands/bot-commands.js';
 import { answerMessage } from '../commands/commands.js';
 import { unavailableCard } from '../conversation/refusals.js';
 import { recordConversationEvent } from '../installations/installations.js';
-import { actingUserOf, conversationEventOf } from './activity-mapping.js';
+import {
+  actingUserOf,
+  conversationEventOf,
+  conversationIdOf,
+  conversationKindOf,
+} from './activity-mapping.js';
+import type { ActionAnswer } from '../actions/actions.js';
 import type { AdaptiveCard } from '../cards/adaptive-card.js';
 import type { TabLinks } from '../cards/tab-links.js';
+import type { AdministratorCheck } from '../cas-api/administrator-check.js';
 import type { ActingUser } from '../cas-api/bot-credential.js';
 import type { CasApi } from '../cas-api/cas-api-client.js';
 import type { ActionTurn, BotReply, BotTurn } from '../conversation/turn.js';
@@ -27,7 +34,12 @@ import type { Logger } from 'pino';
 export interface TurnHandlerOptions {
   /** The API client for one acting user. */
   readonly api: (user: ActingUser) => CasApi;
-  readonly conversations: Pick<ConversationReferenceRepository, 'upsert' | 'remove' | 'get'>;
+  /** Whether a user is a Global Administrator (through the API). */
+  readonly administrators: AdministratorCheck;
+  readonly conversations: Pick<
+    ConversationReferenceRepository,
+    'upsert' | 'remove' | 'get' | 'recordAdministratorCheck'
+  >;
   readonly links: TabLinks;
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Current time. Default the system clock. */
@@ -52,17 +64,34 @@ function replyActivity(reply: BotReply): Partial<Activity> {
   return 'card' in reply ? cardActivity(reply.card) : { type: ActivityTypes.Message, text: reply.text };
 }
 
-/** The Universal Action answer that replaces the card. */
-function cardResponse(card: AdaptiveCard): InvokeResponse {
-  return { status: 200, body: { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card } };
+/** The Universal Action answer: a card that replaces the pressed one, or a message for the presser only. */
+function actionResponse(answer: ActionAnswer): InvokeResponse {
+  if (answer.type === 'privateMessage') {
+    // Teams shows this to the presser and leaves the card unchanged for everyone.
+    return {
+      status: 200,
+      body: { statusCode: 200, type: ACTIVITY_MESSAGE_CONTENT_TYPE, value: answer.text },
+    };
+  }
+  return { status: 200, body: { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: answer } };
 }
+
+/** The Universal Action answer type of a message (Teams' `application/vnd.microsoft.activity.message`). */
+const ACTIVITY_MESSAGE_CONTENT_TYPE = 'application/vnd.microsoft.activity.message';
 
 /** Creates the bot's turn logic. */
 export function createTurnHandler(options: TurnHandlerOptions): (context: TurnContext) => Promise<void> {
   const now = options.now ?? (() => new Date());
 
-  function botTurn(user: ActingUser): BotTurn {
-    return { user, api: options.api(user), links: options.links, now };
+  function botTurn(user: ActingUser, activity: Activity): BotTurn {
+    return {
+      user,
+      conversation: { id: conversationIdOf(activity) ?? '', kind: conversationKindOf(activity) },
+      api: options.api(user),
+      checkAdministrator: () => options.administrators(user.tenantId, user.userId),
+      links: options.links,
+      now,
+    };
   }
 
   /** Records the conversation; true when the bot was just installed there. */
@@ -70,7 +99,10 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
     const event = conversationEventOf(activity, now().toISOString());
     if (event === undefined) return false;
     try {
-      await recordConversationEvent(options.conversations, event);
+      await recordConversationEvent(
+        { conversations: options.conversations, administrators: options.administrators },
+        event,
+      );
       if (event.change !== 'seen') {
         options.logger.info(
           { tenantId: event.tenantId, conversationKind: event.kind, change: event.change },
@@ -79,7 +111,10 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
       }
     } catch (error) {
       // Losing one reference update must not cost the user their answer.
-      options.logger.error({ err: error, tenantId: event.tenantId }, 'could not record the conversation');
+      options.logger.error(
+        { err: error, tenantId: event.tenantId },
+        'could not record the conversation or check who it belongs to',
+      );
     }
     return event.change === 'added' && activity.type === ActivityTypes.InstallationUpdate;
   }
@@ -93,7 +128,7 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
     const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     let reply: BotReply;
     try {
-      reply = await answerMessage(text, botTurn(user));
+      reply = await answerMessage(text, botTurn(user, context.activity));
     } catch (error) {
       if (!(error instanceof CasApiError)) throw error;
       options.logger.error({ err: error, tenantId: user.tenantId }, 'the API failed during a command');
@@ -108,7 +143,7 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
       trigger?: unknown;
     };
     const user = actingUserOf(context.activity);
-    let card: AdaptiveCard;
+    let card: ActionAnswer;
     if (user === undefined || value.action?.type !== 'Action.Execute') {
       card = unavailableCardFor(user === undefined ? NOT_IDENTIFIED : 'This button is not supported.');
     } else {
@@ -118,7 +153,7 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
           : {};
       const replyToId = context.activity.replyToId;
       const turn: ActionTurn = {
-        ...botTurn(user),
+        ...botTurn(user, context.activity),
         data,
         trigger: value.trigger === 'automatic' ? 'automatic' : 'manual',
         async showProgress(progress) {
@@ -135,7 +170,7 @@ export function createTurnHandler(options: TurnHandlerOptions): (context: TurnCo
         card = unavailableCard();
       }
     }
-    await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: cardResponse(card) });
+    await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: actionResponse(card) });
   }
 
   return async (context) => {

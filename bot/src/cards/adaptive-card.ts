@@ -4,7 +4,8 @@
  */
 
 /** Universal Action (`Action.Execute`) verbs the bot handles, one file each in `actions/`. */
-export type ActionVerb = 'extendProtection' | 'syncNow' | 'refreshStatus' | 'refreshSyncRuns';
+export type ActionVerb =
+  'extendProtection' | 'syncNow' | 'refreshStatus' | 'refreshSyncRuns' | 'channelNotifications';
 
 /** A text block. */
 export interface TextBlock {

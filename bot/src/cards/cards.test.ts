@@ -6,6 +6,11 @@ import { cardProblems, cardText, executeVerbs } from '../test-support/card-valid
 import { provisioningView, syncRun } from '../test-support/fake-api.js';
 import { cardTime } from './adaptive-card.js';
 import {
+  channelNotificationsOffCard,
+  channelNotificationsOnCard,
+  personalChatNotificationsCard,
+} from './channel-notifications-card.js';
+import {
   EXTEND_PROTECTION,
   extendedCard,
   extendingCard,
@@ -134,6 +139,9 @@ const cards: [string, AdaptiveCard][] = [
   ['status, nothing provisioned', statusCardFor(provisioningView(null), new Date('2026-11-27T12:00:00Z'))],
   ['help', helpCard(BOT_COMMANDS)],
   ['help for unknown text', helpCard(BOT_COMMANDS, 'hello there')],
+  ['alerts turned on here', channelNotificationsOnCard()],
+  ['alerts turned off here', channelNotificationsOffCard()],
+  ['alerts in a personal chat', personalChatNotificationsCard()],
   [
     'notice',
     noticeCard({

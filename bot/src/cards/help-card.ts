@@ -19,9 +19,10 @@ export function helpCard(commands: readonly CommandDescription[], unknown?: stri
       heading('Cloud App Security'),
       paragraph(intro),
       facts(commands.map((command) => [command.title, command.description] as const)),
-      paragraph('Alerts about your services (protection, invalid tokens, synchronization) are posted here.', {
-        isSubtle: true,
-      }),
+      paragraph(
+        'Alerts about your services (protection, invalid tokens, synchronization) go to Global Administrators in their personal chat with me, and to channels and group chats where an admin typed "notify here".',
+        { isSubtle: true },
+      ),
     ],
     { fallbackText: 'Cloud App Security commands: ' + commands.map((command) => command.title).join(', ') },
   );

@@ -57,12 +57,19 @@ export const provisioningViewSchema = z.object({
   manualSync: z.object({ allowed: z.boolean(), reason: z.string().nullable() }),
 });
 
-/** `GET /api/me`. */
-export const meSchema = z.object({
+/** `GET /api/bot/global-administrator`. */
+export const globalAdministratorSchema = z.object({
   tenantId: z.string(),
   userId: z.string(),
-  displayName: z.string().nullish(),
   isGlobalAdministrator: z.boolean(),
+});
+
+/** `POST /api/bot/channel-notifications`. */
+export const channelNotificationsSchema = z.object({
+  conversationId: z.string(),
+  enabled: z.boolean(),
+  enabledBy: z.string().nullable(),
+  enabledAt: z.string().nullable(),
 });
 
 /** `POST /api/sync` → 202 (something queued now) or 200 (every service had a run queued). */
@@ -86,9 +93,11 @@ export type QueuedSyncRunView = z.infer<typeof queuedSyncRunSchema>;
 export type ServiceView = z.infer<typeof serviceViewSchema>;
 /** The dashboard. */
 export type ProvisioningView = z.infer<typeof provisioningViewSchema>;
-/** Who the acting user is, as the API sees them. */
-export type MeView = z.infer<typeof meSchema>;
 /** Runs queued by a manual synchronization. */
 export type SyncAccepted = z.infer<typeof syncAcceptedSchema>;
 /** What Extend protection changed. */
 export type ExtendResult = z.infer<typeof extendResultSchema>;
+/** Whether a user holds Global Administrator, as the API learned from Graph. */
+export type GlobalAdministratorView = z.infer<typeof globalAdministratorSchema>;
+/** The alert setting of a shared conversation after `notify here` / `notify off`. */
+export type ChannelNotificationsView = z.infer<typeof channelNotificationsSchema>;

@@ -1,6 +1,7 @@
 /**
- * The bot credential (docs/api.md): a short-lived HS256 JWT that tells the API which Teams user of
- * which tenant the bot acts for. The API still checks through Graph that the user is an admin.
+ * The bot credential (docs/api.md, docs/adr/0006-bot-credential.md): a short-lived, single-use
+ * HS256 JWT, one per request, that tells the API which Teams user of which tenant the bot acts
+ * for. The API still checks through Graph that the user is an admin.
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
@@ -19,8 +20,11 @@ export interface ActingUser {
 export const BOT_CREDENTIAL_ISSUER = 'cas-bot';
 /** Audience of the bot credential. */
 export const BOT_CREDENTIAL_AUDIENCE = 'cas-api';
-/** Lifetime of one credential; the API refuses more than 5 minutes. */
-export const BOT_CREDENTIAL_LIFETIME_SECONDS = 120;
+/**
+ * Lifetime of one credential. The API accepts each once, at most a minute after it was issued
+ * (plus clock skew) and never one that claims more than two minutes.
+ */
+export const BOT_CREDENTIAL_LIFETIME_SECONDS = 60;
 
 /** Signs a bot credential for `user` with the shared key (base64, 32 bytes). */
 export async function signBotCredential(

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisioningView } from '../test-support/fake-api.js';
+import { createAdministratorCheck } from './administrator-check.js';
 import { createCasApiClient } from './cas-api-client.js';
 import { CasApiError } from './cas-api-error.js';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -13,7 +15,7 @@ const user = { tenantId: 'tenant-1', userId: 'user-1', name: 'Alex' };
 /** A tiny stand-in of the API that checks the bot credential like the real one and answers from a table. */
 let server: Server;
 let origin: string;
-const seen: { method: string; path: string; claims: Record<string, unknown> }[] = [];
+const seen: { method: string; path: string; claims: Record<string, unknown>; body: unknown }[] = [];
 const answers = new Map<string, (res: ServerResponse) => void>();
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -27,6 +29,8 @@ beforeAll(async () => {
   server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+      let text = '';
+      for await (const chunk of req) text += (chunk as Buffer).toString();
       try {
         const { payload, protectedHeader } = await jwtVerify(token, Buffer.from(key, 'base64'), {
           issuer: 'cas-bot',
@@ -37,6 +41,7 @@ beforeAll(async () => {
           method: req.method ?? '',
           path: req.url ?? '',
           claims: { ...payload, alg: protectedHeader.alg },
+          body: text === '' ? undefined : JSON.parse(text),
         });
       } catch {
         return json(401, { error: { code: 'unauthorized', message: 'bad credential' } })(res);
@@ -72,24 +77,15 @@ const run = {
 };
 
 describe('createCasApiClient', () => {
-  it('signs a bot credential for the acting user: HS256, iss/aud, sub, tid, short expiry, unique jti', async () => {
-    answers.set(
-      'GET /api/me',
-      json(200, {
-        tenantId: 'tenant-1',
-        userId: 'user-1',
-        userPrincipalName: 'a@b',
-        displayName: 'A',
-        isGlobalAdministrator: true,
-      }),
-    );
+  it('signs a fresh bot credential per request: HS256, iss/aud, sub, tid, at most a minute, unique jti', async () => {
+    answers.set('GET /api/provisioning', json(200, provisioningView('selectedUsers')));
     const api = createCasApiClient({ origin, botApiKey: key })(user);
     seen.length = 0;
-    expect(await api.me()).toEqual({
+    expect(await api.provisioning()).toEqual({
       ok: true,
-      value: expect.objectContaining({ isGlobalAdministrator: true }),
+      value: expect.objectContaining({ tenantId: 'tenant-1' }),
     });
-    expect(await api.me()).toMatchObject({ ok: true });
+    expect(await api.provisioning()).toMatchObject({ ok: true });
     const [first, second] = seen;
     expect(first?.claims).toMatchObject({
       alg: 'HS256',
@@ -100,7 +96,7 @@ describe('createCasApiClient', () => {
     });
     const lifetime = Number(first?.claims.exp) - Number(first?.claims.iat);
     expect(lifetime).toBeGreaterThan(0);
-    expect(lifetime).toBeLessThanOrEqual(300);
+    expect(lifetime).toBeLessThanOrEqual(60);
     expect(first?.claims.jti).not.toBe(second?.claims.jti);
   });
 
@@ -145,6 +141,50 @@ describe('createCasApiClient', () => {
     expect(result).toMatchObject({ ok: false, error: { status: 429, details: { retryAfterSeconds: 7 } } });
   });
 
+  it('asks whether the user is a Global Administrator, and reads "Graph cannot tell" as unknown', async () => {
+    const api = createCasApiClient({ origin, botApiKey: key });
+    answers.set(
+      'GET /api/bot/global-administrator',
+      json(200, { tenantId: 'tenant-1', userId: 'user-1', isGlobalAdministrator: true }),
+    );
+    expect(await createAdministratorCheck(api)('tenant-1', 'user-1')).toBe('administrator');
+    expect(seen.at(-1)?.claims).toMatchObject({ sub: 'user-1', tid: 'tenant-1' });
+    answers.set(
+      'GET /api/bot/global-administrator',
+      json(200, { tenantId: 'tenant-1', userId: 'user-1', isGlobalAdministrator: false }),
+    );
+    expect(await createAdministratorCheck(api)('tenant-1', 'user-1')).toBe('notAdministrator');
+    answers.set(
+      'GET /api/bot/global-administrator',
+      json(503, { error: { code: 'role_check_unavailable', message: 'Graph cannot tell.' } }),
+    );
+    expect(await createAdministratorCheck(api)('tenant-1', 'user-1')).toBe('unknown');
+    // Trouble with the API itself is not an answer about the user.
+    answers.set(
+      'GET /api/bot/global-administrator',
+      json(429, { error: { code: 'too_many_requests', message: 'Wait.' } }, { 'retry-after': '3' }),
+    );
+    await expect(createAdministratorCheck(api)('tenant-1', 'user-1')).rejects.toBeInstanceOf(CasApiError);
+  });
+
+  it('posts notify here with the conversation and reads the new setting', async () => {
+    answers.set(
+      'POST /api/bot/channel-notifications',
+      json(200, {
+        conversationId: '19:c@thread.tacv2',
+        enabled: true,
+        enabledBy: 'user-1',
+        enabledAt: '2026-11-27T12:00:00.000Z',
+      }),
+    );
+    const result = await createCasApiClient({ origin, botApiKey: key })(user).setChannelNotifications(
+      '19:c@thread.tacv2',
+      true,
+    );
+    expect(result).toMatchObject({ ok: true, value: { enabled: true, enabledBy: 'user-1' } });
+    expect(seen.at(-1)?.body).toEqual({ conversationId: '19:c@thread.tacv2', enabled: true });
+  });
+
   it('passes filters of sync runs as query parameters', async () => {
     answers.set('GET /api/sync-runs?service=oneDrive&limit=5', json(200, { runs: [run] }));
     const result = await createCasApiClient({ origin, botApiKey: key })(user).syncRuns({
@@ -157,7 +197,7 @@ describe('createCasApiClient', () => {
   it('is refused with a credential signed by another key', async () => {
     const result = await createCasApiClient({ origin, botApiKey: randomBytes(32).toString('base64') })(
       user,
-    ).me();
+    ).provisioning();
     expect(result).toMatchObject({ ok: false, error: { status: 401 } });
   });
 

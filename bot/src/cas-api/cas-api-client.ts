@@ -5,15 +5,23 @@
  */
 import { err, ok } from '@cas/core';
 import {
+  channelNotificationsSchema,
   extendResultSchema,
-  meSchema,
+  globalAdministratorSchema,
   provisioningViewSchema,
   syncAcceptedSchema,
   syncRunListSchema,
 } from './api-types.js';
 import { signBotCredential } from './bot-credential.js';
 import { CasApiError } from './cas-api-error.js';
-import type { ExtendResult, MeView, ProvisioningView, SyncAccepted, SyncRunView } from './api-types.js';
+import type {
+  ChannelNotificationsView,
+  ExtendResult,
+  GlobalAdministratorView,
+  ProvisioningView,
+  SyncAccepted,
+  SyncRunView,
+} from './api-types.js';
 import type { ActingUser } from './bot-credential.js';
 import type { Result, ServiceId } from '@cas/core';
 import type { z } from 'zod';
@@ -29,8 +37,16 @@ export interface ApiRefusal {
 
 /** What the bot asks of the API on behalf of one user; tests of commands fake this. */
 export interface CasApi {
-  /** `GET /api/me`. */
-  me(): Promise<Result<MeView, ApiRefusal>>;
+  /**
+   * `GET /api/bot/global-administrator`: whether this user holds Global Administrator (Graph).
+   * Throws `CasApiError` with code `role_check_unavailable` when Graph cannot tell.
+   */
+  globalAdministrator(): Promise<Result<GlobalAdministratorView, ApiRefusal>>;
+  /** `POST /api/bot/channel-notifications`: `notify here` / `notify off` in a shared conversation, as this user. */
+  setChannelNotifications(
+    conversationId: string,
+    enabled: boolean,
+  ): Promise<Result<ChannelNotificationsView, ApiRefusal>>;
   /** `GET /api/provisioning`: the status of every service. */
   provisioning(): Promise<Result<ProvisioningView, ApiRefusal>>;
   /** `POST /api/sync`: a manual synchronization of every service that may sync (R3, R4). */
@@ -63,6 +79,7 @@ export function createCasApiClient(options: CasApiClientOptions): (user: ActingU
     method: 'GET' | 'POST',
     path: string,
     schema: z.ZodType<T>,
+    payload: Record<string, unknown> = {},
   ): Promise<Result<T, ApiRefusal>> {
     const url = new URL(path, options.origin);
     const credential = await signBotCredential(options.botApiKey, user);
@@ -75,7 +92,7 @@ export function createCasApiClient(options: CasApiClientOptions): (user: ActingU
           accept: 'application/json',
           ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
         },
-        body: method === 'POST' ? '{}' : undefined,
+        body: method === 'POST' ? JSON.stringify(payload) : undefined,
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
@@ -121,7 +138,12 @@ export function createCasApiClient(options: CasApiClientOptions): (user: ActingU
   }
 
   return (user) => ({
-    me: () => call(user, 'GET', '/api/me', meSchema),
+    globalAdministrator: () => call(user, 'GET', '/api/bot/global-administrator', globalAdministratorSchema),
+    setChannelNotifications: (conversationId, enabled) =>
+      call(user, 'POST', '/api/bot/channel-notifications', channelNotificationsSchema, {
+        conversationId,
+        enabled,
+      }),
     provisioning: () => call(user, 'GET', '/api/provisioning', provisioningViewSchema),
     sync: () => call(user, 'POST', '/api/sync', syncAcceptedSchema),
     extend: () => call(user, 'POST', '/api/extend', extendResultSchema),

@@ -1,6 +1,7 @@
 /** The command table: one handler per chat command (one file each), and the dispatcher. */
 import { extendCommand } from './extend.js';
 import { helpCommand } from './help.js';
+import { notifyHereCommand, notifyOffCommand } from './notify.js';
 import { parseCommand } from './parse-command.js';
 import { statusCommand } from './status.js';
 import { syncCommand } from './sync.js';
@@ -15,6 +16,8 @@ export const COMMAND_HANDLERS: Readonly<Record<CommandTitle, CommandHandler>> = 
   sync: syncCommand,
   status: statusCommand,
   extend: extendCommand,
+  'notify here': notifyHereCommand,
+  'notify off': notifyOffCommand,
   help: () => helpCommand(),
 };
 

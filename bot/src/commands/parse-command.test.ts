@@ -15,6 +15,10 @@ describe('parseCommand', () => {
     ['status.', 'status'],
     ['sync please', 'sync'],
     ['<p>status</p>', 'status'],
+    ['notify here', 'notify here'],
+    ['<at>Cloud App Security</at> Notify  here.', 'notify here'],
+    ['@CAS notify off', 'notify off'],
+    ['notify off please', 'notify off'],
   ])('reads %j as %s', (text, command) => {
     expect(parseCommand(text)).toEqual({ command });
   });
@@ -25,6 +29,9 @@ describe('parseCommand', () => {
     ['synchronize', 'synchronize'],
     ['', ''],
     ['<at>Cloud App Security</at>', ''],
+    ['notify', 'notify'],
+    ['notify everyone', 'notify everyone'],
+    ['here notify', 'here notify'],
   ])('does not take %j for a command', (text, unknown) => {
     expect(parseCommand(text)).toEqual({ unknown });
   });

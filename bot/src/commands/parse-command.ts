@@ -8,10 +8,17 @@ import type { CommandTitle } from './bot-commands.js';
 /** A recognised command, or the text that was not one. */
 export type ParsedCommand = { readonly command: CommandTitle } | { readonly unknown: string };
 
-const TITLES = new Set<string>(BOT_COMMANDS.map((command) => command.title));
+// Longest first, so "notify here" is tried before any shorter title it might start with.
+const TITLES: readonly (readonly [CommandTitle, readonly string[]])[] = BOT_COMMANDS.map(
+  (command) => [command.title, command.title.split(' ')] as const,
+).sort((a, b) => b[1].length - a[1].length);
 
-function isCommand(word: string): word is CommandTitle {
-  return TITLES.has(word);
+/** The command whose words begin `words` at `start`, if any. */
+function commandAt(words: readonly string[], start: number): CommandTitle | undefined {
+  const found = TITLES.find(([, titleWords]) =>
+    titleWords.every((word, offset) => words[start + offset]?.replace(/[.!?,;:]+$/, '') === word),
+  );
+  return found?.[0];
 }
 
 /** Parses one message text. */
@@ -26,9 +33,11 @@ export function parseCommand(text: string): ParsedCommand {
     .split(/\s+/)
     .filter((word) => word !== '');
   // A plain-text mention ("@Cloud App Security status") has an unknown length: take the first
-  // command word after it.
-  const candidates = words[0]?.startsWith('@') === true ? words.slice(1) : words.slice(0, 1);
-  const found = candidates.map((word) => word.replace(/[.!?,;:]+$/, '')).find(isCommand);
-  if (found !== undefined) return { command: found };
+  // command after it.
+  const starts = words[0]?.startsWith('@') === true ? words.map((_word, index) => index).slice(1) : [0];
+  for (const start of starts) {
+    const found = commandAt(words, start);
+    if (found !== undefined) return { command: found };
+  }
   return { unknown: withoutMentions };
 }

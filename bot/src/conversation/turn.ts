@@ -6,13 +6,24 @@ import type { AdaptiveCard } from '../cards/adaptive-card.js';
 import type { TabLinks } from '../cards/tab-links.js';
 import type { ActingUser } from '../cas-api/bot-credential.js';
 import type { CasApi } from '../cas-api/cas-api-client.js';
+import type { AdministratorCheckOutcome, BotConversationKind } from '@cas/core';
+
+/** The Teams conversation a turn happens in. */
+export interface TurnConversation {
+  readonly id: string;
+  readonly kind: BotConversationKind;
+}
 
 /** One turn of a Teams user talking to the bot. */
 export interface BotTurn {
   /** The Teams user (Entra object id and tenant of the conversation). */
   readonly user: ActingUser;
+  /** Where the user wrote or pressed. */
+  readonly conversation: TurnConversation;
   /** The API, acting for `user`. */
   readonly api: CasApi;
+  /** Whether `user` is a Global Administrator (Graph, through the API); throws when the API fails. */
+  checkAdministrator(): Promise<AdministratorCheckOutcome>;
   /** Deep links into the tab. */
   readonly links: TabLinks;
   /** The current time. */

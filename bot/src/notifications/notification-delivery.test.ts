@@ -5,7 +5,7 @@ import { noticeCard } from '../cards/notice-card.js';
 import { tempStore } from '../test-support/temp-store.js';
 import { createNotificationDelivery } from './notification-delivery.js';
 import type { NotificationDeliveryOptions, SendOutcome } from './notification-delivery.js';
-import type { BotConversation, Notification } from '@cas/core';
+import type { AdministratorCheckOutcome, BotConversation, Notification } from '@cas/core';
 import type { DurableStore } from '@cas/store';
 
 const TENANT = 'tenant-contoso';
@@ -15,10 +15,21 @@ let store: DurableStore;
 let clock: number;
 let sent: { conversationId: string; notification: string; key: string; at: number }[];
 let script: (conversation: BotConversation) => SendOutcome;
+/** Graph's answer per user for the check before each send; every check asked is recorded. */
+let roleOf: (userId: string) => AdministratorCheckOutcome | Promise<AdministratorCheckOutcome>;
+let checks: string[];
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const ADMIN = 'admin-object-id';
+const USER = 'user-object-id';
 
-function conversation(tenantId: string, conversationId: string, installedAt = iso(clock)): BotConversation {
+/** A personal chat of `owner` (a Global Administrator unless the test says otherwise). */
+function conversation(
+  tenantId: string,
+  conversationId: string,
+  installedAt = iso(clock),
+  overrides: Partial<BotConversation> = {},
+): BotConversation {
   return {
     tenantId,
     conversationId,
@@ -26,7 +37,24 @@ function conversation(tenantId: string, conversationId: string, installedAt = is
     reference: { conversation: { id: conversationId } },
     installedAt,
     updatedAt: installedAt,
+    ownerUserId: ADMIN,
+    channelNotifications: null,
+    administratorCheck: null,
+    ...overrides,
   };
+}
+
+/** A team channel, alerts off unless the test turns them on. */
+function channel(
+  tenantId: string,
+  conversationId: string,
+  overrides: Partial<BotConversation> = {},
+): BotConversation {
+  return conversation(tenantId, conversationId, iso(clock), {
+    kind: 'channel',
+    ownerUserId: null,
+    ...overrides,
+  });
 }
 
 async function raise(tenantId: string, message: string): Promise<Notification> {
@@ -48,6 +76,10 @@ async function raise(tenantId: string, message: string): Promise<Notification> {
 function delivery(overrides: Partial<NotificationDeliveryOptions> = {}) {
   return createNotificationDelivery({
     conversations: store.conversations,
+    administrators: async (_tenantId, userId) => {
+      checks.push(userId);
+      return roleOf(userId);
+    },
     deliveries: store.notificationDeliveries,
     render: (notification) => Promise.resolve(noticeCard({ title: 't', message: notification.message })),
     sender: {
@@ -79,6 +111,8 @@ beforeEach(async () => {
   clock = Date.parse('2026-11-27T12:00:00.000Z');
   sent = [];
   script = () => ({ kind: 'sent' });
+  roleOf = (userId) => (userId === ADMIN ? 'administrator' : 'notAdministrator');
+  checks = [];
 });
 
 afterEach(async () => {
@@ -86,21 +120,142 @@ afterEach(async () => {
 });
 
 describe('notification delivery to Teams', () => {
-  it('sends every notification of a tenant to each of its conversations once, with the idempotency key', async () => {
+  it("sends every notification of a tenant to each of its admins' conversations once, with the idempotency key", async () => {
     await store.conversations.upsert(conversation(TENANT, 'a:admin-1'));
-    await store.conversations.upsert(conversation(TENANT, '19:channel'));
+    await store.conversations.upsert(conversation(TENANT, 'a:admin-2'));
+    await store.conversations.upsert(channel(TENANT, '19:channel'));
     await store.conversations.upsert(conversation(OTHER, 'a:fabrikam'));
     clock += 1_000;
     const alert = await raise(TENANT, 'token invalid');
     const loop = delivery();
-    expect(await loop.deliverPending()).toEqual({ delivered: 2, failed: 0, throttled: 0, pruned: 0 });
+    expect(await loop.deliverPending()).toEqual({
+      delivered: 2,
+      failed: 0,
+      throttled: 0,
+      pruned: 0,
+      skipped: 0,
+    });
+    // R15: the channel nobody turned alerts on in gets nothing.
     expect(sent.map((one) => [one.conversationId, one.notification]).sort()).toEqual([
-      ['19:channel', 'token invalid'],
       ['a:admin-1', 'token invalid'],
+      ['a:admin-2', 'token invalid'],
     ]);
     expect(sent.find((one) => one.conversationId === 'a:admin-1')?.key).toBe(`${alert.id}:teams:a:admin-1`);
-    expect(await loop.deliverPending()).toEqual({ delivered: 0, failed: 0, throttled: 0, pruned: 0 });
+    expect(await loop.deliverPending()).toEqual({
+      delivered: 0,
+      failed: 0,
+      throttled: 0,
+      pruned: 0,
+      skipped: 0,
+    });
     expect(sent).toHaveLength(2);
+  });
+
+  it("alerts reach admins only: a non-admin's personal chat gets nothing, recorded as skipped and never retried", async () => {
+    await store.conversations.upsert(conversation(TENANT, 'a:admin'));
+    await store.conversations.upsert(conversation(TENANT, 'a:employee', iso(clock), { ownerUserId: USER }));
+    await store.conversations.upsert(
+      conversation(TENANT, 'a:unknown-owner', iso(clock), { ownerUserId: null }),
+    );
+    await store.conversations.upsert(channel(TENANT, '19:team-with-guests'));
+    await store.conversations.upsert(
+      conversation(TENANT, '19:group-chat', iso(clock), { kind: 'groupChat', ownerUserId: null }),
+    );
+    clock += 1_000;
+    const alert = await raise(TENANT, 'token invalid');
+    const loop = delivery();
+    expect(await loop.deliverPending()).toMatchObject({ delivered: 1, skipped: 1 });
+    expect(sent.map((one) => one.conversationId)).toEqual(['a:admin']);
+    const records = await store.notificationDeliveries.list(TENANT, { notificationId: alert.id });
+    expect(records.map((one) => [one.recipient, one.status, one.lastError])).toEqual([
+      ['a:admin', 'delivered', null],
+      ['a:employee', 'skipped', 'not sent: the recipient is not a Global Administrator of the tenant'],
+    ]);
+    // The employee's role is checked once per pending alert batch, not on every pass forever.
+    const checked = checks.length;
+    clock += 60_000;
+    expect(await loop.deliverPending()).toMatchObject({ delivered: 0, skipped: 0 });
+    expect(checks).toHaveLength(checked);
+    // Whether the chat is a non-admin's was also recorded on the conversation.
+    expect((await store.conversations.get(TENANT, 'a:employee'))?.administratorCheck).toMatchObject({
+      userId: USER,
+      isGlobalAdministrator: false,
+    });
+  });
+
+  it('a team channel gets alerts only after an admin turned them on there, from that moment on', async () => {
+    await store.conversations.upsert(channel(TENANT, '19:security'));
+    clock += 1_000;
+    await raise(TENANT, 'before notify here');
+    clock += 1_000;
+    await store.conversations.setChannelNotifications(TENANT, '19:security', {
+      enabledBy: ADMIN,
+      enabledAt: iso(clock),
+    });
+    clock += 1_000;
+    await raise(TENANT, 'after notify here');
+    await delivery().deliverPending();
+    expect(sent.map((one) => [one.conversationId, one.notification])).toEqual([
+      ['19:security', 'after notify here'],
+    ]);
+    expect(checks).toEqual([ADMIN]);
+  });
+
+  it('a channel whose admin has lost the role gets nothing more', async () => {
+    await store.conversations.upsert(
+      channel(TENANT, '19:security', { channelNotifications: { enabledBy: USER, enabledAt: iso(clock) } }),
+    );
+    clock += 1_000;
+    await raise(TENANT, 'one');
+    expect(await delivery().deliverPending()).toMatchObject({ delivered: 0, skipped: 1 });
+    expect(sent).toEqual([]);
+  });
+
+  it('the role is checked again before sending: an admin who lost it gets nothing more', async () => {
+    await store.conversations.upsert(conversation(TENANT, 'a:admin'));
+    clock += 1_000;
+    await raise(TENANT, 'while admin');
+    const loop = delivery();
+    await loop.deliverPending();
+    roleOf = () => 'notAdministrator';
+    clock += 1_000;
+    await raise(TENANT, 'after demotion');
+    expect(await loop.deliverPending()).toMatchObject({ delivered: 0, skipped: 1 });
+    expect(sent.map((one) => one.notification)).toEqual(['while admin']);
+  });
+
+  it('when Graph cannot tell (the token is the incident), the last recorded answer stands', async () => {
+    const known = { userId: ADMIN, isGlobalAdministrator: true, checkedAt: iso(clock) };
+    await store.conversations.upsert(
+      conversation(TENANT, 'a:known-admin', iso(clock), { administratorCheck: known }),
+    );
+    await store.conversations.upsert(conversation(TENANT, 'a:never-checked'));
+    clock += 1_000;
+    await raise(TENANT, 'token invalid');
+    roleOf = () => 'unknown';
+    expect(await delivery().deliverPending()).toMatchObject({ delivered: 1, skipped: 1 });
+    expect(sent.map((one) => one.conversationId)).toEqual(['a:known-admin']);
+    const [skipped] = (await store.notificationDeliveries.list(TENANT)).filter(
+      (one) => one.status === 'skipped',
+    );
+    expect(skipped).toMatchObject({
+      recipient: 'a:never-checked',
+      lastError: 'not sent: the recipient could not be shown to be a Global Administrator of the tenant',
+    });
+  });
+
+  it('an API that does not answer the role check leaves the alerts pending for a later pass', async () => {
+    await store.conversations.upsert(conversation(TENANT, 'a:admin'));
+    clock += 1_000;
+    await raise(TENANT, 'one');
+    roleOf = () => Promise.reject(new Error('GET /api/bot/global-administrator did not answer'));
+    const errors: unknown[] = [];
+    const loop = delivery({ onError: (error) => errors.push(error) });
+    expect(await loop.deliverPending()).toMatchObject({ delivered: 0, skipped: 0 });
+    expect(errors).toHaveLength(1);
+    expect(await store.notificationDeliveries.list(TENANT)).toEqual([]);
+    roleOf = () => 'administrator';
+    expect(await loop.deliverPending()).toMatchObject({ delivered: 1 });
   });
 
   it('delivers what was raised while the bot was down, but nothing from before it was installed', async () => {

@@ -1,12 +1,22 @@
 /**
  * Proactive delivery of notifications to Teams: the `notifications` table is the outbox, and each
  * (notification, conversation) pair is one delivery on the `teams` channel. Every notification of
- * a tenant goes to every conversation of that tenant the bot is installed in, at least once and —
- * through the store's claim lease — never by two deliverers at once. Sending honours 429
- * Retry-After and paces each conversation under Teams' per-conversation limits.
+ * a tenant goes to its admins' conversations only (R15, core's `alertAudience`): personal chats of
+ * Global Administrators and shared conversations an admin turned alerts on in, with the role
+ * checked again before sending; a conversation of anyone else gets nothing and the delivery is
+ * recorded as skipped. Delivery is at least once and — through the store's claim lease — never by
+ * two deliverers at once. Sending honours 429 Retry-After and paces each conversation under
+ * Teams' per-conversation limits.
  */
-import { nextDeliveryAttemptAt, notificationDeliveryKey } from '@cas/core';
+import {
+  administratorCheckOf,
+  alertAudience,
+  alertDecision,
+  nextDeliveryAttemptAt,
+  notificationDeliveryKey,
+} from '@cas/core';
 import type { AdaptiveCard } from '../cards/adaptive-card.js';
+import type { AdministratorCheck } from '../cas-api/administrator-check.js';
 import type {
   BotConversation,
   ConversationReferenceRepository,
@@ -32,11 +42,16 @@ export interface ProactiveSender {
 
 /** What the delivery loop needs. */
 export interface NotificationDeliveryOptions {
-  readonly conversations: Pick<ConversationReferenceRepository, 'list' | 'listTenantIds' | 'remove'>;
+  readonly conversations: Pick<
+    ConversationReferenceRepository,
+    'list' | 'listTenantIds' | 'remove' | 'recordAdministratorCheck'
+  >;
   readonly deliveries: Pick<
     NotificationDeliveryRepository,
-    'undelivered' | 'claim' | 'markDelivered' | 'markFailed' | 'list'
+    'undelivered' | 'claim' | 'markDelivered' | 'markSkipped' | 'markFailed' | 'list'
   >;
+  /** Asked before sending whether the conversation's accountable user is a Global Administrator. */
+  readonly administrators: AdministratorCheck;
   /** Renders a notification's card. */
   readonly render: (notification: Notification) => Promise<AdaptiveCard>;
   readonly sender: ProactiveSender;
@@ -65,6 +80,8 @@ export interface DeliveryPassResult {
   readonly failed: number;
   readonly throttled: number;
   readonly pruned: number;
+  /** Deliveries recorded as skipped: the conversation's user is not (shown to be) an admin. */
+  readonly skipped: number;
 }
 
 /** The delivery loop's handle. */
@@ -112,6 +129,9 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
     conversation: BotConversation,
     totals: Record<keyof DeliveryPassResult, number>,
   ) {
+    // Channels nobody turned alerts on in, and chats of unknown owners, cost no query at all.
+    const audience = alertAudience(conversation);
+    if (audience.kind === 'nobody') return;
     const key = `${conversation.tenantId}\u0000${conversation.conversationId}`;
     if ((notBefore.get(key) ?? 0) > now().getTime()) return;
     const pending = await options.deliveries.undelivered(
@@ -120,10 +140,44 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
       conversation.conversationId,
       {
         now: now().toISOString(),
-        since: conversation.installedAt,
+        since: audience.since,
         limit: batchSize,
       },
     );
+    if (pending.length === 0) return;
+    // Asked again before every batch: a role removed since the chat was recorded counts. An API
+    // that does not answer throws, and the batch waits for the next pass.
+    const outcome = await options.administrators(conversation.tenantId, audience.userId);
+    const checkedAt = now().toISOString();
+    const check = administratorCheckOf(audience.userId, outcome, checkedAt);
+    if (check !== undefined) {
+      await options.conversations.recordAdministratorCheck(
+        conversation.tenantId,
+        conversation.conversationId,
+        check,
+      );
+    }
+    const decision = alertDecision(audience.userId, outcome, conversation.administratorCheck);
+    if (!decision.send) {
+      for (const notification of pending) {
+        const address: NotificationDeliveryAddress = {
+          tenantId: conversation.tenantId,
+          notificationId: notification.id,
+          channel: 'teams',
+          recipient: conversation.conversationId,
+        };
+        const at = now();
+        // Claimed first, so a deliverer that is sending it right now is not overruled.
+        const claimed = await options.deliveries.claim(address, {
+          now: at.toISOString(),
+          leaseUntil: new Date(at.getTime() + leaseMs).toISOString(),
+        });
+        if (!claimed) continue;
+        await options.deliveries.markSkipped(address, { at: at.toISOString(), reason: decision.reason });
+        totals.skipped += 1;
+      }
+      return;
+    }
     for (const notification of pending) {
       const address: NotificationDeliveryAddress = {
         tenantId: conversation.tenantId,
@@ -181,7 +235,7 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
   }
 
   async function deliverPending(): Promise<DeliveryPassResult> {
-    const totals = { delivered: 0, failed: 0, throttled: 0, pruned: 0 };
+    const totals = { delivered: 0, failed: 0, throttled: 0, pruned: 0, skipped: 0 };
     const queue: BotConversation[] = [];
     for (const tenantId of await options.conversations.listTenantIds()) {
       queue.push(...(await options.conversations.list(tenantId)));

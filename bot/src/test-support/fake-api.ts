@@ -81,8 +81,11 @@ export function fakeApi(
   }>,
 ): CasApi & {
   calls: ApiCall[];
+  /** The arguments of every `setChannelNotifications` call. */
+  channelNotificationRequests: { conversationId: string; enabled: boolean }[];
 } {
   const calls: ApiCall[] = [];
+  const channelNotificationRequests: { conversationId: string; enabled: boolean }[] = [];
   const answer = <K extends keyof CasApi>(name: K) =>
     (async () => {
       calls.push(name);
@@ -90,13 +93,19 @@ export function fakeApi(
       if (scripted === undefined) return err(refusal(500, 'not_scripted', `${name} was not expected`));
       return typeof scripted === 'function' ? scripted() : scripted;
     }) as CasApi[K];
+  const setChannelNotifications = answer('setChannelNotifications');
   return {
     calls,
-    me: answer('me'),
+    channelNotificationRequests,
     provisioning: answer('provisioning'),
     sync: answer('sync'),
     extend: answer('extend'),
     syncRuns: answer('syncRuns'),
+    globalAdministrator: answer('globalAdministrator'),
+    setChannelNotifications: (conversationId, enabled) => {
+      channelNotificationRequests.push({ conversationId, enabled });
+      return setChannelNotifications(conversationId, enabled);
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import * as syncEngine from './0004-sync-engine.js';
 import * as botConversations from './0005-bot-conversations.js';
 import * as oneQueuedSyncRun from './0006-one-queued-sync-run.js';
 import * as tokenIncidentPerTenant from './0007-token-incident-per-tenant.js';
+import * as adminOnlyAlertsAndBotCredentials from './0008-admin-only-alerts-and-bot-credentials.js';
 import * as notificationReads from './0009-notification-reads.js';
 import type { Migration, MigrationProvider } from 'kysely';
 
@@ -21,6 +22,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005_bot_conversations': botConversations,
   '0006_one_queued_sync_run': oneQueuedSyncRun,
   '0007_token_incident_per_tenant': tokenIncidentPerTenant,
+  '0008_admin_only_alerts_and_bot_credentials': adminOnlyAlertsAndBotCredentials,
   '0009_notification_reads': notificationReads,
 };
 

@@ -1,7 +1,13 @@
 /** The bot's installations: one row per tenant and Teams conversation, with its reference as JSON. */
 import { fromJson, toJson } from '../schema.js';
 import type { BotConversationTable, Database } from '../schema.js';
-import type { BotConversation, BotConversationKind, ConversationReferenceRepository } from '@cas/core';
+import type {
+  AdministratorCheck,
+  BotConversation,
+  BotConversationKind,
+  ChannelNotifications,
+  ConversationReferenceRepository,
+} from '@cas/core';
 import type { Kysely } from 'kysely';
 
 /** Bot conversations over either backend. */
@@ -16,17 +22,56 @@ export class SqlConversationReferenceRepository implements ConversationReference
   async upsert(conversation: BotConversation): Promise<void> {
     const row = toRow(conversation);
     // One statement, so two simultaneous installation events cannot both insert; the first
-    // installation time survives every later refresh.
+    // installation time survives every later refresh, and so do the alert settings and checks,
+    // which only their own methods change. A known owner is never forgotten by a refresh.
     await this.#db
       .insertInto('bot_conversations')
       .values(row)
       .onConflict((conflict) =>
-        conflict.columns(['tenant_id', 'conversation_id']).doUpdateSet({
+        conflict.columns(['tenant_id', 'conversation_id']).doUpdateSet((eb) => ({
           kind: row.kind,
           reference_json: row.reference_json,
           updated_at: row.updated_at,
-        }),
+          owner_user_id: eb.fn.coalesce(
+            eb.ref('excluded.owner_user_id'),
+            eb.ref('bot_conversations.owner_user_id'),
+          ),
+        })),
       )
+      .execute();
+  }
+
+  async setChannelNotifications(
+    tenantId: string,
+    conversationId: string,
+    notifications: ChannelNotifications | null,
+  ): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('bot_conversations')
+      .set({
+        notify_enabled_by: notifications?.enabledBy ?? null,
+        notify_enabled_at: notifications?.enabledAt ?? null,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('conversation_id', '=', conversationId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async recordAdministratorCheck(
+    tenantId: string,
+    conversationId: string,
+    check: AdministratorCheck,
+  ): Promise<void> {
+    await this.#db
+      .updateTable('bot_conversations')
+      .set({
+        admin_check_user_id: check.userId,
+        admin_check_result: check.isGlobalAdministrator ? 1 : 0,
+        admin_checked_at: check.checkedAt,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('conversation_id', '=', conversationId)
       .execute();
   }
 
@@ -79,6 +124,17 @@ function toRow(conversation: BotConversation): BotConversationTable {
     reference_json: toJson(conversation.reference),
     installed_at: conversation.installedAt,
     updated_at: conversation.updatedAt,
+    owner_user_id: conversation.ownerUserId,
+    notify_enabled_by: conversation.channelNotifications?.enabledBy ?? null,
+    notify_enabled_at: conversation.channelNotifications?.enabledAt ?? null,
+    admin_check_user_id: conversation.administratorCheck?.userId ?? null,
+    admin_check_result:
+      conversation.administratorCheck === null
+        ? null
+        : conversation.administratorCheck.isGlobalAdministrator
+          ? 1
+          : 0,
+    admin_checked_at: conversation.administratorCheck?.checkedAt ?? null,
   };
 }
 
@@ -90,5 +146,18 @@ function fromRow(row: BotConversationTable): BotConversation {
     reference: fromJson<Record<string, unknown>>(row.reference_json),
     installedAt: row.installed_at,
     updatedAt: row.updated_at,
+    ownerUserId: row.owner_user_id,
+    channelNotifications:
+      row.notify_enabled_by === null || row.notify_enabled_at === null
+        ? null
+        : { enabledBy: row.notify_enabled_by, enabledAt: row.notify_enabled_at },
+    administratorCheck:
+      row.admin_check_user_id === null || row.admin_check_result === null || row.admin_checked_at === null
+        ? null
+        : {
+            userId: row.admin_check_user_id,
+            isGlobalAdministrator: Number(row.admin_check_result) === 1,
+            checkedAt: row.admin_checked_at,
+          },
   };
 }

@@ -47,7 +47,7 @@ export class SqlNotificationDeliveryRepository implements NotificationDeliveryRe
               .where('d.recipient', '=', recipient)
               .where((eb) =>
                 eb.or([
-                  eb('d.status', 'in', ['delivered', 'dead']),
+                  eb('d.status', 'in', ['delivered', 'dead', 'skipped']),
                   eb.and([eb('d.status', '=', 'failed'), eb('d.next_attempt_at', '>', now)]),
                   eb.and([eb('d.status', '=', 'claimed'), eb('d.claimed_until', '>', now)]),
                 ]),
@@ -116,6 +116,19 @@ export class SqlNotificationDeliveryRepository implements NotificationDeliveryRe
       next_attempt_at: null,
       delivered_at: at,
       updated_at: at,
+    });
+  }
+
+  async markSkipped(
+    address: NotificationDeliveryAddress,
+    skip: { readonly at: string; readonly reason: string },
+  ): Promise<void> {
+    await this.#upsert(address, {
+      status: 'skipped',
+      claimed_until: null,
+      next_attempt_at: null,
+      last_error: skip.reason,
+      updated_at: skip.at,
     });
   }
 
