@@ -535,6 +535,7 @@ function describePrincipal(principal: {
   displayName: string;
   accountEnabled: boolean;
   appRoleAssignments: Map<string, Set<string>>;
+  delegatedGrants: Map<string, Set<string>>;
 }) {
   return {
     id: principal.id,
@@ -544,6 +545,9 @@ function describePrincipal(principal: {
     accountEnabled: principal.accountEnabled,
     appRoleAssignments: Object.fromEntries(
       [...principal.appRoleAssignments].map(([resource, roles]) => [resource, [...roles]]),
+    ),
+    delegatedGrants: Object.fromEntries(
+      [...principal.delegatedGrants].map(([resource, scopes]) => [resource, [...scopes]]),
     ),
   };
 }
