@@ -5,10 +5,10 @@
  * **Create new access token** runs Step 1 and Step 2 again, and the service is healthy again.
  */
 import {
-  CLOUD_APP_SECURITY_CLIENT_ID,
   CONTOSO_ADMIN_PASSWORD,
   CONTOSO_ADMIN_UPN,
   CONTOSO_TENANT_ID,
+  DEVELOPMENT_CONSENT_APPS,
 } from '@cas/m365-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSignedIn, screenshotsDir, startStack, type Stack } from './support/stack.js';
@@ -64,11 +64,16 @@ describe('a revoked token', () => {
     await page.getByRole('status').filter({ hasText: 'Exchange Online protected.' }).waitFor();
     await expect(checkTokenHealth()).resolves.toEqual({ ok: true });
 
-    // An administrator revokes the consent in the tenant; the monitor's next check finds it.
-    await stack.control(
-      'POST',
-      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}/revoke-consent`,
-    );
+    // An administrator revokes both Exchange Online consents in the tenant; the monitor's next
+    // check finds it.
+    for (const app of [
+      DEVELOPMENT_CONSENT_APPS.exchangeOnlineEws,
+      DEVELOPMENT_CONSENT_APPS.exchangeOnlineGraph,
+    ])
+      await stack.control(
+        'POST',
+        `/tenants/${CONTOSO_TENANT_ID}/service-principals/${app.clientId}/revoke-consent`,
+      );
     await expect(checkTokenHealth()).resolves.toMatchObject({ ok: false });
 
     // The ring icon shows the incident; it links to Administration > Service Account.

@@ -3,15 +3,16 @@
 import { randomUUID } from 'node:crypto';
 import { openOrUpdateIncident, recordTokenFailure, recordTokenVerified } from '@cas/core';
 import {
-  CLOUD_APP_SECURITY_CLIENT_ID,
   CONTOSO_ADMIN_PASSWORD,
   CONTOSO_ADMIN_UPN,
   CONTOSO_APOSTROPHE_UPN,
   CONTOSO_TENANT_ID,
   CONTOSO_USER_UPN,
+  DEVELOPMENT_CONSENT_APPS,
   FABRIKAM_ADMIN_UPN,
   FABRIKAM_TENANT_ID,
 } from '@cas/m365-emulator';
+import { consentAppEnvironment } from '@cas/microsoft365';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../test-support/api-harness.js';
@@ -57,6 +58,15 @@ function done(service: string, body: Record<string, unknown>, token = admin) {
  * What the worker's token health monitor records when a check fails (R9): each broken service
  * invalid, one incident for the tenant.
  */
+/** Removes every granted role of these consent apps in Contoso (their principals stay). */
+async function revokeConsent(...apps: (keyof typeof DEVELOPMENT_CONSENT_APPS)[]): Promise<void> {
+  for (const app of apps)
+    await harness.control(
+      'POST',
+      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${DEVELOPMENT_CONSENT_APPS[app].clientId}/revoke-consent`,
+    );
+}
+
 async function recordOutage(
   services: readonly ServiceId[],
   cause: TokenFailureCause,
@@ -74,7 +84,7 @@ async function recordOutage(
   expect((await store.provisioning.save(next, stored.version)).ok).toBe(true);
   const { incident } = openOrUpdateIncident(
     undefined,
-    { tenantId: CONTOSO_TENANT_ID, services, cause, detail: 'AADSTS7000229', missingRoles },
+    { tenantId: CONTOSO_TENANT_ID, services, apps: [], cause, detail: 'AADSTS7000229', missingRoles },
     { incidentId: randomUUID() },
     new Date().toISOString(),
   );
@@ -82,7 +92,8 @@ async function recordOutage(
 }
 
 beforeAll(async () => {
-  harness = await startApiHarness();
+  // One registration per consent step, as in production: each step re-grants its own app only.
+  harness = await startApiHarness({ environment: consentAppEnvironment(DEVELOPMENT_CONSENT_APPS) });
 }, 60_000);
 
 afterAll(async () => {
@@ -503,10 +514,7 @@ describe('Administration > Service Account (R10)', () => {
   it('R10: Create new access token after the emulator revoked consent restores the account', async () => {
     await harness.consentService(admin, 'exchangeOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
     await done('exchangeOnline', { scope: 'allUsersAndGroups', expectedVersion: (await view()).version });
-    await harness.control(
-      'POST',
-      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}/revoke-consent`,
-    );
+    await revokeConsent('exchangeOnlineEws', 'exchangeOnlineGraph');
     await recordOutage(['exchangeOnline'], 'consentRevoked');
     const store = harness.api.store;
 
@@ -561,10 +569,7 @@ describe('Administration > Service Account (R10)', () => {
     await done('exchangeOnline', { scope: 'allUsersAndGroups', expectedVersion: (await view()).version });
     await harness.consentService(admin, 'sharePointOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
     await done('sharePointOnline', { scope: 'allUsersAndGroups', expectedVersion: (await view()).version });
-    await harness.control(
-      'POST',
-      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}/revoke-consent`,
-    );
+    await revokeConsent('exchangeOnlineEws', 'exchangeOnlineGraph', 'sharePointOnlineGraph');
     await recordOutage(['exchangeOnline', 'sharePointOnline'], 'rolesRemoved', [
       'full_access_as_app',
       'Mail.ReadWrite',
