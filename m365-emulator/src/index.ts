@@ -35,6 +35,7 @@ export type { FaultRule, FaultRuleInput } from './faults/fault-injector.js';
 export { STATE_FILE_NAME, type RestoredStateSummary } from './persistence/index.js';
 export type { StatsSnapshot } from './stats/request-stats.js';
 export { ensureTlsMaterial, type TlsMaterial } from './tls/certificate-authority.js';
+export { createClientCertificate, type ClientCertificate } from './tls/client-certificate.js';
 export { DEFAULT_DATA_DIR, startEmulator, type EmulatorOptions, type RunningEmulator } from './server.js';
 export {
   CONTOSO_ADMIN_PASSWORD,

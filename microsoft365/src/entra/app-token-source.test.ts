@@ -1,7 +1,11 @@
 // One token source, one registration per consent step: each app gets tokens with only what its
 // tenant granted it, and the directory reads take whichever Graph app the tenant consented to.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CONTOSO_TENANT_ID,
+  createClientCertificate,
   DEVELOPMENT_CONSENT_APPS,
   startEmulator,
   type RunningEmulator,
@@ -74,6 +78,64 @@ describe('a token source over the consent apps', () => {
     await expect(tokens.acquire(CONTOSO_TENANT_ID, 'exchangeOnlineEws')).rejects.toMatchObject({
       code: 'app_not_configured',
     });
+  });
+});
+
+describe('certificate credentials (msal-node clientCertificate)', () => {
+  it('an app with a certificate from a file and its key from a variable gets tokens; a wrong one AADSTS700027', async () => {
+    const { clientId } = DEVELOPMENT_CONSENT_APPS.oneDriveGraph;
+    await control('PUT', `/tenants/${CONTOSO_TENANT_ID}/service-principals/${clientId}`, {});
+    const registered = createClientCertificate({ commonName: 'Cloud App Security for OneDrive' });
+    await control('POST', `/apps/${clientId}/certificates`, { certificatePem: registered.certificatePem });
+    const dir = mkdtempSync(join(tmpdir(), 'cas-cert-'));
+    try {
+      writeFileSync(join(dir, 'onedrive.pem'), registered.certificatePem);
+      const read = readConsentAppCredentials(
+        {
+          ONEDRIVE_APP_CLIENT_ID: clientId,
+          ONEDRIVE_APP_CERTIFICATE_FILE: join(dir, 'onedrive.pem'),
+          SECRET_ONEDRIVE_APP_PRIVATE_KEY: registered.privateKeyPem,
+        },
+        ['oneDriveGraph'],
+      );
+      expect(read.problems).toEqual([]);
+      const tokens = createAppTokenSource({ authorityHost: emulator.origin, apps: read.apps });
+      const token = await tokens.acquire(CONTOSO_TENANT_ID, 'oneDriveGraph', { fresh: true });
+      expect(token.roles).toContain('Files.Read.All');
+      expect(tokens.credentialExpiries()).toEqual([
+        { app: 'oneDriveGraph', kind: 'certificate', expiresAt: expect.any(String) as string },
+      ]);
+
+      // The same PEM bundle holding both is read as well; a certificate Entra does not know is refused.
+      const wrong = createClientCertificate({ commonName: 'not uploaded' });
+      writeFileSync(join(dir, 'wrong.pem'), `${wrong.certificatePem}\n${wrong.privateKeyPem}`);
+      const wrongApps = readConsentAppCredentials(
+        { ONEDRIVE_APP_CLIENT_ID: clientId, ONEDRIVE_APP_CERTIFICATE_FILE: join(dir, 'wrong.pem') },
+        ['oneDriveGraph'],
+      );
+      expect(wrongApps.problems).toEqual([]);
+      const refused = await createAppTokenSource({ authorityHost: emulator.origin, apps: wrongApps.apps })
+        .acquire(CONTOSO_TENANT_ID, 'oneDriveGraph', { fresh: true })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(refused).toBeInstanceOf(EntraError);
+      expect((refused as EntraError).aadstsCode).toBe(700027);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a certificate without its private key is a configuration problem', () => {
+    const { certificatePem } = createClientCertificate({ commonName: 'no key' });
+    const read = readConsentAppCredentials(
+      { SHAREPOINT_APP_CLIENT_ID: 'spo', SHAREPOINT_APP_CERTIFICATE_PEM: certificatePem },
+      ['sharePointOnlineGraph'],
+    );
+    expect(read.problems).toEqual([
+      'SECRET_SHAREPOINT_APP_PRIVATE_KEY: required with a certificate (or SHAREPOINT_APP_PRIVATE_KEY_FILE)',
+    ]);
   });
 });
 
