@@ -32,6 +32,11 @@ describe('naming the cause of a broken token', () => {
       'servicePrincipalMissing',
     ],
     ['AADSTS7000222 (secret expired)', { aadstsCode: 7000222, httpStatus: 401 }, 'secretExpired'],
+    [
+      'AADSTS700027 (certificate expired or unknown)',
+      { aadstsCode: 700027, httpStatus: 401 },
+      'secretExpired',
+    ],
     ['AADSTS7000112 (app disabled)', { aadstsCode: 7000112 }, 'appDisabled'],
     ['AADSTS90002 (tenant not found)', { aadstsCode: 90002, httpStatus: 400 }, 'unknownTenant'],
     ['a token issued without roles', { rolesClaimPresent: false }, 'rolesRemoved'],

@@ -32,6 +32,8 @@ const AADSTS_CAUSES: ReadonlyMap<number, TokenFailureCause> = new Map([
   [7000229, 'consentRevoked'],
   [700016, 'servicePrincipalMissing'],
   [7000222, 'secretExpired'],
+  // A certificate credential refused (expired, or not the one uploaded): ours to fix, as a secret.
+  [700027, 'secretExpired'],
   [7000112, 'appDisabled'],
   [90002, 'unknownTenant'],
 ]);

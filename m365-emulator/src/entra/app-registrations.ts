@@ -290,7 +290,7 @@ export class AppRegistry {
         TEAMS_DESKTOP_CLIENT_ID,
         CLOUD_APP_SECURITY_API_CLIENT_ID,
       ],
-      // As our aad.manifest.json asks: the API reads Global Administrator from `wids`.
+      // As our aad.signin.manifest.json asks: the API reads Global Administrator from `wids`.
       groupMembershipClaims: 'DirectoryRole',
       disabled: false,
     });
