@@ -13,6 +13,7 @@ import {
   scopeLockReason,
   SERVICE_IDS,
   SERVICE_NAMES,
+  type ConsentAppId,
   type ConsentStep,
   type ServiceAccountStatus,
   type ServiceId,
@@ -37,6 +38,25 @@ export interface ConsentStepView {
   /** User principal name of the admin who granted it. */
   readonly grantedBy: string | null;
   readonly grantedRoles: readonly string[];
+  /** The app registration this step consents to (one per step, ADR 0013). */
+  readonly app: ConsentAppId;
+  /** Its display name, as the consent page and Enterprise applications show it. */
+  readonly appName: string;
+  /**
+   * Administration > Service Account, one row per app: whether this step's app works (`healthy`),
+   * is the one the open token incident names (`invalid`), or was never consented (`notGranted`).
+   */
+  readonly token: {
+    readonly status: 'healthy' | 'invalid' | 'notGranted';
+    /** When the service's tokens last proved to work (every app of the service is probed together). */
+    readonly lastVerifiedAt: string | null;
+    /** Why this app's token fails, with the missing roles of this step (status `invalid`). */
+    readonly failure: {
+      readonly cause: TokenFailureCause;
+      readonly message: string;
+      readonly missingRoles: readonly string[];
+    } | null;
+  };
 }
 
 /** One service's tile, wizard state and service account. */
@@ -156,6 +176,11 @@ export function serviceView(
           },
     consentSteps: requiredConsentSteps(service, { ewsEnabled: options.ewsEnabled }).map((requirement) => {
       const grant = account.consents.find((candidate) => candidate.step === requirement.step);
+      // Incidents written before each step had its own app name none: then every step is suspect.
+      const failing =
+        account.tokenFailure !== null &&
+        (incident === undefined || incident.apps.length === 0 || incident.apps.includes(requirement.app));
+      const stepMissing = missingRoles.filter((role) => requirement.roles.includes(role));
       return {
         step: requirement.step,
         stepNumber: requirement.stepNumber,
@@ -171,6 +196,20 @@ export function serviceView(
               ? grant.grantedBy.userPrincipalName
               : grant.grantedBy.component,
         grantedRoles: grant?.roles ?? [],
+        app: requirement.app,
+        appName: requirement.appDisplayName,
+        token: {
+          status: grant === undefined ? 'notGranted' : failing ? 'invalid' : 'healthy',
+          lastVerifiedAt: account.lastVerifiedAt,
+          failure:
+            grant !== undefined && failing && account.tokenFailure !== null
+              ? {
+                  cause: account.tokenFailure,
+                  message: tokenFailureMessage(account.tokenFailure, stepMissing),
+                  missingRoles: stepMissing,
+                }
+              : null,
+        },
       };
     }),
     lastSync,

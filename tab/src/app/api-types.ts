@@ -3,6 +3,7 @@
  * notifications, sync runs) are @cas/core's types, so tab and API cannot drift apart silently.
  */
 import type {
+  ConsentAppId,
   ConsentStep,
   Notification,
   ServiceAccountStatus,
@@ -37,6 +38,19 @@ export interface ConsentStepView {
   readonly grantedAt: string | null;
   readonly grantedBy: string | null;
   readonly grantedRoles: readonly string[];
+  /** The step's own app registration (one per consent step, ADR 0013). */
+  readonly app: ConsentAppId;
+  readonly appName: string;
+  /** Administration > Service Account's row of this app. */
+  readonly token: {
+    readonly status: 'healthy' | 'invalid' | 'notGranted';
+    readonly lastVerifiedAt: string | null;
+    readonly failure: {
+      readonly cause: TokenFailureCause;
+      readonly message: string;
+      readonly missingRoles: readonly string[];
+    } | null;
+  };
 }
 
 /** One service's tile and wizard state. */
