@@ -102,10 +102,13 @@ export function ConsentSteps({ steps, progress, onStart, canConsent }: ConsentSt
   );
 }
 
-/** The source guide's words for what each step grants. */
+/**
+ * The source guide's words for what each step grants, naming the step's own app registration
+ * (the name its consent page shows) and what its permissions are for.
+ */
 function stepInstruction(step: ConsentStepView): string {
   if (step.step === 'exchangeWebServices') {
-    return 'Sign in with your Office 365 Global Administrator credentials and click Accept to grant Cloud App Security permissions to use the Exchange Web Services (EWS) managed API for quarantine management.';
+    return `Sign in with your Office 365 Global Administrator credentials and click Accept to grant ${step.appName} permissions to use the Exchange Web Services (EWS) managed API for quarantine management.`;
   }
-  return `Sign in with your Office 365 Global Administrator credentials and click Accept to grant Cloud App Security permissions to use the Graph API to access all mailboxes (${step.roles.join(', ')}).`;
+  return `Sign in with your Office 365 Global Administrator credentials and click Accept to grant ${step.appName} permissions ${step.purpose} (${step.roles.join(', ')}).`;
 }
