@@ -4,3 +4,4 @@ export * from './openapi.js';
 export * from './client.js';
 export * as routes from './routes.js';
 export { ROUTES } from './routes.js';
+export * from './answer-check.js';

@@ -144,7 +144,7 @@ export function responseSchema(route: RouteContract, status: number): z.ZodType 
 
 type Field<C, K extends string> = C extends { readonly [P in K]: infer S } ? S : undefined;
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
-type Given<S> = S extends z.ZodType ? z.input<S> : undefined;
+type Given<S> = S extends z.ZodType ? DeepReadonly<z.input<S>> : undefined;
 
 /** What a handler receives for a route, after validation. */
 export type ParamsOf<C> = Parsed<Field<C, 'params'>>;
@@ -163,11 +163,13 @@ export type RequestOf<C> = Slot<'params', Given<Field<C, 'params'>>> &
 type Responses<C> = C extends { readonly responses: infer R } ? R : never;
 
 /** A success body of a route as the client sees it, any success status. */
-export type AnswerOf<C> = { [K in keyof Responses<C>]: Parsed<Responses<C>[K]> }[keyof Responses<C>];
+export type AnswerOf<C> = {
+  [K in keyof Responses<C>]: DeepReadonly<Parsed<Responses<C>[K]>>;
+}[keyof Responses<C>];
 
 /** The statuses and JSON bodies a handler may answer with. */
 export type HandlerAnswerOf<C> = {
-  [K in keyof Responses<C>]: { readonly status?: K; readonly json: DeepReadonly<Given<Responses<C>[K]>> };
+  [K in keyof Responses<C>]: { readonly status?: K; readonly json: Given<Responses<C>[K]> };
 }[keyof Responses<C>];
 
 /** Fills `/api/x/:id` with URL-encoded params. */

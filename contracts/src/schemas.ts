@@ -333,25 +333,25 @@ export const anyErrorBodySchema = z.strictObject({
   error: z.looseObject({ code: z.string(), message: z.string() }),
 });
 
-export type Me = z.output<typeof meSchema>;
-export type ConsentStepView = z.output<typeof consentStepViewSchema>;
-export type ServiceView = z.output<typeof serviceViewSchema>;
-export type ProvisioningView = z.output<typeof provisioningViewSchema>;
-export type ServiceAccountView = z.output<typeof serviceAccountViewSchema>;
-export type ConsentStart = z.output<typeof consentStartSchema>;
-export type ConsentOutcome = z.output<typeof consentOutcomeSchema>;
-export type ConsentResult = z.output<typeof consentResultSchema>;
+export type Me = DeepReadonly<z.output<typeof meSchema>>;
+export type ConsentStepView = DeepReadonly<z.output<typeof consentStepViewSchema>>;
+export type ServiceView = DeepReadonly<z.output<typeof serviceViewSchema>>;
+export type ProvisioningView = DeepReadonly<z.output<typeof provisioningViewSchema>>;
+export type ServiceAccountView = DeepReadonly<z.output<typeof serviceAccountViewSchema>>;
+export type ConsentStart = DeepReadonly<z.output<typeof consentStartSchema>>;
+export type ConsentOutcome = DeepReadonly<z.output<typeof consentOutcomeSchema>>;
+export type ConsentResult = DeepReadonly<z.output<typeof consentResultSchema>>;
 export type ConsentOutcomeCode = (typeof CONSENT_OUTCOME_CODES)[number];
-export type PoliciesView = z.output<typeof policiesViewSchema>;
-export type DoneResult = z.output<typeof doneResultSchema>;
-export type ExtendResult = z.output<typeof extendResultSchema>;
-export type ChannelNotificationsView = z.output<typeof channelNotificationsSchema>;
-export type SyncRunView = z.output<typeof syncRunSchema>;
-export type QueuedSyncRunView = z.output<typeof queuedSyncRunSchema>;
-export type NotificationView = z.output<typeof notificationSchema>;
-export type DirectoryUserView = z.output<typeof directoryUserSchema>;
-export type DirectoryGroupView = z.output<typeof directoryGroupSchema>;
-export type GroupUsersPageView = z.output<typeof groupUsersPageSchema>;
+export type PoliciesView = DeepReadonly<z.output<typeof policiesViewSchema>>;
+export type DoneResult = DeepReadonly<z.output<typeof doneResultSchema>>;
+export type ExtendResult = DeepReadonly<z.output<typeof extendResultSchema>>;
+export type ChannelNotificationsView = DeepReadonly<z.output<typeof channelNotificationsSchema>>;
+export type SyncRunView = DeepReadonly<z.output<typeof syncRunSchema>>;
+export type QueuedSyncRunView = DeepReadonly<z.output<typeof queuedSyncRunSchema>>;
+export type NotificationView = DeepReadonly<z.output<typeof notificationSchema>>;
+export type DirectoryUserView = DeepReadonly<z.output<typeof directoryUserSchema>>;
+export type DirectoryGroupView = DeepReadonly<z.output<typeof directoryGroupSchema>>;
+export type GroupUsersPageView = DeepReadonly<z.output<typeof groupUsersPageSchema>>;
 
 /** True when A and B are the same type. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -4,13 +4,12 @@
  * answer something its contract does not say without a test failing.
  */
 import {
-  anyErrorBodySchema,
+  answerProblem,
   consentResultSchema,
-  pathPattern,
-  responseSchema,
   ROUTES,
   type ConsentResult,
   type RouteContract,
+  type SeenAnswer,
 } from '@cas/contracts';
 
 /** An answer as a test read it. */
@@ -23,34 +22,9 @@ export interface CheckedAnswer<T = Record<string, unknown>> {
 }
 
 /** Throws unless `body` is what the contract of `method path` allows for `status`. */
-export function expectInContract(
-  answer: { method: string; url: string; status: number; body: unknown },
-  contracts: readonly RouteContract[] = ROUTES,
-): void {
-  const { pathname } = new URL(answer.url, 'http://x');
-  const route = contracts.find(
-    (candidate) =>
-      candidate.method === answer.method.toUpperCase() && pathPattern(candidate.path).test(pathname),
-  );
-  const where = `${answer.method.toUpperCase()} ${pathname} → ${answer.status}`;
-  if (route === undefined) {
-    // Only restify's own answers come from outside the route table.
-    if (answer.status !== 404 && answer.status !== 405)
-      throw new Error(`${where}: no contract names this route`);
-    const parsed = anyErrorBodySchema.safeParse(answer.body);
-    if (!parsed.success) throw new Error(`${where}: not an error body: ${parsed.error.message}`);
-    return;
-  }
-  const schema = responseSchema(route, answer.status);
-  if (schema === undefined) {
-    throw new Error(`${where}: the contract of ${route.method} ${route.path} does not name this status`);
-  }
-  const parsed = schema.safeParse(answer.body);
-  if (!parsed.success) {
-    throw new Error(
-      `${where}: the answer is outside the contract of ${route.method} ${route.path}: ${parsed.error.message}\n${JSON.stringify(answer.body).slice(0, 2000)}`,
-    );
-  }
+export function expectInContract(answer: SeenAnswer, contracts: readonly RouteContract[] = ROUTES): void {
+  const problem = answerProblem(answer, contracts);
+  if (problem !== undefined) throw new Error(problem);
 }
 
 /** Reads a response of the API and checks it against its route's contract. */

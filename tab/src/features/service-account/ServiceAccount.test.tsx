@@ -18,6 +18,7 @@ const BROKEN = serviceAccountFixture({
     tokenFailure: {
       cause: 'consentRevoked',
       message: 'An administrator revoked the consent of Cloud App Security in your tenant.',
+      missingRoles: [],
     },
   },
 });
