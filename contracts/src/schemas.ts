@@ -18,6 +18,7 @@ import {
   type Target,
 } from '@cas/core';
 import { z } from 'zod';
+import './without-eval.js';
 
 /** A value whose arrays and fields are all read-only (what handlers build from `core`'s types). */
 export type DeepReadonly<T> = T extends readonly (infer U)[]
