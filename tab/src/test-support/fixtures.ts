@@ -1,6 +1,7 @@
 /** API answers for component tests, shaped as docs/api.md describes them, with overridable fields. */
 import {
   CONSENT_APPS,
+  consentStepRequirement,
   GRAPH_APP_OF,
   SERVICE_IDS,
   SERVICE_NAMES,
@@ -15,7 +16,7 @@ import type {
   ProvisioningView,
   ServiceAccountView,
   ServiceView,
-} from '../app/api-types.js';
+} from '@cas/contracts';
 
 /** The tenant every fixture belongs to. */
 export const TENANT_ID = '11111111-2222-4333-8444-555555555555';
@@ -45,7 +46,8 @@ export function consentStepFixture(
     stepNumber: graph ? 2 : 1,
     resource: graph ? 'Microsoft Graph' : 'Office 365 Exchange Online',
     roles: graph ? ['Mail.ReadWrite', 'User.Read.All'] : ['full_access_as_app'],
-    purpose: graph ? 'Access all mailboxes through the Graph API' : 'Quarantine management through EWS',
+    // The API's words for the step, as `core` states them.
+    purpose: consentStepRequirement('exchangeOnline', step, { ewsEnabled: true })?.purpose ?? '',
     granted: false,
     grantedAt: null,
     grantedBy: null,

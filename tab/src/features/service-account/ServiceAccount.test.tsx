@@ -35,6 +35,7 @@ const BROKEN = serviceAccountFixture({
     tokenFailure: {
       cause: 'consentRevoked',
       message: 'An administrator revoked the consent of Cloud App Security in your tenant.',
+      missingRoles: [],
     },
   },
 });
