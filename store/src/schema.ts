@@ -114,6 +114,8 @@ export interface TokenIncidentTable {
   detail: string;
   /** JSON list of the roles the token lacked at the latest failure. */
   missing_roles_json: string;
+  /** JSON list of the consent apps whose token failed at the latest failure. */
+  apps_json: string;
   opened_at: string;
   last_failure_at: string;
   failure_count: number;

@@ -217,6 +217,7 @@ function incident(tenantId: string, overrides: Partial<TokenIncident> = {}): Tok
     cause: 'consentRevoked',
     detail: `AADSTS65001: ${UNICODE}`,
     missingRoles: [],
+    apps: ['exchangeOnlineGraph'],
     openedAt: at(0),
     lastFailureAt: at(0),
     failureCount: 1,
@@ -398,6 +399,7 @@ export function describeStoreContract(
             id: 'a-exchange',
             services: ['exchangeOnline', 'oneDrive'],
             missingRoles: [],
+            apps: [],
             failureCount: 2,
           });
           expect((await migrated.tokenIncidents.list(tenantId)).map((one) => [one.id, one.closedAt])).toEqual(
@@ -842,6 +844,7 @@ export function describeStoreContract(
             lastFailureAt: at(7),
             cause: 'rolesRemoved' as const,
             missingRoles: ['Sites.Read.All', 'Files.Read.All'],
+            apps: ['sharePointOnlineGraph', 'oneDriveGraph'] as const,
           };
           await store.tokenIncidents.put(repeated);
           expect(await store.tokenIncidents.findOpen(tenantId)).toEqual(repeated);

@@ -2,7 +2,8 @@
  * The worker's configuration, parsed once at start-up from the environment with the same names as
  * the API's. A bad variable stops the process with every problem named at once.
  */
-import { parseDailyTimeUtc } from '@cas/core';
+import { GRAPH_APP_IDS, parseDailyTimeUtc } from '@cas/core';
+import { readConsentAppCredentials, type ConsentAppCredentials } from '@cas/microsoft365';
 import { z } from 'zod';
 
 const url = z.url({ protocol: /^https?$/ });
@@ -23,13 +24,11 @@ const environmentSchema = z.object({
   SECRET_DATA_ENCRYPTION_KEY: base64Key,
   /** Entra authority host: production Entra, or the local emulator's origin. */
   AAD_APP_OAUTH_AUTHORITY_HOST: url.default('https://login.microsoftonline.com'),
-  /** Client id of our multi-tenant Cloud App Security app (locally the emulator's CLOUD_APP_SECURITY_CLIENT_ID). */
-  AAD_APP_CLIENT_ID: z.string().min(1),
-  /** Client secret of AAD_APP_CLIENT_ID. */
-  SECRET_AAD_APP_CLIENT_SECRET: z.string().min(1),
-  /** When our client secret expires (ISO time); admins are warned SECRET_EXPIRY_WARNING_DAYS ahead. Unset: no warning. */
-  AAD_APP_CLIENT_SECRET_EXPIRES_AT: z.iso.datetime({ offset: true }).optional(),
-  /** Days before the secret expiry at which the warning notification is raised. */
+  /**
+   * Days before a consent app's client secret (`<APP>_CLIENT_SECRET_EXPIRES_AT`) or certificate
+   * expires at which the operators are warned (a log alert; customers are not told). The consent
+   * apps' credentials themselves are read by `readConsentAppCredentials`, as the API reads them.
+   */
   SECRET_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Microsoft Graph origin (the emulator's origin locally). */
   GRAPH_BASE_URL: url.default('https://graph.microsoft.com'),
@@ -74,7 +73,12 @@ const environmentSchema = z.object({
 });
 
 /** Parsed, validated configuration of the worker. */
-export type WorkerConfig = z.infer<typeof environmentSchema>;
+export type WorkerConfig = z.infer<typeof environmentSchema> & {
+  /** Credentials of the consent apps (the EWS app only when EWS_CONSENT_ENABLED). */
+  readonly consentApps: ConsentAppCredentials['apps'];
+  /** Client secret expiries the operator gave, per app. */
+  readonly secretExpiries: ConsentAppCredentials['secretExpiries'];
+};
 
 /** Configuration was invalid; the message names every bad variable. */
 export class WorkerConfigError extends Error {
@@ -95,10 +99,17 @@ export function loadWorkerConfig(
   // Empty strings come from `VAR=` lines in env files; treat them as unset so defaults apply.
   const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
   const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new WorkerConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
-    );
-  }
-  return parsed.data;
+  const ewsEnabled = parsed.success ? parsed.data.EWS_CONSENT_ENABLED : true;
+  const credentials = readConsentAppCredentials(
+    present,
+    ewsEnabled ? ['exchangeOnlineEws', ...GRAPH_APP_IDS] : GRAPH_APP_IDS,
+  );
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`)),
+    ...credentials.problems,
+  ];
+  if (!parsed.success || problems.length > 0) throw new WorkerConfigError(problems);
+  return { ...parsed.data, consentApps: credentials.apps, secretExpiries: credentials.secretExpiries };
 }

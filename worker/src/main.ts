@@ -58,8 +58,7 @@ export async function startWorker(
   });
   const tokens = createAppTokenSource({
     authorityHost: config.AAD_APP_OAUTH_AUTHORITY_HOST,
-    clientId: config.AAD_APP_CLIENT_ID,
-    clientSecret: config.SECRET_AAD_APP_CLIENT_SECRET,
+    apps: config.consentApps,
     timeoutMs: config.ENTRA_TIMEOUT_SECONDS * 1000,
   });
   const graphTimeoutMs = config.GRAPH_TIMEOUT_SECONDS * 1000;
@@ -77,7 +76,10 @@ export async function startWorker(
     graphTimeoutMs,
     now,
     logger: logger.child({ part: 'token-health' }),
-    secretExpiresAt: config.AAD_APP_CLIENT_SECRET_EXPIRES_AT,
+    credentialExpiries: [
+      ...config.secretExpiries.map((expiry) => ({ ...expiry, kind: 'secret' as const })),
+      ...tokens.credentialExpiries(),
+    ],
     secretWarningDays: config.SECRET_EXPIRY_WARNING_DAYS,
   });
   const executor = new SyncJobExecutor({

@@ -14,9 +14,9 @@ import {
   type PacingBudget,
   type PacingQuota,
 } from '@cas/core';
+import { ANY_GRAPH_APP, type AppTokenSource, type TokenRequestApp } from '../entra/app-token-source.js';
 import { DEFAULT_GRAPH_TIMEOUT_MS } from './graph-client.js';
 import { GraphError, GraphTimeoutError } from './graph-error.js';
-import type { AppTokenSource } from '../entra/app-token-source.js';
 
 /** Options of the sync client. */
 export interface GraphSyncClientOptions {
@@ -68,8 +68,11 @@ export interface GraphSyncSession {
 
 /** The client: a metered session per tenant, with one pacer per tenant shared by its sessions. */
 export interface GraphSyncClient {
-  /** A new session (with a fresh meter) for the tenant. */
-  session(tenantId: string): GraphSyncSession;
+  /**
+   * A new session (with a fresh meter) for the tenant, reading with one app's token (a service's
+   * sync uses that service's Graph app); default: any Graph app the tenant granted.
+   */
+  session(tenantId: string, app?: TokenRequestApp): GraphSyncSession;
 }
 
 const RETRYABLE = new Set([429, 503, 504]);
@@ -100,7 +103,7 @@ export function createGraphSyncClient(options: GraphSyncClientOptions): GraphSyn
   }
 
   return {
-    session(tenantId) {
+    session(tenantId, app = ANY_GRAPH_APP) {
       const meter: GraphSyncMeter = {
         requests: 0,
         throttled: 0,
@@ -120,7 +123,7 @@ export function createGraphSyncClient(options: GraphSyncClientOptions): GraphSyn
         let refreshedAfter401 = false;
         for (let attempt = 1; ; attempt++) {
           await pace(tenantId, cost, meter);
-          const token = await options.tokens.acquire(tenantId, 'microsoftGraph', { fresh });
+          const token = await options.tokens.acquire(tenantId, app, { fresh });
           fresh = false;
           meter.requests += 1;
           let response: Response;

@@ -5,6 +5,7 @@
  * Memory holds one page at a time, whatever the tenant's size.
  */
 import {
+  GRAPH_APP_OF,
   groupsDeltaPageChanges,
   GRAPH_MAX_BATCH_SIZE,
   GRAPH_MAX_PAGE_SIZE,
@@ -137,7 +138,7 @@ export async function runSync(
 ): Promise<SyncTotals> {
   const { store } = options;
   const key: DirectorySnapshotKey = { tenantId: run.tenantId, service: run.service };
-  const session = options.graph.session(run.tenantId);
+  const session = options.graph.session(run.tenantId, GRAPH_APP_OF[run.service]);
   let checkpoint =
     start ??
     initialCheckpoint(run, {

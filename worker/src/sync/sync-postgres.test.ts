@@ -10,6 +10,7 @@ import {
   type RunningEmulator,
 } from '@cas/m365-emulator';
 import { emulatorControl } from '@cas/m365-emulator/testing';
+import { consentAppEnvironment, everyConsentApp } from '@cas/microsoft365';
 import { createStore, SecretCipher, type DurableStore } from '@cas/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,8 +108,13 @@ describe.skipIf(skipReason !== undefined)(
               SECRET_DATA_ENCRYPTION_KEY: KEY,
               AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
               GRAPH_BASE_URL: emulator.origin,
-              AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
-              SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+              // One registration stands in for every consent app: these tests are not about the split.
+              ...consentAppEnvironment(
+                everyConsentApp({
+                  clientId: CLOUD_APP_SECURITY_CLIENT_ID,
+                  clientSecret: CLOUD_APP_SECURITY_CLIENT_SECRET,
+                }),
+              ),
               SMTP_URL: 'smtp://127.0.0.1:9',
               SYNC_POLL_INTERVAL_SECONDS: '0.5',
               LOG_LEVEL: process.env.WORKER_TEST_LOG_LEVEL ?? 'silent',
