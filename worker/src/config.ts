@@ -44,6 +44,12 @@ const environmentSchema = z.object({
     .default('02:00'),
   /** Minutes between delta synchronizations of all-mode tenants. */
   SYNC_DELTA_INTERVAL_MINUTES: z.coerce.number().min(0.05).max(1440).default(15),
+  /**
+   * R4: days between full reconciling rounds of a tenant's directory; in between, the daily run is
+   * a delta round (a full round also runs on the first sync, on an expired delta token and on a
+   * manual sync).
+   */
+  SYNC_FULL_ROUND_INTERVAL_DAYS: z.coerce.number().min(0.001).max(365).default(7),
   /** Minutes between token health checks of every provisioned tenant (R9). */
   TOKEN_HEALTH_INTERVAL_MINUTES: z.coerce.number().min(0.05).max(1440).default(15),
   /** How many tenants the token health check probes at once. */

@@ -86,6 +86,7 @@ export async function startWorker(
     now,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     leaseMs: config.SYNC_LEASE_SECONDS * 1000,
+    fullRoundIntervalMs: config.SYNC_FULL_ROUND_INTERVAL_DAYS * 24 * 60 * 60 * 1000,
     logger: logger.child({ part: 'sync' }),
     ...(overrides.onSyncPage === undefined ? {} : { onPage: overrides.onSyncPage }),
     // R9: a refused token is checked at once, not at the next interval.

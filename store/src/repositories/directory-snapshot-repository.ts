@@ -1,5 +1,6 @@
 /**
- * The synchronized directory per tenant and service. Writes are chunked so one Graph page (up to
+ * The synchronized directory per snapshot: a tenant's shared one (all-mode services) or a
+ * selected-mode service's own. Writes are chunked so one Graph page (up to
  * 999 users, or a delta page carrying many thousands of memberships) stays within both drivers'
  * parameter limits; full rounds mark rows with their round and sweep the rest at the end.
  */
@@ -9,6 +10,7 @@ import type {
   DirectoryMembership,
   DirectorySnapshotKey,
   DirectorySnapshotRepository,
+  DirectorySnapshotRounds,
   DirectoryUser,
   GroupKind,
   SnapshotWriteCounts,
@@ -53,7 +55,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
             .selectFrom('directory_users')
             .selectAll()
             .where('tenant_id', '=', key.tenantId)
-            .where('service', '=', key.service)
+            .where('snapshot', '=', key.snapshot)
             .where(
               'id',
               'in',
@@ -71,7 +73,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
         .insertInto('directory_users')
         .values(chunk.map((user) => userToRow(key, user, round)))
         .onConflict((conflict) =>
-          conflict.columns(['tenant_id', 'service', 'id']).doUpdateSet((eb) => ({
+          conflict.columns(['tenant_id', 'snapshot', 'id']).doUpdateSet((eb) => ({
             user_principal_name: eb.ref('excluded.user_principal_name'),
             display_name: eb.ref('excluded.display_name'),
             mail: eb.ref('excluded.mail'),
@@ -91,13 +93,13 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
       await this.#db
         .deleteFrom('directory_memberships')
         .where('tenant_id', '=', key.tenantId)
-        .where('service', '=', key.service)
+        .where('snapshot', '=', key.snapshot)
         .where('member_id', 'in', chunk)
         .execute();
       const result = await this.#db
         .deleteFrom('directory_users')
         .where('tenant_id', '=', key.tenantId)
-        .where('service', '=', key.service)
+        .where('snapshot', '=', key.snapshot)
         .where('id', 'in', chunk)
         .executeTakeFirst();
       removed += Number(result.numDeletedRows);
@@ -119,7 +121,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
             .selectFrom('directory_groups')
             .selectAll()
             .where('tenant_id', '=', key.tenantId)
-            .where('service', '=', key.service)
+            .where('snapshot', '=', key.snapshot)
             .where(
               'id',
               'in',
@@ -143,7 +145,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
         .values(
           chunk.map((group) => ({
             tenant_id: key.tenantId,
-            service: key.service,
+            snapshot: key.snapshot,
             id: group.id,
             display_name: group.displayName,
             mail: group.mail,
@@ -152,7 +154,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
           })),
         )
         .onConflict((conflict) =>
-          conflict.columns(['tenant_id', 'service', 'id']).doUpdateSet((eb) => ({
+          conflict.columns(['tenant_id', 'snapshot', 'id']).doUpdateSet((eb) => ({
             display_name: eb.ref('excluded.display_name'),
             mail: eb.ref('excluded.mail'),
             kind: eb.ref('excluded.kind'),
@@ -170,13 +172,13 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
       await this.#db
         .deleteFrom('directory_memberships')
         .where('tenant_id', '=', key.tenantId)
-        .where('service', '=', key.service)
+        .where('snapshot', '=', key.snapshot)
         .where((eb) => eb.or([eb('group_id', 'in', chunk), eb('member_id', 'in', chunk)]))
         .execute();
       const result = await this.#db
         .deleteFrom('directory_groups')
         .where('tenant_id', '=', key.tenantId)
-        .where('service', '=', key.service)
+        .where('snapshot', '=', key.snapshot)
         .where('id', 'in', chunk)
         .executeTakeFirst();
       removed += Number(result.numDeletedRows);
@@ -200,7 +202,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
         .values(
           chunk.map((membership) => ({
             tenant_id: key.tenantId,
-            service: key.service,
+            snapshot: key.snapshot,
             group_id: membership.groupId,
             member_id: membership.memberId,
             member_type: membership.memberType,
@@ -208,7 +210,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
           })),
         )
         .onConflict((conflict) =>
-          conflict.columns(['tenant_id', 'service', 'group_id', 'member_id']).doUpdateSet((eb) => ({
+          conflict.columns(['tenant_id', 'snapshot', 'group_id', 'member_id']).doUpdateSet((eb) => ({
             member_type: eb.ref('excluded.member_type'),
             seen_round: eb.ref('excluded.seen_round'),
           })),
@@ -234,7 +236,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
         const result = await this.#db
           .deleteFrom('directory_memberships')
           .where('tenant_id', '=', key.tenantId)
-          .where('service', '=', key.service)
+          .where('snapshot', '=', key.snapshot)
           .where('group_id', '=', groupId)
           .where('member_id', 'in', chunk)
           .executeTakeFirst();
@@ -251,19 +253,19 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
     const memberships = await this.#db
       .deleteFrom('directory_memberships')
       .where('tenant_id', '=', key.tenantId)
-      .where('service', '=', key.service)
+      .where('snapshot', '=', key.snapshot)
       .where('seen_round', '<>', round)
       .executeTakeFirst();
     const users = await this.#db
       .deleteFrom('directory_users')
       .where('tenant_id', '=', key.tenantId)
-      .where('service', '=', key.service)
+      .where('snapshot', '=', key.snapshot)
       .where('seen_round', '<>', round)
       .executeTakeFirst();
     const groups = await this.#db
       .deleteFrom('directory_groups')
       .where('tenant_id', '=', key.tenantId)
-      .where('service', '=', key.service)
+      .where('snapshot', '=', key.snapshot)
       .where('seen_round', '<>', round)
       .executeTakeFirst();
     // A membership seen in this round may still point at a user or group the round did not see
@@ -271,7 +273,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
     const dangling = await this.#db
       .deleteFrom('directory_memberships')
       .where('tenant_id', '=', key.tenantId)
-      .where('service', '=', key.service)
+      .where('snapshot', '=', key.snapshot)
       .where(({ and, not, exists, selectFrom, ref }) =>
         and([
           not(
@@ -279,7 +281,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
               selectFrom('directory_users as u')
                 .select('u.id')
                 .whereRef('u.tenant_id', '=', ref('directory_memberships.tenant_id'))
-                .whereRef('u.service', '=', ref('directory_memberships.service'))
+                .whereRef('u.snapshot', '=', ref('directory_memberships.snapshot'))
                 .whereRef('u.id', '=', ref('directory_memberships.member_id')),
             ),
           ),
@@ -288,7 +290,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
               selectFrom('directory_groups as g')
                 .select('g.id')
                 .whereRef('g.tenant_id', '=', ref('directory_memberships.tenant_id'))
-                .whereRef('g.service', '=', ref('directory_memberships.service'))
+                .whereRef('g.snapshot', '=', ref('directory_memberships.snapshot'))
                 .whereRef('g.id', '=', ref('directory_memberships.member_id')),
             ),
           ),
@@ -310,7 +312,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
       .selectFrom('directory_users')
       .selectAll()
       .where('tenant_id', '=', key.tenantId)
-      .where('service', '=', key.service)
+      .where('snapshot', '=', key.snapshot)
       .orderBy('id', 'asc')
       .limit(options.limit ?? DEFAULT_LIST_LIMIT);
     if (options.after !== undefined) query = query.where('id', '>', options.after);
@@ -325,7 +327,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
       .selectFrom('directory_groups')
       .selectAll()
       .where('tenant_id', '=', key.tenantId)
-      .where('service', '=', key.service)
+      .where('snapshot', '=', key.snapshot)
       .orderBy('id', 'asc')
       .limit(options.limit ?? DEFAULT_LIST_LIMIT);
     if (options.after !== undefined) query = query.where('id', '>', options.after);
@@ -340,7 +342,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
       .selectFrom('directory_memberships')
       .select(['group_id', 'member_id', 'member_type'])
       .where('tenant_id', '=', key.tenantId)
-      .where('service', '=', key.service)
+      .where('snapshot', '=', key.snapshot)
       .orderBy('group_id', 'asc')
       .orderBy('member_id', 'asc')
       .limit(options.limit ?? DEFAULT_LIST_LIMIT);
@@ -366,7 +368,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
         .selectFrom(table)
         .select((eb) => eb.fn.countAll().as('count'))
         .where('tenant_id', '=', key.tenantId)
-        .where('service', '=', key.service)
+        .where('snapshot', '=', key.snapshot)
         .executeTakeFirstOrThrow();
       // PostgreSQL returns count(*) as a bigint string.
       return Number(row.count);
@@ -383,7 +385,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
       .selectFrom('directory_delta_links')
       .select('link')
       .where('tenant_id', '=', key.tenantId)
-      .where('service', '=', key.service)
+      .where('snapshot', '=', key.snapshot)
       .where('collection', '=', collection)
       .executeTakeFirst();
     return row?.link;
@@ -399,16 +401,53 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
       await this.#db
         .deleteFrom('directory_delta_links')
         .where('tenant_id', '=', key.tenantId)
-        .where('service', '=', key.service)
+        .where('snapshot', '=', key.snapshot)
         .where('collection', '=', collection)
         .execute();
       return;
     }
     await this.#db
       .insertInto('directory_delta_links')
-      .values({ tenant_id: key.tenantId, service: key.service, collection, link, updated_at: at })
+      .values({ tenant_id: key.tenantId, snapshot: key.snapshot, collection, link, updated_at: at })
       .onConflict((conflict) =>
-        conflict.columns(['tenant_id', 'service', 'collection']).doUpdateSet({ link, updated_at: at }),
+        conflict.columns(['tenant_id', 'snapshot', 'collection']).doUpdateSet({ link, updated_at: at }),
+      )
+      .execute();
+  }
+
+  async rounds(key: DirectorySnapshotKey): Promise<DirectorySnapshotRounds> {
+    const row = await this.#db
+      .selectFrom('directory_snapshots')
+      .select(['last_full_round_started_at', 'last_round_started_at'])
+      .where('tenant_id', '=', key.tenantId)
+      .where('snapshot', '=', key.snapshot)
+      .executeTakeFirst();
+    return {
+      lastFullRoundStartedAt: row?.last_full_round_started_at ?? null,
+      lastRoundStartedAt: row?.last_round_started_at ?? null,
+    };
+  }
+
+  async recordRound(
+    key: DirectorySnapshotKey,
+    round: { readonly full: boolean; readonly startedAt: string },
+  ): Promise<void> {
+    const full = round.full ? round.startedAt : null;
+    await this.#db
+      .insertInto('directory_snapshots')
+      .values({
+        tenant_id: key.tenantId,
+        snapshot: key.snapshot,
+        last_full_round_started_at: full,
+        last_round_started_at: round.startedAt,
+      })
+      .onConflict((conflict) =>
+        conflict.columns(['tenant_id', 'snapshot']).doUpdateSet((eb) => ({
+          last_round_started_at: eb.ref('excluded.last_round_started_at'),
+          ...(round.full
+            ? { last_full_round_started_at: eb.ref('excluded.last_full_round_started_at') }
+            : {}),
+        })),
       )
       .execute();
   }
@@ -417,7 +456,7 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
 function userToRow(key: DirectorySnapshotKey, user: DirectoryUser, round: string): DirectoryUserTable {
   return {
     tenant_id: key.tenantId,
-    service: key.service,
+    snapshot: key.snapshot,
     id: user.id,
     user_principal_name: user.userPrincipalName,
     display_name: user.displayName,

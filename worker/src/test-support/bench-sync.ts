@@ -145,7 +145,7 @@ async function measure(origin: string, tenantId: string, started: number): Promi
   // Lower bounds: users at 999 per page plus the delta link; groups with members at the page
   // shape the delta round is served in (see groupDeltaPages).
   const full = await runOnce({ trigger: 'initial' });
-  const counts = await store.directorySnapshots.counts({ tenantId, service: 'exchangeOnline' });
+  const counts = await store.directorySnapshots.counts({ tenantId, snapshot: 'tenant' });
   const usersRequests = full.requestsOf('GET /v1.0/users');
   const groupsRequests = full.requestsOf('GET /v1.0/groups');
   const usersBound = minimumPageRequests(counts.users, GRAPH_MAX_PAGE_SIZE) + 1;
@@ -157,12 +157,9 @@ async function measure(origin: string, tenantId: string, started: number): Promi
   ]);
 
   // 100 changes: 30 renames, 20 new users, 10 deleted users, 30 membership changes, 10 group renames.
-  const sample = await store.directorySnapshots.listUsers(
-    { tenantId, service: 'exchangeOnline' },
-    { limit: 200 },
-  );
+  const sample = await store.directorySnapshots.listUsers({ tenantId, snapshot: 'tenant' }, { limit: 200 });
   const groupSample = await store.directorySnapshots.listGroups(
-    { tenantId, service: 'exchangeOnline' },
+    { tenantId, snapshot: 'tenant' },
     { limit: 40 },
   );
   for (let i = 0; i < 30; i++)
@@ -189,7 +186,7 @@ async function measure(origin: string, tenantId: string, started: number): Promi
   print(
     'Delta sync after 100 changes',
     delta,
-    await store.directorySnapshots.counts({ tenantId, service: 'exchangeOnline' }),
+    await store.directorySnapshots.counts({ tenantId, snapshot: 'tenant' }),
     [
       ['users', delta.requestsOf('GET /v1.0/users'), 1],
       ['groups with members', delta.requestsOf('GET /v1.0/groups'), 1],
@@ -214,7 +211,7 @@ async function groupDeltaPages(
   pageSize: number,
   chunk: number,
 ): Promise<number> {
-  const key = { tenantId, service: 'exchangeOnline' as const };
+  const key = { tenantId, snapshot: 'tenant' as const };
   const perGroup = new Map<string, number>();
   let after: { groupId: string; memberId: string } | undefined;
   for (;;) {
