@@ -18,6 +18,11 @@ import { SqlNotificationDeliveryRepository } from './repositories/notification-d
 import { SqlNotificationRepository } from './repositories/notification-repository.js';
 import { SqlProvisioningRepository } from './repositories/provisioning-repository.js';
 import { SqlSecretRepository } from './repositories/secret-repository.js';
+import {
+  postgresBulkWriter,
+  sqliteBulkWriter,
+  type SnapshotBulkWriter,
+} from './repositories/snapshot-bulk-writes.js';
 import { SqlSyncJobRepository } from './repositories/sync-job-repository.js';
 import { SqlSyncRunRepository } from './repositories/sync-run-repository.js';
 import { SqlTokenIncidentRepository } from './repositories/token-incident-repository.js';
@@ -86,12 +91,14 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
 
   let db: Kysely<Database>;
   let target: MigrationTarget;
+  let bulk: SnapshotBulkWriter;
   if (kind === 'sqlite') {
     const dataDir = options.dataDir ?? defaultDataDir();
     mkdirSync(dataDir, { recursive: true });
     const { dialect, raw } = openSqlite(join(dataDir, SQLITE_FILE_NAME), busyTimeoutMs);
     db = new Kysely<Database>({ dialect });
     target = { kind, db, raw, busyTimeoutMs };
+    bulk = sqliteBulkWriter(raw);
   } else {
     const poolMax = options.poolMax ?? 10;
     // The migration lock holds one connection while the migrator needs another.
@@ -102,6 +109,7 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
     const { dialect, pool } = openPostgres(options.databaseUrl ?? '', schema, poolMax, onBackgroundError);
     db = new Kysely<Database>({ dialect });
     target = { kind, db, pool, schema };
+    bulk = postgresBulkWriter();
   }
 
   try {
@@ -122,7 +130,7 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
     botCredentialUses: new SqlBotCredentialUseRepository(executor),
     conversations: new SqlConversationReferenceRepository(executor),
     notificationDeliveries: new SqlNotificationDeliveryRepository(executor),
-    directorySnapshots: new SqlDirectorySnapshotRepository(executor),
+    directorySnapshots: new SqlDirectorySnapshotRepository(executor, bulk),
     syncJobs: new SqlSyncJobRepository(executor),
   });
   // The root repositories refuse to run inside `transaction(work)`: on SQLite they would wait

@@ -12,6 +12,7 @@ import * as tokenIncidentPerTenant from './0007-token-incident-per-tenant.js';
 import * as adminOnlyAlertsAndBotCredentials from './0008-admin-only-alerts-and-bot-credentials.js';
 import * as notificationReads from './0009-notification-reads.js';
 import * as oneDirectoryPerTenant from './0010-one-directory-per-tenant.js';
+import * as noMembershipMemberIndex from './0010a-no-membership-member-index.js';
 import type { Migration, MigrationProvider } from 'kysely';
 
 /** Every migration by name, in the order they apply. */
@@ -26,6 +27,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0008_admin_only_alerts_and_bot_credentials': adminOnlyAlertsAndBotCredentials,
   '0009_notification_reads': notificationReads,
   '0010_one_directory_per_tenant': oneDirectoryPerTenant,
+  '0010a_no_membership_member_index': noMembershipMemberIndex,
 };
 
 /** Kysely's migration provider over the in-code list. */

@@ -144,6 +144,21 @@ export async function runSync(
   const requestsBefore = checkpoint.graphRequests;
   const requests = () => requestsBefore + session.meter.requests;
 
+  // The next page is read while this one is written: Graph's latency and the database's writes
+  // overlap. At most one page waits (memory of two pages); a failure surfaces when it is used.
+  let ahead: { readonly link: string; readonly page: Promise<Record<string, unknown>> } | undefined;
+  const read = (link: string): Promise<Record<string, unknown>> => {
+    const prefetched = ahead;
+    ahead = undefined;
+    return prefetched?.link === link ? prefetched.page : session.get(link);
+  };
+  const readAhead = (link: string | null) => {
+    if (link === null) return;
+    const page = session.get(link);
+    page.catch(() => undefined);
+    ahead = { link, page };
+  };
+
   /** Applies a page's writes and the next checkpoint in one transaction, fenced by the lease. */
   async function commit(next: SyncCheckpoint, write: (tx: Repositories) => Promise<Partial<Counts>>) {
     const saved = await store.transaction(async (tx) => {
@@ -186,8 +201,10 @@ export async function runSync(
         break;
       }
       case 'users': {
-        const page = await session.get(current.link ?? USERS_PATH);
+        const page = await read(current.link ?? USERS_PATH);
         const next = nextLinkOf(page);
+        // The groups round does not depend on the users: its first page is read meanwhile too.
+        readAhead(next ?? GROUPS_DELTA_PATH);
         await commit(
           next === null
             ? { ...current, phase: 'groups', link: GROUPS_DELTA_PATH }
@@ -197,8 +214,9 @@ export async function runSync(
         break;
       }
       case 'groups': {
-        const page = await session.get(current.link ?? GROUPS_DELTA_PATH);
+        const page = await read(current.link ?? GROUPS_DELTA_PATH);
         const next = nextLinkOf(page);
+        readAhead(next);
         await commit(
           next === null
             ? { ...current, phase: 'sweep', link: null, groupsDeltaLink: deltaLinkOf(page) }
@@ -258,7 +276,7 @@ export async function runSync(
         const collection = current.phase === 'usersDelta' ? 'users' : 'groups';
         let page: Record<string, unknown>;
         try {
-          page = await session.get(
+          page = await read(
             current.link ?? (await store.directorySnapshots.deltaLink(key, collection)) ?? USERS_LATEST_PATH,
           );
         } catch (error) {
@@ -272,6 +290,7 @@ export async function runSync(
           break;
         }
         const next = nextLinkOf(page);
+        readAhead(next);
         const changes =
           collection === 'users' ? usersPageChanges(valueOf(page)) : groupsDeltaPageChanges(valueOf(page));
         if (next !== null) {
