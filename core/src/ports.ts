@@ -468,6 +468,13 @@ export interface SyncJobRepository {
    * need a full round when `fullRound` is false. In the caller's transaction; returns them.
    */
   completeServedBy(served: SyncRun, fullRound: boolean): Promise<SyncRun[]>;
+  /**
+   * Tenants whose next scheduled synchronization is due at `now`, earliest first (an indexed
+   * read: a tick with nothing due costs one query whatever the number of tenants).
+   */
+  dueSchedules(now: string, limit: number): Promise<{ tenantId: string; nextDueAt: string }[]>;
+  /** Moves a scheduled tenant's next due time (no-op when the tenant is no longer scheduled). */
+  setNextDue(tenantId: string, nextDueAt: string): Promise<void>;
 }
 
 /** Every repository, bound to one connection or transaction. */

@@ -34,6 +34,7 @@ import type { Database } from './schema.js';
 import type { Repositories, Store } from '@cas/core';
 import type {
   KyselyPlugin,
+  LogEvent,
   PluginTransformQueryArgs,
   PluginTransformResultArgs,
   QueryResult,
@@ -62,6 +63,8 @@ export interface StoreOptions {
   readonly busyTimeoutMs?: number;
   /** Clock for `updated_at` columns. Default: the current time as ISO-8601. */
   readonly now?: () => string;
+  /** Called with the text of every statement the store runs (for tests and benchmarks counting queries). */
+  readonly onQuery?: (sql: string) => void;
   /** PostgreSQL only: errors of idle pooled connections. Default `process.emitWarning`. */
   readonly onBackgroundError?: (error: Error) => void;
 }
@@ -89,6 +92,8 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
   const now = options.now ?? (() => new Date().toISOString());
   const insideTransaction = new AsyncLocalStorage<true>();
 
+  const onQuery = options.onQuery;
+  const log = onQuery === undefined ? {} : { log: (event: LogEvent) => onQuery(event.query.sql) };
   let db: Kysely<Database>;
   let target: MigrationTarget;
   let bulk: SnapshotBulkWriter;
@@ -96,7 +101,7 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
     const dataDir = options.dataDir ?? defaultDataDir();
     mkdirSync(dataDir, { recursive: true });
     const { dialect, raw } = openSqlite(join(dataDir, SQLITE_FILE_NAME), busyTimeoutMs);
-    db = new Kysely<Database>({ dialect });
+    db = new Kysely<Database>({ dialect, ...log });
     target = { kind, db, raw, busyTimeoutMs };
     bulk = sqliteBulkWriter(raw);
   } else {
@@ -107,7 +112,7 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
     const schema = options.schema ?? 'public';
     const onBackgroundError = options.onBackgroundError ?? ((error: Error) => process.emitWarning(error));
     const { dialect, pool } = openPostgres(options.databaseUrl ?? '', schema, poolMax, onBackgroundError);
-    db = new Kysely<Database>({ dialect });
+    db = new Kysely<Database>({ dialect, ...log });
     target = { kind, db, pool, schema };
     bulk = postgresBulkWriter();
   }

@@ -233,6 +233,12 @@ export interface DirectorySnapshotTable {
   last_round_started_at: string | null;
 }
 
+/** `sync_schedules`: each all-mode tenant's next scheduled synchronization (migration 0010b). */
+export interface SyncScheduleTable {
+  tenant_id: string;
+  next_due_at: string;
+}
+
 /** `sync_jobs`: execution state of sync runs (migration 0004). */
 export interface SyncJobTable {
   run_id: string;
@@ -274,6 +280,7 @@ export interface Database {
   directory_memberships: DirectoryMembershipTable;
   directory_delta_links: DirectoryDeltaLinkTable;
   directory_snapshots: DirectorySnapshotTable;
+  sync_schedules: SyncScheduleTable;
   sync_jobs: SyncJobTable;
   sync_tenant_leases: SyncTenantLeaseTable;
 }

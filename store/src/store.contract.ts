@@ -516,6 +516,10 @@ export function describeStoreContract(
             lastRoundStartedAt: null,
           });
           expect((await migrated.syncJobs.get('run-half'))?.checkpoint).toBeNull();
+          // 0010b: every all-mode tenant is scheduled, due at once.
+          expect(
+            (await migrated.syncJobs.dueSchedules(at(0), 10)).map((each) => each.tenantId).sort(),
+          ).toEqual([tenantId, other].sort());
         });
       });
 

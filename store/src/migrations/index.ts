@@ -13,6 +13,7 @@ import * as adminOnlyAlertsAndBotCredentials from './0008-admin-only-alerts-and-
 import * as notificationReads from './0009-notification-reads.js';
 import * as oneDirectoryPerTenant from './0010-one-directory-per-tenant.js';
 import * as noMembershipMemberIndex from './0010a-no-membership-member-index.js';
+import * as syncSchedules from './0010b-sync-schedules.js';
 import type { Migration, MigrationProvider } from 'kysely';
 
 /** Every migration by name, in the order they apply. */
@@ -28,6 +29,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0009_notification_reads': notificationReads,
   '0010_one_directory_per_tenant': oneDirectoryPerTenant,
   '0010a_no_membership_member_index': noMembershipMemberIndex,
+  '0010b_sync_schedules': syncSchedules,
 };
 
 /** Kysely's migration provider over the in-code list. */

@@ -369,6 +369,25 @@ export class SqlSyncJobRepository implements SyncJobRepository {
     return rows.map(syncRunFromRow);
   }
 
+  async dueSchedules(now: string, limit: number): Promise<{ tenantId: string; nextDueAt: string }[]> {
+    const rows = await this.#db
+      .selectFrom('sync_schedules')
+      .select(['tenant_id', 'next_due_at'])
+      .where('next_due_at', '<=', now)
+      .orderBy('next_due_at', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ tenantId: row.tenant_id, nextDueAt: row.next_due_at }));
+  }
+
+  async setNextDue(tenantId: string, nextDueAt: string): Promise<void> {
+    await this.#db
+      .updateTable('sync_schedules')
+      .set({ next_due_at: nextDueAt })
+      .where('tenant_id', '=', tenantId)
+      .execute();
+  }
+
   async get(runId: string): Promise<SyncJob | undefined> {
     const row = await this.#db
       .selectFrom('sync_jobs')
