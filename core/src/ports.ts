@@ -186,6 +186,26 @@ export interface NotificationDeliveryRepository {
     tenantId: string,
     options?: { readonly notificationId?: string; readonly channel?: NotificationChannel },
   ): Promise<NotificationDelivery[]>;
+  /**
+   * Tenants with something for `channel`'s deliverer at `now`: woken when a notification is raised
+   * (or a Teams conversation is recorded or changes its alerts), and again at the retry time a
+   * pass left. An indexed read, so an idle pass costs one query whatever the number of tenants.
+   */
+  dueWakeups(
+    channel: NotificationChannel,
+    now: string,
+    limit: number,
+  ): Promise<{ readonly tenantId: string; readonly version: number }[]>;
+  /**
+   * After a pass over the tenant: forgets the wakeup (`nextDueAt` null) or moves it to the retry
+   * time — unless it was woken again since `version` was read, in which case it stays due.
+   */
+  settleWakeup(
+    tenantId: string,
+    channel: NotificationChannel,
+    version: number,
+    nextDueAt: string | null,
+  ): Promise<void>;
 }
 
 /** What kind of Teams conversation the bot is installed in. */

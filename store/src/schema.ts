@@ -239,6 +239,14 @@ export interface SyncScheduleTable {
   next_due_at: string;
 }
 
+/** `notification_wakeups`: tenants a deliverer has something for, per channel (migration 0010c). */
+export interface NotificationWakeupTable {
+  tenant_id: string;
+  channel: string;
+  due_at: string;
+  version: number;
+}
+
 /** `sync_jobs`: execution state of sync runs (migration 0004). */
 export interface SyncJobTable {
   run_id: string;
@@ -281,6 +289,7 @@ export interface Database {
   directory_delta_links: DirectoryDeltaLinkTable;
   directory_snapshots: DirectorySnapshotTable;
   sync_schedules: SyncScheduleTable;
+  notification_wakeups: NotificationWakeupTable;
   sync_jobs: SyncJobTable;
   sync_tenant_leases: SyncTenantLeaseTable;
 }

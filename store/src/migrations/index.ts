@@ -14,6 +14,7 @@ import * as notificationReads from './0009-notification-reads.js';
 import * as oneDirectoryPerTenant from './0010-one-directory-per-tenant.js';
 import * as noMembershipMemberIndex from './0010a-no-membership-member-index.js';
 import * as syncSchedules from './0010b-sync-schedules.js';
+import * as notificationWakeups from './0010c-notification-wakeups.js';
 import type { Migration, MigrationProvider } from 'kysely';
 
 /** Every migration by name, in the order they apply. */
@@ -30,6 +31,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0010_one_directory_per_tenant': oneDirectoryPerTenant,
   '0010a_no_membership_member_index': noMembershipMemberIndex,
   '0010b_sync_schedules': syncSchedules,
+  '0010c_notification_wakeups': notificationWakeups,
 };
 
 /** Kysely's migration provider over the in-code list. */
