@@ -198,3 +198,15 @@ describe('allUsersRoundMode (R4: delta as the daily sync)', () => {
     expect(allUsersRoundMode({ ...base, now: '2026-03-08T01:59:59.999Z' })).toBe('delta');
   });
 });
+
+describe('spendPacingBudget with concurrent callers', () => {
+  it('queues a caller behind a budget already spent into the future', () => {
+    const quota = { units: 10, windowMs: 10_000 };
+    const empty = { units: 0, at: 0 };
+    const first = spendPacingBudget(empty, 5, 0, quota);
+    expect(first.waitMs).toBe(5_000);
+    // Asked at the same moment, before the first one's wait is over: it waits for both.
+    const second = spendPacingBudget(first.budget, 5, 0, quota);
+    expect(second.waitMs).toBe(10_000);
+  });
+});

@@ -178,6 +178,13 @@ export interface PacingQuota {
  */
 export const DEFAULT_PACING_QUOTA: PacingQuota = { units: 3_150, windowMs: 10_000 };
 
+/**
+ * Graph's limit per app across all tenants (150,000 RU / 20 s) shared by every worker process:
+ * each process keeps under 45% of it, so two processes stay under the limit with room for the
+ * API's reads. Configure `appPacingQuota` for more processes.
+ */
+export const DEFAULT_APP_PACING_QUOTA: PacingQuota = { units: 67_500, windowMs: 20_000 };
+
 /** A full budget at `nowMs`. */
 export function fullPacingBudget(quota: PacingQuota, nowMs: number): PacingBudget {
   return { units: quota.units, at: nowMs };
@@ -194,11 +201,16 @@ export function spendPacingBudget(
   quota: PacingQuota,
 ): { readonly waitMs: number; readonly budget: PacingBudget } {
   const rate = quota.units / quota.windowMs;
-  const elapsed = Math.max(0, nowMs - budget.at);
+  // A budget already spent into the future (concurrent callers): this caller queues behind it.
+  const start = Math.max(nowMs, budget.at);
+  const elapsed = start - budget.at;
   const available = Math.min(quota.units, budget.units + elapsed * rate);
   const needed = Math.min(cost, quota.units);
-  const waitMs = available >= needed ? 0 : Math.ceil((needed - available) / rate);
-  return { waitMs, budget: { units: available + waitMs * rate - needed, at: nowMs + waitMs } };
+  const refillMs = available >= needed ? 0 : Math.ceil((needed - available) / rate);
+  return {
+    waitMs: start - nowMs + refillMs,
+    budget: { units: available + refillMs * rate - needed, at: start + refillMs },
+  };
 }
 
 /** Lower bound of Graph requests to read `count` objects in pages of `pageSize`: at least one. */

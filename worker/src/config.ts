@@ -37,6 +37,11 @@ const environmentSchema = z.object({
   ENTRA_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
   /** Seconds one Graph request may take before it fails (`RequestTimeout`; sync retries it). */
   GRAPH_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
+  /**
+   * Resource units per 20 s this worker process spends across all tenants, under Graph's per-app
+   * limit of 150,000 (shared by every process of the app): 45% lets two processes run with room.
+   */
+  GRAPH_APP_PACING_UNITS: z.coerce.number().int().min(100).max(150_000).default(67_500),
   /** R4: daily synchronization of all-mode tenants at this UTC time, HH:MM. */
   SYNC_DAILY_TIME_UTC: z
     .string()

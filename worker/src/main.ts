@@ -65,6 +65,8 @@ export async function startWorker(
   const graphTimeoutMs = config.GRAPH_TIMEOUT_SECONDS * 1000;
   const graph = createGraphSyncClient({
     graphBaseUrl: config.GRAPH_BASE_URL,
+    // This process's share of Graph's per-app limit across all tenants (150,000 RU per 20 s).
+    appPacingQuota: { units: config.GRAPH_APP_PACING_UNITS, windowMs: 20_000 },
     tokens,
     timeoutMs: graphTimeoutMs,
   });
