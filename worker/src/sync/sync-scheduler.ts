@@ -28,6 +28,8 @@ export interface SyncScheduleOptions {
   readonly deltaIntervalMs: number;
   /** Tenants handled per tick at most (the rest stay due for the next tick). Default 500. */
   readonly batch?: number;
+  /** Due tenants scheduled at once. Default 8. */
+  readonly concurrency?: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -59,7 +61,15 @@ export async function scheduleSyncRuns(options: SyncScheduleOptions): Promise<Sy
   const dailySlot = nextDailySync(new Date(nowMs - DAY_MS).toISOString(), options.dailyTimeUtc);
   const nextDaily = Date.parse(nextDailySync(now, options.dailyTimeUtc));
   const created: SyncRun[] = [];
-  for (const { tenantId } of await store.syncJobs.dueSchedules(now, options.batch ?? 500)) {
+  const due = await store.syncJobs.dueSchedules(now, options.batch ?? 500);
+  // A few tenants at a time: each costs a handful of round trips, not CPU.
+  const workers = Array.from({ length: Math.min(options.concurrency ?? 8, due.length) }, async () => {
+    for (let next = due.shift(); next !== undefined; next = due.shift()) await scheduleTenant(next.tenantId);
+  });
+  await Promise.all(workers);
+  return created;
+
+  async function scheduleTenant(tenantId: string): Promise<void> {
     const { slot, nextAtMs } = tenantDeltaSlot(tenantId, nowMs, options.deltaIntervalMs);
     const provisioning = await store.provisioning.get(tenantId);
     for (const service of provisioning === undefined ? [] : SERVICE_IDS) {
@@ -89,5 +99,4 @@ export async function scheduleSyncRuns(options: SyncScheduleOptions): Promise<Sy
     }
     await store.syncJobs.setNextDue(tenantId, new Date(Math.min(nextAtMs, nextDaily)).toISOString());
   }
-  return created;
 }

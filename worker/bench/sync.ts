@@ -1,5 +1,7 @@
 /**
  * `npm run bench:sync`: a full synchronization of a 100,000-user, 10,000-group emulator tenant
+ * protected for all three services (one read must serve them all), on SQLite or, with
+ * `DATABASE_URL`, PostgreSQL
  * (realistic nesting, default throttling), then 100 directory changes and a delta synchronization.
  * Prints wall time, Graph requests, resource units, 429s, peak RSS of this (worker) process and
  * the lower bound of requests per collection. Sizes: `bench:sync -- [users] [groups]`.
@@ -21,12 +23,12 @@ import { createAppTokenSource, createGraphSyncClient } from '@cas/microsoft365';
 import { createStore, SecretCipher } from '@cas/store';
 import pg from 'pg';
 import { pino } from 'pino';
-import { SyncJobExecutor } from '../sync/sync-job-executor.js';
-import { pendingRun, protectAllUsers } from './sync-fixtures.js';
+import { SyncJobExecutor } from '../src/sync/sync-job-executor.js';
+import { pendingRun, protectAllUsers } from '../src/test-support/sync-fixtures.js';
 
 const users = Number(process.argv[2] ?? 100_000);
 const groups = Number(process.argv[3] ?? 10_000);
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 // Node reads NODE_EXTRA_CA_CERTS only at start: trust the emulator's CA (next to any CAs already
 // trusted, as the test setup does) by starting again.
@@ -61,7 +63,7 @@ async function bench(): Promise<void> {
   const started = Date.now();
   const emulatorProcess = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', 'worker/src/test-support/bench-emulator.ts'],
+    ['--conditions=source', '--import', 'tsx', 'worker/bench/emulator.ts'],
     {
       cwd: root,
       env: { ...process.env, BENCH_USERS: String(users), BENCH_GROUPS: String(groups) },
