@@ -216,7 +216,7 @@ async function measure(origin: string, tenantId: string, started: number): Promi
     ],
   );
   clearInterval(sampler);
-  console.log(`\nPeak RSS of the worker process: ${(peakRss / 1_048_576).toFixed(0)} MB (target < 300 MB)`);
+  console.log(`\nPeak RSS of the worker process: ${(peakRss / 1_048_576).toFixed(0)} MB (target ≤ 200 MB)`);
   const cleanup = Date.now();
 
   await store.close();
