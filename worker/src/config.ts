@@ -36,6 +36,11 @@ const environmentSchema = z.object({
   ENTRA_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
   /** Seconds one Graph request may take before it fails (`RequestTimeout`; sync retries it). */
   GRAPH_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
+  /**
+   * Resource units per 20 s this worker process spends across all tenants, under Graph's per-app
+   * limit of 150,000 (shared by every process of the app): 45% lets two processes run with room.
+   */
+  GRAPH_APP_PACING_UNITS: z.coerce.number().int().min(100).max(150_000).default(67_500),
   /** R4: daily synchronization of all-mode tenants at this UTC time, HH:MM. */
   SYNC_DAILY_TIME_UTC: z
     .string()
@@ -43,6 +48,12 @@ const environmentSchema = z.object({
     .default('02:00'),
   /** Minutes between delta synchronizations of all-mode tenants. */
   SYNC_DELTA_INTERVAL_MINUTES: z.coerce.number().min(0.05).max(1440).default(15),
+  /**
+   * R4: days between full reconciling rounds of a tenant's directory; in between, the daily run is
+   * a delta round (a full round also runs on the first sync, on an expired delta token and on a
+   * manual sync).
+   */
+  SYNC_FULL_ROUND_INTERVAL_DAYS: z.coerce.number().min(0.001).max(365).default(7),
   /** Minutes between token health checks of every provisioned tenant (R9). */
   TOKEN_HEALTH_INTERVAL_MINUTES: z.coerce.number().min(0.05).max(1440).default(15),
   /** How many tenants the token health check probes at once. */

@@ -64,6 +64,8 @@ export async function startWorker(
   const graphTimeoutMs = config.GRAPH_TIMEOUT_SECONDS * 1000;
   const graph = createGraphSyncClient({
     graphBaseUrl: config.GRAPH_BASE_URL,
+    // This process's share of Graph's per-app limit across all tenants (150,000 RU per 20 s).
+    appPacingQuota: { units: config.GRAPH_APP_PACING_UNITS, windowMs: 20_000 },
     tokens,
     timeoutMs: graphTimeoutMs,
   });
@@ -88,6 +90,7 @@ export async function startWorker(
     now,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     leaseMs: config.SYNC_LEASE_SECONDS * 1000,
+    fullRoundIntervalMs: config.SYNC_FULL_ROUND_INTERVAL_DAYS * 24 * 60 * 60 * 1000,
     logger: logger.child({ part: 'sync' }),
     ...(overrides.onSyncPage === undefined ? {} : { onPage: overrides.onSyncPage }),
     // R9: a refused token is checked at once, not at the next interval.

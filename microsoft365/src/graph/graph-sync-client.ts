@@ -6,6 +6,7 @@
  * sends and decide itself how long to wait.
  */
 import {
+  DEFAULT_APP_PACING_QUOTA,
   DEFAULT_PACING_QUOTA,
   fullPacingBudget,
   GRAPH_MAX_BATCH_SIZE,
@@ -25,6 +26,11 @@ export interface GraphSyncClientOptions {
   readonly tokens: Pick<AppTokenSource, 'acquire'>;
   /** Resource units per window the pacer keeps under, per tenant. Default `DEFAULT_PACING_QUOTA`. */
   readonly pacingQuota?: PacingQuota;
+  /**
+   * Resource units per window this process keeps under across all tenants (Graph's per-app limit).
+   * Default `DEFAULT_APP_PACING_QUOTA`.
+   */
+  readonly appPacingQuota?: PacingQuota;
   /** Retries of one request after 429/503/504 or a network error. Default 8. */
   readonly maxRetries?: number;
   /** One request without an answer after this many ms counts as a network error; default 30 000. */
@@ -85,15 +91,26 @@ export function createGraphSyncClient(options: GraphSyncClientOptions): GraphSyn
   const timeoutMs = options.timeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
+  const appQuota = options.appPacingQuota ?? DEFAULT_APP_PACING_QUOTA;
   const budgets = new Map<string, PacingBudget>();
+  let appBudget: PacingBudget | undefined;
 
+  /** Waits until both the tenant's and the app's bucket hold `cost`, then spends it from both. */
   async function pace(tenantId: string, cost: number, meter: GraphSyncMeter): Promise<void> {
     const at = now();
-    const spent = spendPacingBudget(budgets.get(tenantId) ?? fullPacingBudget(quota, at), cost, at, quota);
-    budgets.set(tenantId, spent.budget);
-    if (spent.waitMs > 0) {
-      meter.waitedMs += spent.waitMs;
-      await sleep(spent.waitMs);
+    const tenant = budgets.get(tenantId) ?? fullPacingBudget(quota, at);
+    const app = appBudget ?? fullPacingBudget(appQuota, at);
+    const waitMs = Math.max(
+      spendPacingBudget(tenant, cost, at, quota).waitMs,
+      spendPacingBudget(app, cost, at, appQuota).waitMs,
+    );
+    // Spent as of the time the request goes, so neither bucket is charged before it refilled
+    // (both hold `cost` by then, so these spends wait no further).
+    budgets.set(tenantId, spendPacingBudget(tenant, cost, at + waitMs, quota).budget);
+    appBudget = spendPacingBudget(app, cost, at + waitMs, appQuota).budget;
+    if (waitMs > 0) {
+      meter.waitedMs += waitMs;
+      await sleep(waitMs);
     }
   }
 

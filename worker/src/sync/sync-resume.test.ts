@@ -131,7 +131,7 @@ it('resumes a sync after its worker process was killed mid-way and ends identica
       updated: 0,
       removed: 0,
     });
-    expect(await storedDirectory(store, TENANT, 'exchangeOnline')).toEqual(expected);
+    expect(await storedDirectory(store, TENANT, 'tenant')).toEqual(expected);
     expect((await store.syncJobs.get(run.id))?.attempts).toBe(2);
     // The resumed worker started at the 4th user page, not from the beginning.
     expect(pagesAfterResume.filter((phase) => phase === 'users')).toHaveLength(3);
