@@ -11,6 +11,7 @@ import * as oneQueuedSyncRun from './0006-one-queued-sync-run.js';
 import * as tokenIncidentPerTenant from './0007-token-incident-per-tenant.js';
 import * as adminOnlyAlertsAndBotCredentials from './0008-admin-only-alerts-and-bot-credentials.js';
 import * as notificationReads from './0009-notification-reads.js';
+import * as changeNotifications from './0012-change-notifications.js';
 import type { Migration, MigrationProvider } from 'kysely';
 
 /** Every migration by name, in the order they apply. */
@@ -24,6 +25,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007_token_incident_per_tenant': tokenIncidentPerTenant,
   '0008_admin_only_alerts_and_bot_credentials': adminOnlyAlertsAndBotCredentials,
   '0009_notification_reads': notificationReads,
+  '0012_change_notifications': changeNotifications,
 };
 
 /** Kysely's migration provider over the in-code list. */
