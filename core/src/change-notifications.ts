@@ -6,6 +6,10 @@
  */
 import { SERVICE_IDS, type ServiceId } from './services.js';
 import { scheduledSyncApplies } from './sync-scope.js';
+import {
+  CHANGE_NOTIFICATION_FAILURE_SENTENCES,
+  type ChangeNotificationFailureCause,
+} from './token-health.js';
 import type { TenantProvisioning } from './model.js';
 
 /** The directory collections we subscribe to: every user and every group (memberships included). */
@@ -48,7 +52,9 @@ export interface ChangeNotificationStatus {
   readonly tenantId: string;
   /** `active`: both subscriptions held; `failing`: subscribing or renewing failed; `off`: not wanted (selected mode). */
   readonly state: 'active' | 'failing' | 'off';
-  /** Why it is failing (Graph's first error line), or null. */
+  /** Why it is failing, named (token-health cause), or null. */
+  readonly cause: ChangeNotificationFailureCause | null;
+  /** Graph's first error line, or null. */
   readonly detail: string | null;
   /** Last successful creation or renewal. */
   readonly renewedAt: string | null;
@@ -88,7 +94,7 @@ export function describeChangeNotificationStatus(status: ChangeNotificationStatu
     case 'active':
       return `Change notifications: active${status.renewedAt ? `, renewed ${at(status.renewedAt)}` : ''}${status.expiresAt ? `, expires ${at(status.expiresAt)}` : ''}.`;
     case 'failing':
-      return `Change notifications: failing since ${at(status.updatedAt)}${status.detail ? ` (${status.detail})` : ''}; changes are picked up by the periodic synchronization until this is fixed.`;
+      return `Change notifications: failing since ${at(status.updatedAt)}: ${CHANGE_NOTIFICATION_FAILURE_SENTENCES[status.cause ?? 'other']} Changes are picked up by the periodic synchronization until this is fixed.`;
     case 'off':
       return 'Change notifications: off (selected users are synchronized on schedule).';
   }

@@ -453,8 +453,11 @@ export interface SyncJobRepository {
  * (bounded per tenant), and each tenant's state for the Service Account view.
  */
 export interface ChangeNotificationRepository {
-  /** Inserts or replaces a subscription. */
-  saveSubscription(subscription: ChangeSubscription): Promise<void>;
+  /**
+   * Inserts or replaces (by id) a subscription; false when the tenant already holds another
+   * subscription of that resource (another worker won the race: delete yours in Graph).
+   */
+  saveSubscription(subscription: ChangeSubscription): Promise<boolean>;
   deleteSubscription(tenantId: string, id: string): Promise<void>;
   listSubscriptions(tenantId: string): Promise<ChangeSubscription[]>;
   /** The subscriptions with these ids (any tenant): the endpoint's lookup, one query per POST. */

@@ -294,6 +294,7 @@ export interface ChangeNotificationTable {
 export interface ChangeNotificationStatusTable {
   tenant_id: string;
   state: string;
+  cause: string | null;
   detail: string | null;
   renewed_at: string | null;
   expires_at: string | null;

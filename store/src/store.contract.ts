@@ -868,6 +868,8 @@ export function describeStoreContract(
             { ...users, expiresAt: at(200), renewedAt: at(50) },
           ]);
           expect(await store.changeNotifications.findSubscriptions([users.id, randomUUID()])).toHaveLength(1);
+          // A second subscription of the same tenant and resource loses.
+          expect(await store.changeNotifications.saveSubscription(subscription(tenantId))).toBe(false);
           expect(await store.changeNotifications.listTenantsWithSubscriptions()).toContain(tenantId);
           await store.changeNotifications.deleteSubscription(tenant(), users.id);
           expect(await store.changeNotifications.listSubscriptions(tenantId)).toHaveLength(2);
@@ -903,6 +905,7 @@ export function describeStoreContract(
           const status = {
             tenantId,
             state: 'failing' as const,
+            cause: 'notificationUrlNotValidated' as const,
             detail: 'Subscription validation request timed out.',
             renewedAt: null,
             expiresAt: null,

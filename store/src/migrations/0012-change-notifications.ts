@@ -17,10 +17,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (column) => column.notNull())
     .addColumn('renewed_at', 'text')
     .execute();
+  // One subscription per tenant and resource: two workers racing to subscribe keep one of theirs.
   await db.schema
-    .createIndex('change_subscriptions_tenant_idx')
+    .createIndex('change_subscriptions_tenant_resource_idx')
     .on('change_subscriptions')
-    .column('tenant_id')
+    .columns(['tenant_id', 'resource'])
+    .unique()
     .execute();
   await db.schema
     .createTable('change_notifications')
@@ -46,6 +48,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('change_notification_status')
     .addColumn('tenant_id', 'text', (column) => column.primaryKey())
     .addColumn('state', 'text', (column) => column.notNull())
+    .addColumn('cause', 'text')
     .addColumn('detail', 'text')
     .addColumn('renewed_at', 'text')
     .addColumn('expires_at', 'text')

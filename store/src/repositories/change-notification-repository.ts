@@ -3,6 +3,7 @@
  * tenant and kind, so a flood cannot fill the disk) and each tenant's state.
  */
 import { randomUUID } from 'node:crypto';
+import { isUniqueViolation } from '../dialects.js';
 import type {
   ChangeSubscriptionTable,
   ChangeNotificationStatusTable,
@@ -30,13 +31,19 @@ export class SqlChangeNotificationRepository implements ChangeNotificationReposi
     this.#db = db;
   }
 
-  async saveSubscription(subscription: ChangeSubscription): Promise<void> {
+  async saveSubscription(subscription: ChangeSubscription): Promise<boolean> {
     const { id, ...changes } = subscriptionRow(subscription);
-    await this.#db
-      .insertInto('change_subscriptions')
-      .values({ id, ...changes })
-      .onConflict((conflict) => conflict.column('id').doUpdateSet(changes))
-      .execute();
+    try {
+      await this.#db
+        .insertInto('change_subscriptions')
+        .values({ id, ...changes })
+        .onConflict((conflict) => conflict.column('id').doUpdateSet(changes))
+        .execute();
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
   }
 
   async deleteSubscription(tenantId: string, id: string): Promise<void> {
@@ -173,6 +180,7 @@ export class SqlChangeNotificationRepository implements ChangeNotificationReposi
     const row: ChangeNotificationStatusTable = {
       tenant_id: status.tenantId,
       state: status.state,
+      cause: status.cause,
       detail: status.detail,
       renewed_at: status.renewedAt,
       expires_at: status.expiresAt,
@@ -215,6 +223,7 @@ function fromStatusRow(row: ChangeNotificationStatusTable): ChangeNotificationSt
   return {
     tenantId: row.tenant_id,
     state: row.state as ChangeNotificationStatus['state'],
+    cause: row.cause as ChangeNotificationStatus['cause'],
     detail: row.detail,
     renewedAt: row.renewed_at,
     expiresAt: row.expires_at,

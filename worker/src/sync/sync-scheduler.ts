@@ -21,6 +21,11 @@ export interface SyncScheduleOptions {
   /** "HH:MM" UTC. */
   readonly dailyTimeUtc: string;
   readonly deltaIntervalMs: number;
+  /**
+   * The delta interval of one tenant when it differs (a tenant whose Graph change notifications
+   * are active needs delta only as a safety net, ADR 0014); default `deltaIntervalMs`.
+   */
+  readonly deltaIntervalMsFor?: (tenantId: string) => Promise<number>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -32,11 +37,12 @@ export async function scheduleSyncRuns(options: SyncScheduleOptions): Promise<Sy
   const now = options.now();
   // The latest daily slot at or before now.
   const dailySlot = nextDailySync(new Date(Date.parse(now) - DAY_MS).toISOString(), options.dailyTimeUtc);
-  const deltaSlot = Math.floor(Date.parse(now) / options.deltaIntervalMs);
   const created: SyncRun[] = [];
   for (const tenantId of await store.provisioning.listTenantIds()) {
     const provisioning = await store.provisioning.get(tenantId);
     if (provisioning === undefined) continue;
+    const deltaIntervalMs = (await options.deltaIntervalMsFor?.(tenantId)) ?? options.deltaIntervalMs;
+    const deltaSlot = Math.floor(Date.parse(now) / deltaIntervalMs);
     for (const service of SERVICE_IDS) {
       if (!scheduledSyncApplies(provisioning, service).ok) continue;
       const [latest] = await store.syncRuns.list(tenantId, { service, limit: 1 });
