@@ -5,6 +5,7 @@
  */
 import {
   addTargets,
+  describeChangeNotificationStatus,
   completeProvisioning,
   extendProtection,
   MANUAL_SYNC_ALL_TARGETS_LABEL,
@@ -30,7 +31,13 @@ import { applyTransition } from './tenant-changes.js';
 export interface ProvisioningRoutesOptions {
   store: Pick<
     Store,
-    'provisioning' | 'syncRuns' | 'notifications' | 'audit' | 'tokenIncidents' | 'transaction'
+    | 'provisioning'
+    | 'syncRuns'
+    | 'notifications'
+    | 'audit'
+    | 'tokenIncidents'
+    | 'transaction'
+    | 'changeNotifications'
   >;
   /** Where Done verifies Selected Targets (Graph). */
   directory: Pick<DirectoryReader, 'findUsersByIds'>;
@@ -271,7 +278,16 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
           tenantId,
           ...view,
         }));
-        return { json: { services } };
+        const status = await options.store.changeNotifications.getStatus(tenantId);
+        const changeNotifications = {
+          state: status?.state ?? 'notSetUp',
+          cause: status?.cause ?? null,
+          renewedAt: status?.renewedAt ?? null,
+          expiresAt: status?.expiresAt ?? null,
+          since: status?.updatedAt ?? null,
+          message: describeChangeNotificationStatus(status),
+        };
+        return { json: { services, changeNotifications } };
       },
     }),
   ];

@@ -15,6 +15,7 @@ import type {
   PoliciesView,
   ProvisioningView,
   ServiceAccountView,
+  ChangeNotificationsView,
 } from './api-types.js';
 import type { ConsentStep, QueuedSyncRun, Result, ServiceId, SyncRun, SyncScope, Target } from '@cas/core';
 
@@ -63,7 +64,9 @@ export interface ApiClient {
   syncRuns(service?: ServiceId, limit?: number): Promise<ApiResult<{ runs: SyncRun[] }>>;
   policies(): Promise<ApiResult<PoliciesView>>;
   extend(): Promise<ApiResult<ExtendResult>>;
-  serviceAccount(): Promise<ApiResult<{ services: ServiceAccountView[] }>>;
+  serviceAccount(): Promise<
+    ApiResult<{ services: ServiceAccountView[]; changeNotifications?: ChangeNotificationsView }>
+  >;
   notifications(): Promise<ApiResult<NotificationList>>;
   markRead(id: string): Promise<ApiResult<{ id: string; read: true }>>;
 }

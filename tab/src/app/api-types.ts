@@ -140,6 +140,18 @@ export interface ServiceAccountView extends ServiceView {
   readonly tenantId: string;
 }
 
+/** The tenant's Graph change notifications, as `GET /api/service-account` reports them. */
+export interface ChangeNotificationsView {
+  /** `notSetUp` until the worker first subscribed (or notifications are not configured). */
+  readonly state: 'active' | 'failing' | 'off' | 'notSetUp';
+  readonly cause: string | null;
+  readonly renewedAt: string | null;
+  readonly expiresAt: string | null;
+  readonly since: string | null;
+  /** The sentence to show ("Change notifications: active, renewed …"). */
+  readonly message: string;
+}
+
 /** `PUT …/provisioning` (Done). */
 export interface DoneResult {
   readonly provisioning: ProvisioningView;
