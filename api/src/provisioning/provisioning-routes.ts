@@ -38,6 +38,7 @@ export interface ProvisioningRoutesOptions {
     | 'tokenIncidents'
     | 'transaction'
     | 'changeNotifications'
+    | 'directorySnapshots'
   >;
   /** Where Done verifies Selected Targets (Graph). */
   directory: Pick<DirectoryReader, 'findUsersByIds'>;

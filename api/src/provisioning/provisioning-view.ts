@@ -56,6 +56,8 @@ export interface ServiceView {
   } | null;
   readonly consentSteps: readonly ConsentStepView[];
   readonly lastSync: SyncRun | null;
+  /** Users in the service's protected directory (its synchronized snapshot); null before protection. */
+  readonly protectedUsers: number | null;
 }
 
 /** The whole tenant as the dashboard sees it. */
@@ -75,7 +77,10 @@ export interface ProvisioningView {
 }
 
 /** Reads what the view needs besides the record itself. */
-export type ViewStore = Pick<Store, 'provisioning' | 'syncRuns' | 'notifications' | 'tokenIncidents'>;
+export type ViewStore = Pick<
+  Store,
+  'provisioning' | 'syncRuns' | 'notifications' | 'tokenIncidents' | 'directorySnapshots'
+>;
 
 /** Options that change the consent steps shown. */
 export interface ViewOptions {
@@ -135,6 +140,7 @@ export function serviceView(
   lastSync: SyncRun | null,
   options: Pick<ViewOptions, 'ewsEnabled'>,
   incident?: TokenIncident,
+  protectedUsers: number | null = null,
 ): ServiceView {
   const account = provisioning.services[service];
   const missingRoles = missingRolesOf(service, incident, options);
@@ -174,12 +180,13 @@ export function serviceView(
       };
     }),
     lastSync,
+    protectedUsers,
   };
 }
 
 /** Every service's view, each with its latest synchronization run, in product order. */
 export async function serviceViews(
-  store: Pick<Store, 'syncRuns' | 'tokenIncidents'>,
+  store: Pick<Store, 'syncRuns' | 'tokenIncidents' | 'directorySnapshots'>,
   provisioning: TenantProvisioning,
   options: Pick<ViewOptions, 'ewsEnabled'>,
 ): Promise<ServiceView[]> {
@@ -190,7 +197,12 @@ export async function serviceViews(
   return Promise.all(
     SERVICE_IDS.map(async (service) => {
       const [lastSync] = await store.syncRuns.list(provisioning.tenantId, { service, limit: 1 });
-      return serviceView(provisioning, service, lastSync ?? null, options, incident);
+      const status = provisioning.services[service].status;
+      const protectedUsers =
+        status === 'protected' || status === 'tokenInvalid'
+          ? (await store.directorySnapshots.counts({ tenantId: provisioning.tenantId, service })).users
+          : null;
+      return serviceView(provisioning, service, lastSync ?? null, options, incident, protectedUsers);
     }),
   );
 }

@@ -51,6 +51,8 @@ export interface ServiceView {
   readonly tokenFailure: { readonly cause: TokenFailureCause; readonly message: string } | null;
   readonly consentSteps: readonly ConsentStepView[];
   readonly lastSync: SyncRun | null;
+  /** Users in the protected directory (synchronized snapshot); null before protection. */
+  readonly protectedUsers?: number | null;
 }
 
 /** `GET /api/provisioning`: the dashboard. */
