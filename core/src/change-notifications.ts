@@ -96,6 +96,6 @@ export function describeChangeNotificationStatus(status: ChangeNotificationStatu
     case 'failing':
       return `Change notifications: failing since ${at(status.updatedAt)}: ${CHANGE_NOTIFICATION_FAILURE_SENTENCES[status.cause ?? 'other']} Changes are picked up by the periodic synchronization until this is fixed.`;
     case 'off':
-      return 'Change notifications: off (selected users are synchronized on schedule).';
+      return 'Change notifications: off (no service synchronizes all users and groups now).';
   }
 }
