@@ -9,7 +9,7 @@
  * (delta polling only). Prints p50/p95/max seconds change → snapshot, Graph delta requests per
  * change, delta rounds, duplicates and reorderings, and whether the end state equals the emulator's.
  *
- * Arguments: `bench:freshness -- [seconds of changes per mode, default 40] [changes per second,
+ * Arguments: `bench:freshness -- [seconds of changes per mode, default 30] [changes per second,
  * default 1] [polling interval in minutes for the comparison, default 1]`. Default settings
  * otherwise (10 s debounce); the comparison's delta interval is shortened from 15 minutes so that
  * it fits the run: its latency grows with the interval (about half of it on average).
@@ -36,7 +36,7 @@ import { startWorker, type RunningWorker } from '../main.js';
 import { scheduleSyncRuns } from '../sync/sync-scheduler.js';
 import { emulatorDirectory, protectAllUsers, storedDirectory, type DirectoryState } from './sync-fixtures.js';
 
-const seconds = Number(process.argv[2] ?? 40);
+const seconds = Number(process.argv[2] ?? 30);
 const rate = Number(process.argv[3] ?? 1);
 const pollingMinutes = Number(process.argv[4] ?? 1);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
