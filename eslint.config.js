@@ -71,6 +71,31 @@ function boundary(files, forbidden, message) {
   ];
 }
 
+/**
+ * Boundary: the API contract is pure and shared by api/, tab/ and bot/ — zod and the domain core
+ * only, so the browser bundle and the bot can import it without dragging I/O along. Its tests may
+ * also import vitest.
+ */
+function contractsBoundary() {
+  const message = 'contracts/ is pure: it imports zod and @cas/core only.';
+  const rule = (allowed) => [
+    'error',
+    {
+      patterns: [
+        { regex: `^(?!${allowed}zod$|zod/|@cas/core$|\\.{1,2}/)`, message },
+        ...forbidWorkspaces(
+          ['api', 'bot', 'tab', 'worker', 'store', 'microsoft365', 'm365-emulator'],
+          message,
+        ),
+      ],
+    },
+  ];
+  return [
+    { files: ['contracts/**/*.ts'], rules: { 'no-restricted-imports': rule('') } },
+    { files: ['contracts/**/*.test.ts'], rules: { 'no-restricted-imports': rule('vitest$|') } },
+  ];
+}
+
 export default tseslint.config(
   {
     ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'coverage/**', 'appPackage/build/**'],
@@ -111,10 +136,11 @@ export default tseslint.config(
       ],
     },
   },
+  ...contractsBoundary(),
   ...boundary(
     'tab/**/*.{ts,tsx}',
     ['api', 'bot', 'worker', 'store', 'microsoft365', 'm365-emulator'],
-    'tab/ talks to the API over HTTP only; share code through @cas/core.',
+    'tab/ talks to the API over HTTP only, through @cas/contracts; share code through @cas/core.',
   ),
   {
     // The tab runs in the browser; its end-to-end tests and benchmark start the real emulator and
@@ -130,12 +156,12 @@ export default tseslint.config(
   ...boundary(
     'bot/**/*.ts',
     ['api', 'tab', 'worker'],
-    'bot/ never imports api/, tab/ or worker/; share code through @cas/core.',
+    'bot/ never imports api/, tab/ or worker/; share code through @cas/contracts or @cas/core.',
   ),
   ...boundary(
     'api/**/*.ts',
     ['bot', 'tab', 'worker'],
-    'api/ never imports bot/, tab/ or worker/; share code through @cas/core.',
+    'api/ never imports bot/, tab/ or worker/; share code through @cas/contracts or @cas/core.',
   ),
   ...boundary(
     'worker/**/*.ts',

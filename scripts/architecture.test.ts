@@ -31,6 +31,13 @@ describe('architecture boundaries', () => {
     ['worker/src/x.ts', "import { x } from '@cas/bot';", 'worker/ never imports api/'],
     ['api/src/x.ts', "import { x } from '@cas/worker';", 'api/ never imports bot/'],
     ['microsoft365/src/x.ts', "import { x } from '@cas/store';", 'microsoft365/ adapts'],
+    ['contracts/src/x.ts', "import { readFileSync } from 'node:fs';", 'contracts/ is pure'],
+    ['contracts/src/x.ts', "import { createStore } from '@cas/store';", 'contracts/ is pure'],
+    ['contracts/src/x.ts', "import { x } from '@cas/api';", 'contracts/ is pure'],
+    ['contracts/src/x.ts', "import { x } from '../../api/src/x.js';", 'contracts/ is pure'],
+    ['contracts/src/x.ts', "import restify from 'restify';", 'contracts/ is pure'],
+    ['tab/src/x.ts', "import { x } from '@cas/store';", 'tab/ talks to the API over HTTP only'],
+    ['bot/src/x.ts', "import { x } from '../../api/src/x.js';", 'bot/ never imports api/'],
   ])('%s refuses %s', async (filePath, code, expected) => {
     const messages = await boundaryMessages(`${code}\nexport const y = 1;\n`, filePath);
     expect(messages.join('\n')).toContain(expected);
@@ -42,6 +49,12 @@ describe('architecture boundaries', () => {
     ['api/src/x.test.ts', "import { startEmulator } from '@cas/m365-emulator';"],
     ['bot/src/x.ts', "import { createStore } from '@cas/store';"],
     ['worker/src/x.ts', "import { createGraphDirectory } from '@cas/microsoft365';"],
+    ['api/src/x.ts', "import { routes } from '@cas/contracts';"],
+    ['tab/src/x.ts', "import { routes } from '@cas/contracts';"],
+    ['bot/src/x.ts', "import { routes } from '@cas/contracts';"],
+    ['contracts/src/x.ts', "import { z } from 'zod';"],
+    ['contracts/src/x.ts', "import { SERVICE_IDS } from '@cas/core';"],
+    ['contracts/src/x.ts', "import { defineContract } from './route-contract.js';"],
   ])('%s allows %s', async (filePath, code) => {
     expect(await boundaryMessages(`${code}\nexport const y = 1;\n`, filePath)).toEqual([]);
   });

@@ -22,6 +22,7 @@ import { createLogger } from './http/logger.js';
 import { createMemoryLimiter } from './http/rate-limit.js';
 import { createApiServer } from './http/server.js';
 import { buildRoutes } from './main.js';
+import { readAnswer } from './test-support/contract-check.js';
 import type { RouteDefinition } from './http/route.js';
 import type { AppTokenSource } from '@cas/microsoft365';
 import type { AddressInfo } from 'node:net';
@@ -132,7 +133,7 @@ async function call(route: RouteDefinition, authorization: string | undefined) {
     method: route.method,
     headers: authorization === undefined ? {} : { authorization },
   });
-  return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
+  return readAnswer(response, route.method);
 }
 
 beforeAll(async () => {
@@ -390,7 +391,7 @@ describe('authorisation of every protected route', () => {
 
   it('public routes need no token', async () => {
     for (const path of ['/healthz', '/readyz', '/api/openapi.json']) {
-      expect((await fetch(`${origin}${path}`)).status).toBe(200);
+      expect((await readAnswer(await fetch(`${origin}${path}`))).status).toBe(200);
     }
   });
 });
@@ -458,16 +459,16 @@ describe('the bot credential opens only the bot’s routes, once, while fresh', 
     await new Promise<void>((resolve) => second.listen(0, '127.0.0.1', resolve));
     try {
       const authorization = `Bearer ${await botCredential()}`;
-      const first = await fetch(`${origin}/api/provisioning`, { headers: { authorization } });
-      expect(first.status).toBe(200);
-      const replayed = await fetch(
-        `http://127.0.0.1:${(second.address() as AddressInfo).port}/api/provisioning`,
-        { headers: { authorization } },
+      const first = await readAnswer(
+        await fetch(`${origin}/api/provisioning`, { headers: { authorization } }),
       );
-      expect({
-        status: replayed.status,
-        code: ((await replayed.json()) as { error?: { code: string } }).error?.code,
-      }).toEqual({
+      expect(first.status).toBe(200);
+      const replayed = await readAnswer(
+        await fetch(`http://127.0.0.1:${(second.address() as AddressInfo).port}/api/provisioning`, {
+          headers: { authorization },
+        }),
+      );
+      expect({ status: replayed.status, code: replayed.body.error?.code }).toEqual({
         status: 401,
         code: 'token_replayed',
       });
@@ -508,7 +509,7 @@ describe('the bot credential opens only the bot’s routes, once, while fresh', 
 
 describe('OpenAPI description', () => {
   it('describes every route of the table with its access and schemas', async () => {
-    const document = (await (await fetch(`${origin}/api/openapi.json`)).json()) as {
+    const document = (await readAnswer(await fetch(`${origin}/api/openapi.json`))).body as unknown as {
       openapi: string;
       paths: Record<
         string,

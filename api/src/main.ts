@@ -4,6 +4,7 @@
  * (authority host, Graph base URL, trusted CA), never in code.
  */
 import { hkdfSync, randomUUID } from 'node:crypto';
+import { ROUTES } from '@cas/contracts';
 import { createAppTokenSource, createDirectoryRoleChecker, createGraphDirectory } from '@cas/microsoft365';
 import { createStore } from '@cas/store';
 import { createRemoteJWKSet } from 'jose';
@@ -121,7 +122,24 @@ export function buildRoutes(
   add(auditRoutes(store));
   add(botRoutes({ store, administrators: parts.administrators, newId: randomUUID, ...(now ? { now } : {}) }));
   add(openApiRoutes(() => routes, { title: 'Cloud App Security API', version: '0.1.0' }));
-  return routes;
+  return servedInContractOrder(routes);
+}
+
+/**
+ * The route table in the contracts' order, after checking that it serves every contract exactly
+ * once and nothing the contracts do not describe.
+ */
+function servedInContractOrder(routes: readonly RouteDefinition[]): RouteDefinition[] {
+  const key = (route: { method: string; path: string }): string => `${route.method} ${route.path}`;
+  const served = new Map(routes.map((route) => [key(route), route]));
+  const extra = routes.filter((route) => !ROUTES.some((contract) => key(contract) === key(route)));
+  const missing = ROUTES.filter((contract) => !served.has(key(contract)));
+  if (served.size !== routes.length || extra.length > 0 || missing.length > 0) {
+    throw new Error(
+      `The route table does not match the contracts: missing ${missing.map(key).join(', ') || 'none'}; not in the contracts ${extra.map(key).join(', ') || 'none'}.`,
+    );
+  }
+  return ROUTES.map((contract) => served.get(key(contract)) as RouteDefinition);
 }
 
 /** Starts the API on `config.API_HOST:config.API_PORT`. */

@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadApiConfig } from './config.js';
 import { createLogger } from './http/logger.js';
 import { startApi, type RunningApi } from './main.js';
+import { readAnswer } from './test-support/contract-check.js';
 
 // The machine's own services (see docs/operations.md); CI exports the same variables.
 const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -97,8 +98,7 @@ async function alternate(
   let retryAfter: string | null = null;
   for (let index = 0; index < count; index += 1) {
     const target = apis[index % apis.length] as RunningApi;
-    const response = await fetch(`${target.origin}${path}`, { headers });
-    await response.arrayBuffer();
+    const response = await readAnswer(await fetch(`${target.origin}${path}`, { headers }));
     statuses.push(response.status);
     if (response.status === 429) retryAfter = response.headers.get('retry-after');
   }
@@ -125,7 +125,11 @@ describe('per-user rate limit across API processes', () => {
     // Another user of the same tenant has a budget of their own.
     const other = await newAdminToken();
     expect(
-      (await fetch(`${apis[1]?.origin}/api/me`, { headers: { authorization: `Bearer ${other}` } })).status,
+      (
+        await readAnswer(
+          await fetch(`${apis[1]?.origin}/api/me`, { headers: { authorization: `Bearer ${other}` } }),
+        )
+      ).status,
     ).toBe(200);
     expect(apis.map((each) => each.limiterStore)).toEqual([kind, kind]);
   });
@@ -162,8 +166,13 @@ describe('per-address rate limit of unauthenticated requests', () => {
     // Signed-in users are counted by who they are, not where they come from.
     const token = await newAdminToken();
     expect(
-      (await fetch(`${apis[0]?.origin}/api/me`, { headers: { ...client, authorization: `Bearer ${token}` } }))
-        .status,
+      (
+        await readAnswer(
+          await fetch(`${apis[0]?.origin}/api/me`, {
+            headers: { ...client, authorization: `Bearer ${token}` },
+          }),
+        )
+      ).status,
     ).toBe(200);
   });
 
@@ -173,10 +182,11 @@ describe('per-address rate limit of unauthenticated requests', () => {
     const apis = [await api({ API_TRUSTED_PROXIES: '192.0.2.200' }, `test-${randomUUID()}`)];
     const statuses: number[] = [];
     for (let index = 0; index < BUDGET + 1; index += 1) {
-      const response = await fetch(`${apis[0]?.origin}/healthz`, {
-        headers: { 'x-forwarded-for': `198.51.100.${index + 1}` },
-      });
-      await response.arrayBuffer();
+      const response = await readAnswer(
+        await fetch(`${apis[0]?.origin}/healthz`, {
+          headers: { 'x-forwarded-for': `198.51.100.${index + 1}` },
+        }),
+      );
       statuses.push(response.status);
     }
     expect(statuses.slice(0, BUDGET).every((status) => status === 200)).toBe(true);

@@ -4,8 +4,8 @@
  * conversation (`notify here` / `notify off`), audited. A bot credential names the user; the
  * tenant is the credential's, never the request's.
  */
+import { routes } from '@cas/contracts';
 import { channelNotificationsAuditEvent, type Store } from '@cas/core';
-import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import { actorOf, requirePrincipal } from '../http/principal-actor.js';
 import { defineRoute } from '../http/route.js';
@@ -24,78 +24,58 @@ export interface BotRoutesOptions {
 export function botRoutes(options: BotRoutesOptions) {
   const now = options.now ?? (() => new Date());
   return [
-    defineRoute({
-      method: 'GET',
-      path: '/api/bot/global-administrator',
-      access: 'signedIn',
-      callers: 'bot',
-      summary:
-        'Whether the user the bot credential names is a Global Administrator (Graph); 503 when Graph cannot tell.',
-      handle: async ({ principal }) => {
-        const { tenantId, userId } = requirePrincipal(principal);
-        const outcome = await options.administrators.check(tenantId, userId);
-        if (outcome === 'unknown') {
+    defineRoute(routes.botGlobalAdministrator, async ({ principal }) => {
+      const { tenantId, userId } = requirePrincipal(principal);
+      const outcome = await options.administrators.check(tenantId, userId);
+      if (outcome === 'unknown') {
+        throw new ApiError(
+          503,
+          'role_check_unavailable',
+          'Microsoft Graph could not be asked whether this user is a Global Administrator of the tenant (no working access token for it).',
+        );
+      }
+      return { json: { tenantId, userId, isGlobalAdministrator: outcome === 'administrator' } };
+    }),
+    defineRoute(routes.botChannelNotifications, async ({ principal, body }) => {
+      const caller = requirePrincipal(principal);
+      const at = now().toISOString();
+      const answer = await options.store.transaction(async (tx) => {
+        const conversation = await tx.conversations.get(caller.tenantId, body.conversationId);
+        if (conversation === undefined) {
           throw new ApiError(
-            503,
-            'role_check_unavailable',
-            'Microsoft Graph could not be asked whether this user is a Global Administrator of the tenant (no working access token for it).',
+            404,
+            'conversation_not_found',
+            'The bot is not installed in this conversation of your tenant. Add the app here and try again.',
           );
         }
-        return { json: { tenantId, userId, isGlobalAdministrator: outcome === 'administrator' } };
-      },
-    }),
-    defineRoute({
-      method: 'POST',
-      path: '/api/bot/channel-notifications',
-      access: 'globalAdministrator',
-      callers: 'bot',
-      summary:
-        'notify here / notify off: turns the tenant’s alerts on or off in a team channel or group chat the bot is in; audited.',
-      body: z.object({
-        conversationId: z.string().min(1).max(512),
-        enabled: z.boolean(),
-      }),
-      handle: async ({ principal, body }) => {
-        const caller = requirePrincipal(principal);
-        const at = now().toISOString();
-        const answer = await options.store.transaction(async (tx) => {
-          const conversation = await tx.conversations.get(caller.tenantId, body.conversationId);
-          if (conversation === undefined) {
-            throw new ApiError(
-              404,
-              'conversation_not_found',
-              'The bot is not installed in this conversation of your tenant. Add the app here and try again.',
-            );
-          }
-          if (conversation.kind === 'personal') {
-            throw new ApiError(
-              409,
-              'not_a_shared_conversation',
-              'Alerts reach Global Administrators in their personal chat with the bot already; notify here is for team channels and group chats.',
-            );
-          }
-          const before = conversation.channelNotifications;
-          // Turning on again keeps who did it first; only a change is recorded.
-          if ((before !== null) === body.enabled) return before;
-          const after = body.enabled ? { enabledBy: caller.userId, enabledAt: at } : null;
-          await tx.conversations.setChannelNotifications(caller.tenantId, conversation.conversationId, after);
-          await tx.audit.append(
-            channelNotificationsAuditEvent(
-              { id: options.newId(), tenantId: caller.tenantId, actor: actorOf(caller), at },
-              { conversationId: conversation.conversationId, kind: conversation.kind, before, after },
-            ),
+        if (conversation.kind === 'personal') {
+          throw new ApiError(
+            409,
+            'not_a_shared_conversation',
+            'Alerts reach Global Administrators in their personal chat with the bot already; notify here is for team channels and group chats.',
           );
-          return after;
-        });
-        return {
-          json: {
-            conversationId: body.conversationId,
-            enabled: answer !== null,
-            enabledBy: answer?.enabledBy ?? null,
-            enabledAt: answer?.enabledAt ?? null,
-          },
-        };
-      },
+        }
+        const before = conversation.channelNotifications;
+        // Turning on again keeps who did it first; only a change is recorded.
+        if ((before !== null) === body.enabled) return before;
+        const after = body.enabled ? { enabledBy: caller.userId, enabledAt: at } : null;
+        await tx.conversations.setChannelNotifications(caller.tenantId, conversation.conversationId, after);
+        await tx.audit.append(
+          channelNotificationsAuditEvent(
+            { id: options.newId(), tenantId: caller.tenantId, actor: actorOf(caller), at },
+            { conversationId: conversation.conversationId, kind: conversation.kind, before, after },
+          ),
+        );
+        return after;
+      });
+      return {
+        json: {
+          conversationId: body.conversationId,
+          enabled: answer !== null,
+          enabledBy: answer?.enabledBy ?? null,
+          enabledAt: answer?.enabledAt ?? null,
+        },
+      };
     }),
   ];
 }

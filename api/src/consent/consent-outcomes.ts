@@ -3,31 +3,10 @@
  * shows under the step (R5). A non-admin never reaches the callback: Entra stops them on its own
  * page (AADSTS90094), so the wizard learns of it only as a closed popup.
  */
+import type { ConsentOutcome, ConsentOutcomeCode } from '@cas/contracts';
 import type { ConsentStep, ServiceId } from '@cas/core';
 
-/** Codes of the outcomes. */
-export type ConsentOutcomeCode =
-  | 'accepted'
-  /** Create new access token: every step of the service works again (R10). */
-  | 'reauthorised'
-  | 'declined'
-  | 'wrong_tenant'
-  | 'state_invalid'
-  | 'state_expired'
-  | 'state_replayed'
-  | 'roles_missing'
-  | 'consent_not_effective'
-  | 'consent_failed'
-  | 'conflict';
-
-/** What the callback reports to the wizard. */
-export interface ConsentOutcome {
-  readonly ok: boolean;
-  readonly code: ConsentOutcomeCode;
-  readonly message: string;
-  readonly service?: ServiceId;
-  readonly step?: ConsentStep;
-}
+export type { ConsentOutcome, ConsentOutcomeCode } from '@cas/contracts';
 
 /** Builds a failed outcome. */
 export function failed(

@@ -29,6 +29,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUserTokenValidator } from '../auth/user-token.js';
 import { createLogger } from '../http/logger.js';
 import { createApiServer } from '../http/server.js';
+import { consentOutcomeOf, readAnswer } from '../test-support/contract-check.js';
 import { consentRoutes } from './consent-routes.js';
 import { createConsentStateCodec } from './consent-state.js';
 import type { AddressInfo } from 'node:net';
@@ -57,10 +58,7 @@ async function startStep(token: string, service: string, step: string) {
     method: 'POST',
     headers: { authorization: `Bearer ${token}` },
   });
-  return {
-    status: response.status,
-    body: (await response.json()) as Record<string, unknown> & { error?: { code: string } },
-  };
+  return readAnswer(response, 'POST');
 }
 
 /** Signs in on the emulator, answers the consent page, and returns where Entra sent the browser. */
@@ -84,10 +82,8 @@ async function land(
 ): Promise<{ status: number; result: Record<string, unknown>; html: string }> {
   const target = new URL(callback);
   target.hostname = '127.0.0.1';
-  const response = await fetch(target);
-  const html = await response.text();
-  const json = /var result = (\{.*?\});/s.exec(html)?.[1] ?? '{}';
-  return { status: response.status, result: JSON.parse(json) as Record<string, unknown>, html };
+  const { status, text: html } = await readAnswer(await fetch(target));
+  return { status, result: consentOutcomeOf(html) as unknown as Record<string, unknown>, html };
 }
 
 beforeAll(async () => {

@@ -4,6 +4,7 @@
  * the state must be ours, fresh and unused; the tenant must be the admin's; and the consent counts
  * only once an app-only token for that tenant really carries the roles the step needs.
  */
+import { routes } from '@cas/contracts';
 import {
   checkConsentStep,
   consentFailedAuditEvent,
@@ -13,7 +14,6 @@ import {
   missingRoles,
   reauthorise,
   requiredConsentSteps,
-  SERVICE_IDS,
   SERVICE_NAMES,
   type Actor,
   type ConsentGrant,
@@ -22,7 +22,6 @@ import {
   type Store,
 } from '@cas/core';
 import { EntraError } from '@cas/microsoft365';
-import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import { defineRoute } from '../http/route.js';
 import { applyTransition } from '../provisioning/tenant-changes.js';
@@ -59,7 +58,6 @@ export interface ConsentRoutesOptions {
   newId: () => string;
 }
 
-const CONSENT_STEPS = ['exchangeWebServices', 'microsoftGraph'] as const;
 const MAX_SAVE_ATTEMPTS = 3;
 
 /** The consent start and callback routes. */
@@ -303,44 +301,16 @@ export function consentRoutes(options: ConsentRoutesOptions) {
     };
   }
 
-  const stepParams = z.object({ service: z.enum(SERVICE_IDS), step: z.enum(CONSENT_STEPS) });
-
   return [
-    defineRoute({
-      method: 'POST',
-      path: '/api/services/:service/consent/:step',
-      access: 'globalAdministrator',
-      summary: 'Starts a consent step (Click here): returns the Entra admin-consent URL for the popup.',
-      params: stepParams,
-      handle: ({ principal, params }) =>
-        start(principal, params.service as ServiceId, params.step as ConsentStep, false),
-    }),
-    defineRoute({
-      method: 'POST',
-      path: '/api/services/:service/service-account/token/:step',
-      access: 'globalAdministrator',
-      summary: 'Create new access token: re-runs a consent step of a provisioned service and re-verifies it.',
-      params: stepParams,
-      handle: ({ principal, params }) =>
-        start(principal, params.service as ServiceId, params.step as ConsentStep, true),
-    }),
-    defineRoute({
-      method: 'GET',
-      path: '/api/consent/callback',
-      access: 'public',
-      summary: 'Where Entra redirects after admin consent; proves the consent and ends the popup.',
-      query: z.looseObject({
-        state: z.string().max(4096).optional(),
-        admin_consent: z.string().max(16).optional(),
-        tenant: z.string().max(128).optional(),
-        scope: z.string().max(4096).optional(),
-        error: z.string().max(256).optional(),
-        error_description: z.string().max(4096).optional(),
-      }),
-      handle: async ({ query }) => {
-        const outcome = await callback(query as Record<string, string | undefined>);
-        return { html: renderConsentPage(outcome, options.tabOrigin), scriptSources: [options.tabOrigin] };
-      },
+    defineRoute(routes.startConsent, ({ principal, params }) =>
+      start(principal, params.service, params.step, false),
+    ),
+    defineRoute(routes.startTokenRenewal, ({ principal, params }) =>
+      start(principal, params.service, params.step, true),
+    ),
+    defineRoute(routes.consentCallback, async ({ query }) => {
+      const outcome = await callback(query as Record<string, string | undefined>);
+      return { html: renderConsentPage(outcome, options.tabOrigin), scriptSources: [options.tabOrigin] };
     }),
   ];
 }

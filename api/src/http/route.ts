@@ -1,40 +1,20 @@
 /**
- * One table describes every API route: method, path, who may call it, and the zod schemas of its
- * input. The server, the OpenAPI description and the authorisation tests all read the same table,
- * so a route cannot be added without its access rule.
+ * The route table: each route is its contract from `@cas/contracts` (method, path, who may call
+ * it, input and response schemas) plus the handler that answers it. The server, the OpenAPI
+ * description and the authorisation tests all read the same table, so a route cannot be added
+ * without its access rule, and a handler is typed by the answers its contract allows.
  */
 import type { Principal } from '../auth/user-token.js';
-import type { z } from 'zod';
+import type {
+  BodyOf,
+  HandlerAnswerOf,
+  ParamsOf,
+  QueryOf,
+  RouteContract,
+  RouteContractInput,
+} from '@cas/contracts';
 
-/** Who may call a route. */
-export type RouteAccess =
-  /** Anyone (health probes, the consent callback that Entra redirects the browser to). */
-  | 'public'
-  /** Any signed-in user of a tenant: only `/api/me`, so the tab can say who is signed in and why. */
-  | 'signedIn'
-  /**
-   * A Global Administrator, Global Reader or Security Reader of the token's tenant: the read views
-   * (protected mailboxes, admin UPNs and outage state are not for every employee).
-   */
-  | 'administratorOrReader'
-  /** A Global Administrator of the token's tenant (every change). */
-  | 'globalAdministrator';
-
-/**
- * Which credentials may call a non-public route. The bot credential opens only the routes the
- * bot calls (docs/adr/0006-bot-credential.md): a key that leaked from the bot must not read the
- * audit log or start a consent.
- */
-export type RouteCallers =
-  /** Users with their own token only (the default). */
-  | 'users'
-  /** Users, and the bot acting for a Teams user (the commands and card actions). */
-  | 'usersAndBot'
-  /** The bot only (what the bot asks for its own work: alert recipients, channel alerts). */
-  | 'bot';
-
-/** HTTP methods the API serves. */
-export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type { RouteAccess, RouteCallers, RouteMethod } from '@cas/contracts';
 
 /** What a handler receives: validated input and, except on public routes, the caller. */
 export interface RouteInput<P, Q, B> {
@@ -46,35 +26,29 @@ export interface RouteInput<P, Q, B> {
   readonly requestId: string;
 }
 
-/** What a handler returns: a JSON body, or an HTML page (the consent callback). */
-export type RouteOutput =
-  | { readonly status?: number; readonly json: unknown }
-  | {
-      readonly status?: number;
-      readonly html: string;
-      /** Origins the page may load scripts from, besides its inline script. */
-      readonly scriptSources?: readonly string[];
-    };
-
-/** One route of the API. */
-export interface RouteDefinition<P = unknown, Q = unknown, B = unknown> {
-  readonly method: RouteMethod;
-  /** restify path, e.g. `/api/services/:service/targets`. */
-  readonly path: string;
-  readonly access: RouteAccess;
-  /** Which credentials may call it. Default `users`. */
-  readonly callers?: RouteCallers;
-  /** One line for the OpenAPI description. */
-  readonly summary: string;
-  readonly params?: z.ZodType<P>;
-  readonly query?: z.ZodType<Q>;
-  readonly body?: z.ZodType<B>;
-  handle(input: RouteInput<P, Q, B>): Promise<RouteOutput>;
+/** An HTML page (the consent callback). */
+export interface HtmlOutput {
+  readonly status?: number;
+  readonly html: string;
+  /** Origins the page may load scripts from, besides its inline script. */
+  readonly scriptSources?: readonly string[];
 }
 
-/** Declares a route with its input types inferred from the schemas. */
-export function defineRoute<P = undefined, Q = undefined, B = undefined>(
-  route: RouteDefinition<P, Q, B>,
-): RouteDefinition<P, Q, B> {
-  return route;
+/** What a handler returns: a JSON body, or an HTML page. */
+export type RouteOutput = { readonly status?: number; readonly json: unknown } | HtmlOutput;
+
+/** What a route's handler may answer: one of its contract's success bodies, or its page. */
+export type OutputOf<C> = C extends { readonly html: true } ? HtmlOutput : HandlerAnswerOf<C>;
+
+/** One route of the API: its contract and its handler. */
+export type RouteDefinition = RouteContract & {
+  handle(input: RouteInput<unknown, unknown, unknown>): Promise<RouteOutput>;
+};
+
+/** Implements a contract; the handler's input and answer types come from its schemas. */
+export function defineRoute<const C extends RouteContract<RouteContractInput>>(
+  contract: C,
+  handle: NoInfer<(input: RouteInput<ParamsOf<C>, QueryOf<C>, BodyOf<C>>) => Promise<OutputOf<C>>>,
+): RouteDefinition {
+  return { ...contract, handle: handle as RouteDefinition['handle'] };
 }

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { defineContract } from '@cas/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { healthRoutes } from '../health/health-routes.js';
@@ -48,42 +49,57 @@ beforeAll(async () => {
     limiter: createMemoryLimiter({ perUser: 20, perAddress: 1_000 }),
     routes: [
       ...healthRoutes(async () => ready),
-      defineRoute({
-        method: 'POST',
-        path: '/api/echo/:name',
-        access: 'globalAdministrator',
-        summary: 'test route',
-        params: z.object({ name: z.string().min(3) }),
-        body: z.object({ count: z.number().int().max(100) }),
-        handle: async ({ params, body, principal }) => ({
+      defineRoute(
+        defineContract({
+          method: 'POST',
+          path: '/api/echo/:name',
+          access: 'globalAdministrator',
+          summary: 'test route',
+          params: z.object({ name: z.string().min(3) }),
+          body: z.object({ count: z.number().int().max(100) }),
+          responses: {
+            200: z.object({ name: z.string(), count: z.number(), tenant: z.string().optional() }),
+          },
+        }),
+        async ({ params, body, principal }) => ({
           json: { ...params, ...body, tenant: principal?.tenantId },
         }),
-      }),
-      defineRoute({
-        method: 'GET',
-        path: '/api/look',
-        access: 'signedIn',
-        summary: 'test route',
-        handle: async () => ({ json: { seen: true } }),
-      }),
-      defineRoute({
-        method: 'GET',
-        path: '/api/conflict',
-        access: 'signedIn',
-        summary: 'test route',
-        handle: async () => {
+      ),
+      defineRoute(
+        defineContract({
+          method: 'GET',
+          path: '/api/look',
+          access: 'signedIn',
+          summary: 'test route',
+          responses: { 200: z.object({ seen: z.boolean() }) },
+        }),
+        async () => ({ json: { seen: true } }),
+      ),
+      defineRoute(
+        defineContract({
+          method: 'GET',
+          path: '/api/conflict',
+          access: 'signedIn',
+          summary: 'test route',
+          responses: { 200: z.object({}) },
+          errors: { 409: ['version_conflict'] },
+        }),
+        async () => {
           throw new ApiError(409, 'version_conflict', 'Someone else saved first.', { currentVersion: 4 });
         },
-      }),
-      defineRoute({
-        method: 'GET',
-        path: '/api/boom',
-        access: 'signedIn',
-        summary: 'test route',
-        handle: async () => {
+      ),
+      defineRoute(
+        defineContract({
+          method: 'GET',
+          path: '/api/boom',
+          access: 'signedIn',
+          summary: 'test route',
+          responses: { 200: z.object({}) },
+        }),
+        async () => {
           throw new Error('database password is hunter2');
         },
-      }),
+      ),
     ],
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -15,7 +15,7 @@ import type { z } from 'zod';
 
 /** What the server needs; each piece is passed in so tests can run it on a random port. */
 export interface ApiServerOptions {
-  routes: readonly RouteDefinition<never, never, never>[] | readonly RouteDefinition[];
+  routes: readonly RouteDefinition[];
   validateToken: (authorization: string | undefined) => Promise<TokenCheck>;
   logger: Logger;
   /** Largest accepted JSON body. */
@@ -71,7 +71,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     },
   );
 
-  for (const route of options.routes as readonly RouteDefinition[]) {
+  for (const route of options.routes) {
     const register =
       server[route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'del'].bind(server);
     register(route.path, async (req: Request, res: Response) => {

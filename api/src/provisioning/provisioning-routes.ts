@@ -3,6 +3,7 @@
  * **Submit** on the Extend offer, the policies' **General** view and the sync history. Every change
  * goes through a `core` transition and `applyTransition`, guarded by the record's version.
  */
+import { routes } from '@cas/contracts';
 import {
   addTargets,
   describeChangeNotificationStatus,
@@ -13,14 +14,13 @@ import {
   SERVICE_IDS,
   SERVICE_NAMES,
   serviceProtectedText,
-  SYNC_SCOPES,
   verifiedTargets,
   type DirectoryReader,
+  type QueuedSyncRun,
   type ServiceId,
   type Store,
   type Target,
 } from '@cas/core';
-import { z } from 'zod';
 import { ApiError } from '../http/api-error.js';
 import { actorOf, refusal, requirePrincipal } from '../http/principal-actor.js';
 import { defineRoute } from '../http/route.js';
@@ -46,30 +46,6 @@ export interface ProvisioningRoutesOptions {
   now?: () => Date;
   newId: () => string;
 }
-
-const serviceParams = z.object({ service: z.enum(SERVICE_IDS) });
-
-const targetSchema = z.object({
-  userId: z.string().min(1).max(64),
-  userPrincipalName: z.string().min(3).max(256),
-  displayName: z.string().max(256),
-  source: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('user') }),
-    z.object({
-      kind: z.literal('group'),
-      groupId: z.string().min(1).max(64),
-      groupName: z.string().max(256),
-    }),
-  ]),
-});
-
-const doneBody = z.object({
-  scope: z.enum(SYNC_SCOPES as readonly ['allUsersAndGroups', 'selectedUsers']),
-  // Bounded for the body size only: the 100-target rule (R8) is core's, with its own message.
-  targets: z.array(targetSchema).max(1000).optional(),
-  /** The `version` of the view the admin decided on (a settings revision tag). */
-  expectedVersion: z.string().min(1).max(64),
-});
 
 /** Saves retried when a background update of the same record won the race. */
 const MAX_SAVE_ATTEMPTS = 3;
@@ -97,199 +73,137 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
   });
 
   return [
-    defineRoute({
-      method: 'GET',
-      path: '/api/provisioning',
-      access: 'administratorOrReader',
-      callers: 'usersAndBot',
-      summary: "The dashboard: every service's status, scope, consent steps and last synchronization.",
-      handle: async ({ principal }) => {
-        const { tenantId, userId } = requirePrincipal(principal);
-        return {
-          json: await provisioningView(options.store, tenantId, { ...viewOptions(), reader: userId }),
-        };
-      },
+    defineRoute(routes.provisioning, async ({ principal }) => {
+      const { tenantId, userId } = requirePrincipal(principal);
+      return {
+        json: await provisioningView(options.store, tenantId, { ...viewOptions(), reader: userId }),
+      };
     }),
-    defineRoute({
-      method: 'PUT',
-      path: '/api/services/:service/provisioning',
-      access: 'globalAdministrator',
-      summary:
-        'Done: saves the sync scope and Selected Targets, protects the service and starts its first sync.',
-      params: serviceParams,
-      body: doneBody,
-      handle: async ({ principal, params, body }) => {
-        const caller = requirePrincipal(principal);
-        const service = params.service as ServiceId;
-        const targets =
-          body.scope === 'selectedUsers'
-            ? await verifyTargets(caller.tenantId, body.targets ?? [])
-            : undefined;
-        // A save lost to a background update of the same record (a health check refreshing "last
-        // verified") is retried; a change to the settings themselves is the admin's conflict.
-        let applied;
-        for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS && applied === undefined; attempt += 1) {
-          const before = await loadProvisioning(options.store, caller.tenantId);
-          const revision = settingsRevision(before);
-          if (revision !== body.expectedVersion) throw staleVersion(body.expectedVersion, revision);
-          const at = now();
-          const transition = completeProvisioning(before, service, { scope: body.scope, targets, now: at });
-          if (!transition.ok) throw refusal(transition.error);
-          applied = await applyTransition(options.store, before, transition.value, {
-            actor: actorOf(caller),
-            at,
-            newId: options.newId,
-          });
-        }
-        if (applied === undefined) {
-          throw new ApiError(409, 'version_conflict', 'The settings kept changing while saving. Try again.');
-        }
-        return {
-          json: {
-            provisioning: await provisioningView(options.store, caller.tenantId, {
-              ...viewOptions(),
-              reader: caller.userId,
-            }),
-            message: serviceProtectedText(service),
-            syncRuns: applied.syncRuns,
-          },
-        };
-      },
-    }),
-    defineRoute({
-      method: 'POST',
-      path: '/api/sync',
-      access: 'globalAdministrator',
-      callers: 'usersAndBot',
-      summary:
-        'Click here to manually synchronize all your targets: queues a sync of every service that may run one, or answers the one already queued.',
-      handle: async ({ principal }) => requestSync(requirePrincipal(principal), SERVICE_IDS),
-    }),
-    defineRoute({
-      method: 'POST',
-      path: '/api/services/:service/sync',
-      access: 'globalAdministrator',
-      summary: 'Queues a manual synchronization of one service (refused in selected mode, R3).',
-      params: serviceParams,
-      handle: async ({ principal, params }) =>
-        requestSync(requirePrincipal(principal), [params.service as ServiceId]),
-    }),
-    defineRoute({
-      method: 'GET',
-      path: '/api/sync-runs',
-      access: 'administratorOrReader',
-      callers: 'usersAndBot',
-      summary: 'Synchronization history, newest first.',
-      query: z.object({
-        service: z.enum(SERVICE_IDS).optional(),
-        limit: z.coerce.number().int().min(1).max(200).default(50),
-      }),
-      handle: async ({ principal, query }) => ({
+    defineRoute(routes.done, async ({ principal, params, body }) => {
+      const caller = requirePrincipal(principal);
+      const service = params.service;
+      const targets =
+        body.scope === 'selectedUsers' ? await verifyTargets(caller.tenantId, body.targets ?? []) : undefined;
+      // A save lost to a background update of the same record (a health check refreshing "last
+      // verified") is retried; a change to the settings themselves is the admin's conflict.
+      let applied;
+      for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS && applied === undefined; attempt += 1) {
+        const before = await loadProvisioning(options.store, caller.tenantId);
+        const revision = settingsRevision(before);
+        if (revision !== body.expectedVersion) throw staleVersion(body.expectedVersion, revision);
+        const at = now();
+        const transition = completeProvisioning(before, service, { scope: body.scope, targets, now: at });
+        if (!transition.ok) throw refusal(transition.error);
+        applied = await applyTransition(options.store, before, transition.value, {
+          actor: actorOf(caller),
+          at,
+          newId: options.newId,
+        });
+      }
+      if (applied === undefined) {
+        throw new ApiError(409, 'version_conflict', 'The settings kept changing while saving. Try again.');
+      }
+      return {
         json: {
-          runs: await options.store.syncRuns.list(requirePrincipal(principal).tenantId, {
-            ...(query.service === undefined ? {} : { service: query.service as ServiceId }),
-            limit: query.limit,
+          provisioning: await provisioningView(options.store, caller.tenantId, {
+            ...viewOptions(),
+            reader: caller.userId,
           }),
+          message: serviceProtectedText(service),
+          syncRuns: applied.syncRuns,
         },
-      }),
+      };
     }),
-    defineRoute({
-      method: 'POST',
-      path: '/api/extend',
-      access: 'globalAdministrator',
-      callers: 'usersAndBot',
-      summary:
-        'Submit on "Extend to protect all your Office 365 service targets.": all services to all users and groups.',
-      handle: async ({ principal }) => {
-        const caller = requirePrincipal(principal);
-        // The only precondition is the state itself, so a lost race is retried on the fresh record.
-        for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt += 1) {
-          const before = await loadProvisioning(options.store, caller.tenantId);
-          const at = now();
-          const transition = extendProtection(before, at);
-          if (!transition.ok) throw refusal(transition.error);
-          const applied = await applyTransition(options.store, before, transition.value, {
-            actor: actorOf(caller),
-            at,
-            newId: options.newId,
-          });
-          if (applied !== undefined) {
-            const extended = transition.value.events.flatMap((event) =>
-              event.kind === 'scopeExtended' ? event.services : [],
-            );
-            return {
-              json: {
-                provisioning: await provisioningView(options.store, caller.tenantId, {
-                  ...viewOptions(),
-                  reader: caller.userId,
-                }),
-                services: extended,
-                syncRuns: applied.syncRuns,
-                message: applied.notifications[0]?.message ?? null,
-              },
-            };
-          }
-        }
-        throw new ApiError(409, 'version_conflict', 'The settings kept changing while extending. Try again.');
+    defineRoute(routes.syncAll, async ({ principal }) =>
+      requestSync(requirePrincipal(principal), SERVICE_IDS),
+    ),
+    defineRoute(routes.syncService, async ({ principal, params }) =>
+      requestSync(requirePrincipal(principal), [params.service]),
+    ),
+    defineRoute(routes.syncRuns, async ({ principal, query }) => ({
+      json: {
+        runs: await options.store.syncRuns.list(requirePrincipal(principal).tenantId, {
+          ...(query.service === undefined ? {} : { service: query.service as ServiceId }),
+          limit: query.limit,
+        }),
       },
-    }),
-    defineRoute({
-      method: 'GET',
-      path: '/api/policies',
-      access: 'administratorOrReader',
-      summary: 'Advanced Threat Protection and Data Loss Prevention per service, and the General view.',
-      handle: async ({ principal }) => {
-        const tenantId = requirePrincipal(principal).tenantId;
-        const provisioning = await loadProvisioning(options.store, tenantId);
-        const manual = requestManualSync(provisioning);
-        const [lastRun] = await options.store.syncRuns.list(tenantId, { limit: 1 });
-        return {
-          json: {
-            services: SERVICE_IDS.map((service) => ({
-              service,
-              name: SERVICE_NAMES[service],
-              policies: POLICIES.map((policy) => ({
-                ...policy,
-                // A policy protects only what a working token can reach.
-                active: provisioning.services[service].status === 'protected',
-              })),
-            })),
-            general: {
-              manualSync: {
-                label: MANUAL_SYNC_ALL_TARGETS_LABEL,
-                allowed: manual.ok,
-                reason: manual.ok ? null : manual.error.message,
-              },
-              lastRun: lastRun ?? null,
+    })),
+    defineRoute(routes.extend, async ({ principal }) => {
+      const caller = requirePrincipal(principal);
+      // The only precondition is the state itself, so a lost race is retried on the fresh record.
+      for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt += 1) {
+        const before = await loadProvisioning(options.store, caller.tenantId);
+        const at = now();
+        const transition = extendProtection(before, at);
+        if (!transition.ok) throw refusal(transition.error);
+        const applied = await applyTransition(options.store, before, transition.value, {
+          actor: actorOf(caller),
+          at,
+          newId: options.newId,
+        });
+        if (applied !== undefined) {
+          const extended = transition.value.events.flatMap((event) =>
+            event.kind === 'scopeExtended' ? event.services : [],
+          );
+          return {
+            json: {
+              provisioning: await provisioningView(options.store, caller.tenantId, {
+                ...viewOptions(),
+                reader: caller.userId,
+              }),
+              services: extended,
+              syncRuns: applied.syncRuns,
+              message: applied.notifications[0]?.message ?? null,
             },
-          },
-        };
-      },
+          };
+        }
+      }
+      throw new ApiError(409, 'version_conflict', 'The settings kept changing while extending. Try again.');
     }),
-    defineRoute({
-      method: 'GET',
-      path: '/api/service-account',
-      access: 'administratorOrReader',
-      summary:
-        'Administration > Service Account: tenant, status, token health, consent steps and roles per service.',
-      handle: async ({ principal }) => {
-        const tenantId = requirePrincipal(principal).tenantId;
-        const provisioning = await loadProvisioning(options.store, tenantId);
-        const services = (await serviceViews(options.store, provisioning, options)).map((view) => ({
-          tenantId,
-          ...view,
-        }));
-        const status = await options.store.changeNotifications.getStatus(tenantId);
-        const changeNotifications = {
-          state: status?.state ?? 'notSetUp',
-          cause: status?.cause ?? null,
-          renewedAt: status?.renewedAt ?? null,
-          expiresAt: status?.expiresAt ?? null,
-          since: status?.updatedAt ?? null,
-          message: describeChangeNotificationStatus(status),
-        };
-        return { json: { services, changeNotifications } };
-      },
+    defineRoute(routes.policies, async ({ principal }) => {
+      const tenantId = requirePrincipal(principal).tenantId;
+      const provisioning = await loadProvisioning(options.store, tenantId);
+      const manual = requestManualSync(provisioning);
+      const [lastRun] = await options.store.syncRuns.list(tenantId, { limit: 1 });
+      return {
+        json: {
+          services: SERVICE_IDS.map((service) => ({
+            service,
+            name: SERVICE_NAMES[service],
+            policies: POLICIES.map((policy) => ({
+              ...policy,
+              // A policy protects only what a working token can reach.
+              active: provisioning.services[service].status === 'protected',
+            })),
+          })),
+          general: {
+            manualSync: {
+              label: MANUAL_SYNC_ALL_TARGETS_LABEL,
+              allowed: manual.ok,
+              reason: manual.ok ? null : manual.error.message,
+            },
+            lastRun: lastRun ?? null,
+          },
+        },
+      };
+    }),
+    defineRoute(routes.serviceAccount, async ({ principal }) => {
+      const tenantId = requirePrincipal(principal).tenantId;
+      const provisioning = await loadProvisioning(options.store, tenantId);
+      const services = (await serviceViews(options.store, provisioning, options)).map((view) => ({
+        tenantId,
+        ...view,
+      }));
+      const status = await options.store.changeNotifications.getStatus(tenantId);
+      const changeNotifications = {
+        state: status?.state ?? ('notSetUp' as const),
+        cause: status?.cause ?? null,
+        renewedAt: status?.renewedAt ?? null,
+        expiresAt: status?.expiresAt ?? null,
+        since: status?.updatedAt ?? null,
+        message: describeChangeNotificationStatus(status),
+      };
+      return { json: { services, changeNotifications } };
     }),
   ];
 
@@ -315,7 +229,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
   async function requestSync(
     caller: ReturnType<typeof requirePrincipal>,
     services: readonly ServiceId[],
-  ): Promise<{ status: number; json: unknown }> {
+  ): Promise<{ status: 200 | 202; json: { syncRuns: readonly QueuedSyncRun[] } }> {
     const before = await loadProvisioning(options.store, caller.tenantId);
     const transition = requestManualSync(before, services);
     if (!transition.ok) {

@@ -13,68 +13,24 @@ import {
   scopeLockReason,
   SERVICE_IDS,
   SERVICE_NAMES,
-  type ConsentStep,
-  type ServiceAccountStatus,
   type ServiceId,
   type Store,
   type SyncRun,
-  type SyncScope,
-  type Target,
   type TenantProvisioning,
   type TokenFailureCause,
   type TokenIncident,
 } from '@cas/core';
+import type {
+  DeepReadonly,
+  ProvisioningView as ContractProvisioningView,
+  ServiceView as ContractServiceView,
+} from '@cas/contracts';
 
-/** One consent step of a service, granted or not. */
-export interface ConsentStepView {
-  readonly step: ConsentStep;
-  readonly stepNumber: number;
-  readonly resource: string;
-  readonly roles: readonly string[];
-  readonly purpose: string;
-  readonly granted: boolean;
-  readonly grantedAt: string | null;
-  /** User principal name of the admin who granted it. */
-  readonly grantedBy: string | null;
-  readonly grantedRoles: readonly string[];
-}
+/** One service's view as the contract describes it, built from `core`'s read-only values. */
+export type ServiceView = DeepReadonly<ContractServiceView>;
 
-/** One service's tile, wizard state and service account. */
-export interface ServiceView {
-  readonly service: ServiceId;
-  readonly name: string;
-  readonly status: ServiceAccountStatus;
-  readonly scope: SyncScope | null;
-  readonly targets: readonly Target[];
-  readonly protectedAt: string | null;
-  readonly lastVerifiedAt: string | null;
-  readonly tokenFailure: {
-    readonly cause: TokenFailureCause;
-    readonly message: string;
-    /** Roles this service needs that the token lacks, from the tenant's open incident (R9). */
-    readonly missingRoles: readonly string[];
-  } | null;
-  readonly consentSteps: readonly ConsentStepView[];
-  readonly lastSync: SyncRun | null;
-  /** Users in the service's protected directory (its synchronized snapshot); null before protection. */
-  readonly protectedUsers: number | null;
-}
-
-/** The whole tenant as the dashboard sees it. */
-export interface ProvisioningView {
-  readonly tenantId: string;
-  /** Sent back as `expectedVersion` with Done, so a stale wizard gets a 409 rather than overwriting. */
-  readonly version: string;
-  readonly services: readonly ServiceView[];
-  readonly scopeLock: {
-    readonly scope: SyncScope;
-    readonly service: ServiceId;
-    readonly reason: string;
-  } | null;
-  readonly extend: { readonly available: boolean; readonly reason: string | null };
-  readonly manualSync: { readonly allowed: boolean; readonly reason: string | null };
-  readonly unreadNotifications: number;
-}
+/** The dashboard's view as the contract describes it. */
+export type ProvisioningView = DeepReadonly<ContractProvisioningView>;
 
 /** Reads what the view needs besides the record itself. */
 export type ViewStore = Pick<

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserTokenValidator } from '../auth/user-token.js';
 import { createLogger } from '../http/logger.js';
 import { createApiServer } from '../http/server.js';
+import { readAnswer } from '../test-support/contract-check.js';
 import { targetRoutes } from './target-routes.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'restify';
@@ -42,7 +43,8 @@ function control(method: string, path: string, body?: unknown): Promise<Record<s
 
 async function get(path: string) {
   const response = await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  return { status: response.status, body: (await response.json()) as TargetBody };
+  const { status, body } = await readAnswer<TargetBody>(response);
+  return { status, body };
 }
 
 beforeAll(async () => {
@@ -139,9 +141,9 @@ describe('By Group', () => {
 
 describe('scope preview', () => {
   it('counts the users "Synchronize all users and groups" covers, as Graph reports them', async () => {
-    const summary = (await fetch(`${api}/api/targets/summary`, {
-      headers: { authorization: `Bearer ${token}` },
-    }).then((response) => response.json())) as { users: number };
+    const { body: summary } = await readAnswer<{ users: number }>(
+      await fetch(`${api}/api/targets/summary`, { headers: { authorization: `Bearer ${token}` } }),
+    );
     const tenants = (await control('GET', '/tenants')) as { value: { id: string; userCount: number }[] };
     const contoso = tenants.value.find((candidate) => candidate.id === CONTOSO_TENANT_ID);
     expect(contoso?.userCount).toBeGreaterThan(50);

@@ -21,14 +21,11 @@ import { emulatorControl, FormBrowser, pageText } from '@cas/m365-emulator/testi
 import { loadApiConfig } from '../config.js';
 import { createLogger } from '../http/logger.js';
 import { startApi, type RunningApi } from '../main.js';
+import { consentOutcomeOf, readAnswer, type CheckedAnswer } from './contract-check.js';
 import type { ServiceId } from '@cas/core';
 
-/** A JSON answer of the API. */
-export interface ApiAnswer<T = Record<string, unknown>> {
-  status: number;
-  body: T & { error?: { code: string; message: string } & Record<string, unknown> };
-  text: string;
-}
+/** A JSON answer of the API, checked against its route's contract. */
+export type ApiAnswer<T = Record<string, unknown>> = CheckedAnswer<T>;
 
 /** A running emulator + API pair with helpers. */
 export interface ApiHarness {
@@ -135,15 +132,9 @@ export async function startApiHarness(
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const text = await response.text();
-    responseBodies.push(text);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = {};
-    }
-    return { status: response.status, body: parsed as ApiAnswer<T>['body'], text };
+    const answer = await readAnswer<T>(response, method);
+    responseBodies.push(answer.text);
+    return answer;
   }
 
   async function consentStep(
@@ -163,9 +154,9 @@ export async function startApiHarness(
     // The redirect names localhost; the API listens on 127.0.0.1.
     const landing = new URL(done.callback);
     landing.hostname = '127.0.0.1';
-    const page = await (await fetch(landing)).text();
+    const page = (await readAnswer(await fetch(landing))).text;
     responseBodies.push(page);
-    return JSON.parse(/var result = (\{.*?\});/s.exec(page)?.[1] ?? '{}') as Record<string, unknown>;
+    return consentOutcomeOf(page) as unknown as Record<string, unknown>;
   }
 
   return {

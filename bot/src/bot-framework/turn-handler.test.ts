@@ -9,7 +9,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tabLinks } from '../cards/tab-links.js';
 import { CasApiError } from '../cas-api/cas-api-error.js';
 import { cardProblems, cardText, executeVerbs } from '../test-support/card-validation.js';
-import { err, fakeApi, ok, provisioningView, refusal, syncRun } from '../test-support/fake-api.js';
+import {
+  err,
+  extendResult,
+  fakeApi,
+  ok,
+  provisioningView,
+  refusal,
+  syncRun,
+} from '../test-support/fake-api.js';
 import { tempStore } from '../test-support/temp-store.js';
 import { createTurnHandler } from './turn-handler.js';
 import type { ActingUser } from '../cas-api/bot-credential.js';
@@ -189,11 +197,7 @@ describe('commands', () => {
 
   it('extend: extends protection like the button', async () => {
     api = fakeApi({
-      extend: ok({
-        services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'],
-        syncRuns: [],
-        message: 'Protection extended.',
-      }),
+      extend: ok(extendResult(['exchangeOnline', 'sharePointOnline', 'oneDrive'])),
     });
     const card = await say(withReference(adapter()), 'extend');
     expect(cardText(card)).toContain('All targets protected');
@@ -251,11 +255,7 @@ describe('card actions', () => {
     api = fakeApi({
       sync: err(refusal(409, 'manual_sync_not_allowed', 'No manual synchronization with selected users.')),
       provisioning: ok(provisioningView('selectedUsers')),
-      extend: ok({
-        services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'],
-        syncRuns: [],
-        message: 'Protection extended.',
-      }),
+      extend: ok(extendResult(['exchangeOnline', 'sharePointOnline', 'oneDrive'])),
     });
     const test = withReference(adapter());
     await say(test, 'sync');
@@ -275,7 +275,7 @@ describe('card actions', () => {
 
   it('extendProtection by a user who is not a Global Administrator: a private refusal, the card stays for everyone', async () => {
     roleOf = () => 'notAdministrator';
-    api = fakeApi({ extend: ok({ services: ['exchangeOnline'], syncRuns: [] }) });
+    api = fakeApi({ extend: ok(extendResult(['exchangeOnline'])) });
     const test = withReference(adapter());
     let updated = false;
     test.updateActivity = async () => {
@@ -293,7 +293,7 @@ describe('card actions', () => {
   });
 
   it('extendProtection does not rewrite the card for an automatic refresh', async () => {
-    api = fakeApi({ extend: ok({ services: [], syncRuns: [] }) });
+    api = fakeApi({ extend: ok(extendResult([])) });
     const test = withReference(adapter());
     let updated = false;
     test.updateActivity = async () => {

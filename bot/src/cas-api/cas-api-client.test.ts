@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provisioningView } from '../test-support/fake-api.js';
+import { provisioningView, syncRun } from '../test-support/fake-api.js';
 import { createAdministratorCheck } from './administrator-check.js';
 import { createCasApiClient } from './cas-api-client.js';
 import { CasApiError } from './cas-api-error.js';
@@ -58,23 +58,9 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const run = {
-  id: 'run-1',
-  tenantId: 'tenant-1',
-  service: 'exchangeOnline',
-  trigger: 'manual',
-  scope: 'allUsersAndGroups',
-  status: 'pending',
-  requestedAt: '2026-11-27T12:00:00.000Z',
-  requestedBy: { kind: 'user', userId: 'user-1', userPrincipalName: 'a@b' },
-  startedAt: null,
-  finishedAt: null,
-  added: 0,
-  updated: 0,
-  removed: 0,
-  graphRequests: 0,
-  error: null,
-};
+/** A queued run as `POST /api/sync` answers it, and the same run in the history. */
+const queued = syncRun();
+const { alreadyQueued: _queued, ...run } = queued;
 
 describe('createCasApiClient', () => {
   it('signs a fresh bot credential per request: HS256, iss/aud, sub, tid, at most a minute, unique jti', async () => {
@@ -101,7 +87,7 @@ describe('createCasApiClient', () => {
   });
 
   it('posts a manual synchronization and reads the queued runs', async () => {
-    answers.set('POST /api/sync', json(202, { syncRuns: [run] }));
+    answers.set('POST /api/sync', json(202, { syncRuns: [queued] }));
     const result = await createCasApiClient({ origin, botApiKey: key })(user).sync();
     expect(result).toEqual({
       ok: true,

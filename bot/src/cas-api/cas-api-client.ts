@@ -3,37 +3,28 @@
  * API states (409 manual_sync_not_allowed, 403 not an admin…) come back as Result errors; an API
  * that does not answer, or answers outside the contract, throws `CasApiError`.
  */
-import { err, ok } from '@cas/core';
 import {
-  channelNotificationsSchema,
-  extendResultSchema,
-  globalAdministratorSchema,
-  provisioningViewSchema,
-  syncAcceptedSchema,
-  syncRunListSchema,
-} from './api-types.js';
+  callApi,
+  ContractViolation,
+  parseJsonText,
+  routes,
+  type AnswerOf,
+  type ApiReply,
+  type ApiRefusal,
+  type ApiRequest,
+  type RequestOf,
+  type RouteContract,
+  type SyncRunView,
+} from '@cas/contracts';
+import { ok } from '@cas/core';
 import { signBotCredential } from './bot-credential.js';
 import { CasApiError } from './cas-api-error.js';
-import type {
-  ChannelNotificationsView,
-  ExtendResult,
-  GlobalAdministratorView,
-  ProvisioningView,
-  SyncAccepted,
-  SyncRunView,
-} from './api-types.js';
 import type { ActingUser } from './bot-credential.js';
 import type { Result, ServiceId } from '@cas/core';
-import type { z } from 'zod';
 
-/** A refusal the API stated: status, code and a message meant for people. */
-export interface ApiRefusal {
-  readonly status: number;
-  readonly code: string;
-  readonly message: string;
-  /** Extra fields of the error body (e.g. `reason`, `service`). */
-  readonly details: Readonly<Record<string, unknown>>;
-}
+export type { ApiRefusal } from '@cas/contracts';
+
+type Answer<C> = Promise<Result<AnswerOf<C>, ApiRefusal>>;
 
 /** What the bot asks of the API on behalf of one user; tests of commands fake this. */
 export interface CasApi {
@@ -41,20 +32,23 @@ export interface CasApi {
    * `GET /api/bot/global-administrator`: whether this user holds Global Administrator (Graph).
    * Throws `CasApiError` with code `role_check_unavailable` when Graph cannot tell.
    */
-  globalAdministrator(): Promise<Result<GlobalAdministratorView, ApiRefusal>>;
+  globalAdministrator(): Answer<typeof routes.botGlobalAdministrator>;
   /** `POST /api/bot/channel-notifications`: `notify here` / `notify off` in a shared conversation, as this user. */
   setChannelNotifications(
     conversationId: string,
     enabled: boolean,
-  ): Promise<Result<ChannelNotificationsView, ApiRefusal>>;
+  ): Answer<typeof routes.botChannelNotifications>;
   /** `GET /api/provisioning`: the status of every service. */
-  provisioning(): Promise<Result<ProvisioningView, ApiRefusal>>;
+  provisioning(): Answer<typeof routes.provisioning>;
   /** `POST /api/sync`: a manual synchronization of every service that may sync (R3, R4). */
-  sync(): Promise<Result<SyncAccepted, ApiRefusal>>;
+  sync(): Answer<typeof routes.syncAll>;
   /** `POST /api/extend`: Extend protection to all targets (R11). */
-  extend(): Promise<Result<ExtendResult, ApiRefusal>>;
+  extend(): Answer<typeof routes.extend>;
   /** `GET /api/sync-runs`: newest first. */
-  syncRuns(options?: { service?: ServiceId; limit?: number }): Promise<Result<SyncRunView[], ApiRefusal>>;
+  syncRuns(options?: {
+    service?: ServiceId;
+    limit?: number;
+  }): Promise<Result<readonly SyncRunView[], ApiRefusal>>;
 }
 
 /** Options of `createCasApiClient`. */
@@ -74,100 +68,74 @@ export function createCasApiClient(options: CasApiClientOptions): (user: ActingU
   const fetchImpl = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 15_000;
 
-  async function call<T>(
-    user: ActingUser,
-    method: 'GET' | 'POST',
-    path: string,
-    schema: z.ZodType<T>,
-    payload: Record<string, unknown> = {},
-  ): Promise<Result<T, ApiRefusal>> {
-    const url = new URL(path, options.origin);
+  /** One request as `user`, with a fresh bot credential and a time limit. */
+  async function send(user: ActingUser, request: ApiRequest): Promise<ApiReply> {
+    const url = new URL(request.path, options.origin);
     const credential = await signBotCredential(options.botApiKey, user);
     let response: Response;
     try {
       response = await fetchImpl(url, {
-        method,
+        method: request.method,
         headers: {
           authorization: `Bearer ${credential}`,
           accept: 'application/json',
-          ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
-        body: method === 'POST' ? JSON.stringify(payload) : undefined,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new CasApiError(`${method} ${url.pathname} did not answer`, { cause: error });
+      throw new CasApiError(`${request.method} ${url.pathname} did not answer`, { cause: error });
     }
     const text = await response.text();
     let body: unknown;
     try {
-      body = text === '' ? undefined : JSON.parse(text);
+      body = parseJsonText(text);
     } catch (error) {
-      throw new CasApiError(`${method} ${url.pathname} answered ${response.status} with non-JSON`, {
+      throw new CasApiError(`${request.method} ${url.pathname} answered ${response.status} with non-JSON`, {
         status: response.status,
         cause: error,
       });
     }
-    if (!response.ok) {
-      const parsedRefusal = parseRefusal(response.status, body);
-      const retryAfter = Number(response.headers.get('retry-after'));
+    const retryAfter = Number(response.headers.get('retry-after'));
+    return {
+      status: response.status,
+      body,
       // The per-user rate limit says when to come back in a header; keep it with the refusal.
-      const refusal =
-        response.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0
-          ? { ...parsedRefusal, details: { ...parsedRefusal.details, retryAfterSeconds: retryAfter } }
-          : parsedRefusal;
-      // A server fault is not a refusal the user can act on: it is the unexpected case.
-      if (response.status >= 500) {
-        throw new CasApiError(`${method} ${url.pathname} failed with ${response.status} ${refusal.code}`, {
-          status: response.status,
-          code: refusal.code,
-        });
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
+    };
+  }
+
+  async function call<C extends RouteContract>(user: ActingUser, route: C, input: RequestOf<C>): Answer<C> {
+    let result;
+    try {
+      result = await callApi((request) => send(user, request), route, input);
+    } catch (error) {
+      if (error instanceof ContractViolation) {
+        throw new CasApiError(error.message, { status: error.status });
       }
-      return err(refusal);
+      throw error;
     }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
+    // A server fault is not a refusal the user can act on: it is the unexpected case.
+    if (!result.ok && result.error.status >= 500) {
       throw new CasApiError(
-        `${method} ${url.pathname} answered outside the contract: ${parsed.error.message}`,
-        {
-          status: response.status,
-        },
+        `${route.method} ${route.path} failed with ${result.error.status} ${result.error.code}`,
+        { status: result.error.status, code: result.error.code },
       );
     }
-    return ok(parsed.data);
+    return result;
   }
 
   return (user) => ({
-    globalAdministrator: () => call(user, 'GET', '/api/bot/global-administrator', globalAdministratorSchema),
+    globalAdministrator: () => call(user, routes.botGlobalAdministrator, {}),
     setChannelNotifications: (conversationId, enabled) =>
-      call(user, 'POST', '/api/bot/channel-notifications', channelNotificationsSchema, {
-        conversationId,
-        enabled,
-      }),
-    provisioning: () => call(user, 'GET', '/api/provisioning', provisioningViewSchema),
-    sync: () => call(user, 'POST', '/api/sync', syncAcceptedSchema),
-    extend: () => call(user, 'POST', '/api/extend', extendResultSchema),
+      call(user, routes.botChannelNotifications, { body: { conversationId, enabled } }),
+    provisioning: () => call(user, routes.provisioning, {}),
+    sync: () => call(user, routes.syncAll, {}),
+    extend: () => call(user, routes.extend, {}),
     async syncRuns(query = {}) {
-      const search = new URLSearchParams();
-      if (query.service !== undefined) search.set('service', query.service);
-      if (query.limit !== undefined) search.set('limit', String(query.limit));
-      const suffix = search.size > 0 ? `?${search.toString()}` : '';
-      const result = await call(user, 'GET', `/api/sync-runs${suffix}`, syncRunListSchema);
+      const result = await call(user, routes.syncRuns, { query });
       return result.ok ? ok(result.value.runs) : result;
     },
   });
-}
-
-function parseRefusal(status: number, body: unknown): ApiRefusal {
-  const error =
-    typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'object'
-      ? (body.error as Record<string, unknown>)
-      : {};
-  const { code, message, ...details } = error;
-  return {
-    status,
-    code: typeof code === 'string' ? code : `http_${status}`,
-    message: typeof message === 'string' ? message : `The request failed with status ${status}.`,
-    details,
-  };
 }

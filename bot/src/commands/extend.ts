@@ -7,7 +7,11 @@ import type { BotReply, BotTurn } from '../conversation/turn.js';
 /** Extends protection for the user and returns the card that says how it went. */
 export async function extendProtectionCard(turn: BotTurn): Promise<AdaptiveCard> {
   const result = await turn.api.extend();
-  if (result.ok) return extendedCard({ services: result.value.services, message: result.value.message });
+  if (result.ok)
+    return extendedCard({
+      services: result.value.services,
+      ...(result.value.message === null ? {} : { message: result.value.message }),
+    });
   // Retrying helps after a conflict or throttling, not when there is nothing to extend or no right to.
   const retry =
     result.error.status === 409 ? result.error.code === 'version_conflict' : result.error.status === 429;

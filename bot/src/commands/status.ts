@@ -2,8 +2,8 @@
 import { statusCard } from '../cards/status-card.js';
 import { refusalCard } from '../conversation/refusals.js';
 import type { AdaptiveCard } from '../cards/adaptive-card.js';
-import type { ProvisioningView } from '../cas-api/api-types.js';
 import type { BotReply, BotTurn } from '../conversation/turn.js';
+import type { ProvisioningView } from '@cas/contracts';
 
 /** The status card for a dashboard read at `asOf`. */
 export function statusCardFor(view: ProvisioningView, asOf: Date): AdaptiveCard {

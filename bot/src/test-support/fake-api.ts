@@ -1,7 +1,7 @@
 /** A scripted CasApi for unit tests of commands, actions and the turn handler. */
-import { err, ok } from '@cas/core';
-import type { ProvisioningView, QueuedSyncRunView } from '../cas-api/api-types.js';
+import { err, ok, scopeExtendedNotification } from '@cas/core';
 import type { ApiRefusal, CasApi } from '../cas-api/cas-api-client.js';
+import type { ExtendResult, ProvisioningView, QueuedSyncRunView } from '@cas/contracts';
 import type { ServiceId } from '@cas/core';
 
 /** A dashboard with every service in `status`, all in `scope`. */
@@ -26,7 +26,9 @@ export function provisioningView(
       protectedAt: scope === null ? null : '2026-11-27T10:00:00.000Z',
       lastVerifiedAt: scope === null ? null : '2026-11-27T11:00:00.000Z',
       tokenFailure: null,
+      consentSteps: [],
       lastSync: null,
+      protectedUsers: null,
     })),
     scopeLock: null,
     extend: { available: scope === 'selectedUsers', reason: null },
@@ -34,6 +36,7 @@ export function provisioningView(
       scope === 'allUsersAndGroups'
         ? { allowed: true, reason: null }
         : { allowed: false, reason: 'Manual synchronization is not available with selected users.' },
+    unreadNotifications: 0,
     ...overrides,
   };
 }
@@ -42,11 +45,17 @@ export function provisioningView(
 export function syncRun(overrides: Partial<QueuedSyncRunView> = {}): QueuedSyncRunView {
   return {
     id: 'run-1',
+    tenantId: 'tenant-1',
     service: 'exchangeOnline',
     trigger: 'manual',
     scope: 'allUsersAndGroups',
     status: 'pending',
     requestedAt: '2026-11-27T12:00:00.000Z',
+    requestedBy: {
+      kind: 'user',
+      userId: 'admin-object-id',
+      userPrincipalName: 'admin@contoso.onmicrosoft.com',
+    },
     startedAt: null,
     finishedAt: null,
     added: 0,
@@ -58,6 +67,22 @@ export function syncRun(overrides: Partial<QueuedSyncRunView> = {}): QueuedSyncR
     missingTargets: [],
     alreadyQueued: false,
     ...overrides,
+  };
+}
+
+/** What `POST /api/extend` answers after extending `services`, with the API's own message. */
+export function extendResult(services: readonly ServiceId[]): ExtendResult {
+  return {
+    provisioning: provisioningView('allUsersAndGroups'),
+    services,
+    syncRuns: [],
+    message:
+      services.length === 0
+        ? null
+        : scopeExtendedNotification(
+            { id: 'n-1', tenantId: 'tenant-1', createdAt: '2026-11-27T12:00:00.000Z' },
+            { services, extendedAt: '2026-11-27T12:00:00.000Z' },
+          ).message,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { Body1, makeStyles, tokens } from '@fluentui/react-components';
 import { PageHeading } from './PageHeading.js';
-import type { Me } from './api-types.js';
+import type { Me } from '@cas/contracts';
 import type { ReactNode } from 'react';
 
 const useStyles = makeStyles({

@@ -20,8 +20,8 @@ import { parseRoute, routeId, type Route } from './routes.js';
 import { TabContextProvider, type TabContextValue } from './tab-context.js';
 import { useFluentTheme } from './use-fluent-theme.js';
 import type { ApiClient } from './api-client.js';
-import type { Me } from './api-types.js';
 import type { TabHost, ThemeName } from './tab-host.js';
+import type { Me } from '@cas/contracts';
 import type { ReactNode } from 'react';
 
 const ProvisionWizard = lazy(() =>

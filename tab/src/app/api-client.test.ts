@@ -17,11 +17,19 @@ function stubFetch(
 
 describe('createApiClient', () => {
   it('sends the bearer token and encodes query values', async () => {
-    const stub = stubFetch(200, JSON.stringify({ user: { id: '1' } }));
+    const user = {
+      id: '1',
+      userPrincipalName: "o'neil+x@contoso.com",
+      displayName: "Pat O'Neil",
+      mail: null,
+      accountEnabled: true,
+      userType: 'Member',
+    };
+    const stub = stubFetch(200, JSON.stringify({ user }));
     const api = createApiClient({ getToken: async () => 'token-1', fetch: stub.fetch });
     const result = await api.findUser("o'neil+x@contoso.com");
-    expect(result).toEqual({ ok: true, value: { user: { id: '1' } } });
-    expect(stub.calls[0]?.url).toBe("/api/targets/users?upn=o'neil%2Bx%40contoso.com");
+    expect(result).toEqual({ ok: true, value: { user } });
+    expect(stub.calls[0]?.url).toBe('/api/targets/users?upn=o%27neil%2Bx%40contoso.com');
     expect((stub.calls[0]?.init.headers as Record<string, string>)['Authorization']).toBe('Bearer token-1');
   });
 
@@ -32,7 +40,12 @@ describe('createApiClient', () => {
       'target_limit_exceeded',
       'Full.',
     ],
-    [403, { error: { code: 'forbidden', message: 'Not an admin.' } }, 'forbidden', 'Not an admin.'],
+    [
+      403,
+      { error: { code: 'administrator_required', message: 'Not an admin.' } },
+      'administrator_required',
+      'Not an admin.',
+    ],
     [502, 'not json', 'http_502', 'Cloud App Security answered 502. Try again.'],
   ])('turns a %s answer into an error Result', async (status, body, code, message) => {
     const stub = stubFetch(status, typeof body === 'string' ? body : JSON.stringify(body));
@@ -40,6 +53,15 @@ describe('createApiClient', () => {
     const result = await api.provisioning();
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatchObject({ status, code, message });
+  });
+
+  it('reports an answer outside the contract instead of handing it to the screen', async () => {
+    const stub = stubFetch(200, JSON.stringify({ user: { id: '1' } }));
+    const api = createApiClient({ getToken: async () => 't', fetch: stub.fetch });
+    expect(await api.findUser('a@contoso.com')).toMatchObject({
+      ok: false,
+      error: { status: 200, code: 'unexpected_answer' },
+    });
   });
 
   it('reports an unreachable API and a failed sign-in without throwing', async () => {

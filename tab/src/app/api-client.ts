@@ -1,32 +1,31 @@
 /**
- * The tab's only door to the API: JSON over fetch with the user's bearer token (Teams SSO or
- * MSAL). Expected failures (4xx with the API's error body) come back as Result values.
+ * The tab's only door to the API: the shared contract client (`@cas/contracts`) over fetch with the
+ * user's bearer token (Teams SSO or MSAL). Answers are parsed with the contract's schemas; expected
+ * failures (the API's refusals, an unreachable API, an answer outside the contract) come back as
+ * Result values with words for the screen.
  */
-import { err, ok } from '@cas/core';
-import type {
-  ConsentStart,
-  DirectoryGroup,
-  DirectoryUser,
-  DoneResult,
-  ExtendResult,
-  GroupUsersPage,
-  Me,
-  NotificationList,
-  PoliciesView,
-  ProvisioningView,
-  ServiceAccountView,
-  ChangeNotificationsView,
-} from './api-types.js';
-import type { ConsentStep, QueuedSyncRun, Result, ServiceId, SyncRun, SyncScope, Target } from '@cas/core';
+import {
+  callApi,
+  ContractViolation,
+  parseJsonText,
+  routes,
+  type AnswerOf,
+  type ApiReply,
+  type ApiRequest,
+  type RequestOf,
+  type RouteContract,
+} from '@cas/contracts';
+import { err } from '@cas/core';
+import type { ConsentStep, ServiceId, SyncScope, Target, Result } from '@cas/core';
 
 /** An API refusal or an unreachable API, with words for the screen. */
 export interface ApiFailure {
   /** HTTP status; 0 when the API could not be reached. */
   readonly status: number;
-  /** The API's error code, or `network_error` / `token_error`. */
+  /** The API's error code, or `network_error` / `token_error` / `unexpected_answer`. */
   readonly code: string;
   readonly message: string;
-  readonly details?: Record<string, unknown>;
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 /** The outcome of one API call. */
@@ -44,31 +43,37 @@ export interface ApiClientOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** Typed calls of docs/api.md used by the tab. */
+type Answer<C> = Promise<ApiResult<AnswerOf<C>>>;
+
+/** The routes the tab calls. */
 export interface ApiClient {
-  me(): Promise<ApiResult<Me>>;
-  provisioning(): Promise<ApiResult<ProvisioningView>>;
-  startConsent(service: ServiceId, step: ConsentStep): Promise<ApiResult<ConsentStart>>;
-  startTokenRenewal(service: ServiceId, step: ConsentStep): Promise<ApiResult<ConsentStart>>;
-  findUser(upn: string): Promise<ApiResult<{ user: DirectoryUser }>>;
-  findGroups(query: string): Promise<ApiResult<{ groups: DirectoryGroup[] }>>;
-  groupUsers(groupId: string): Promise<ApiResult<GroupUsersPage>>;
-  /** Scope preview of **Synchronize all users and groups**: how many users the directory holds. */
-  targetsSummary(): Promise<ApiResult<{ users: number }>>;
+  me(): Answer<typeof routes.me>;
+  provisioning(): Answer<typeof routes.provisioning>;
+  startConsent(service: ServiceId, step: ConsentStep): Answer<typeof routes.startConsent>;
+  startTokenRenewal(service: ServiceId, step: ConsentStep): Answer<typeof routes.startTokenRenewal>;
+  findUser(upn: string): Answer<typeof routes.findUser>;
+  findGroups(query: string): Answer<typeof routes.findGroups>;
+  groupUsers(groupId: string): Answer<typeof routes.groupUsers>;
+  targetsSummary(): Answer<typeof routes.targetsSummary>;
   saveProvisioning(
     service: ServiceId,
     body: { scope: SyncScope; targets?: readonly Target[]; expectedVersion: string },
-  ): Promise<ApiResult<DoneResult>>;
+  ): Answer<typeof routes.done>;
   /** R13: answers the run queued now, or the one already queued (`alreadyQueued`). */
-  startSync(service: ServiceId): Promise<ApiResult<{ syncRuns: QueuedSyncRun[] }>>;
-  syncRuns(service?: ServiceId, limit?: number): Promise<ApiResult<{ runs: SyncRun[] }>>;
-  policies(): Promise<ApiResult<PoliciesView>>;
-  extend(): Promise<ApiResult<ExtendResult>>;
-  serviceAccount(): Promise<
-    ApiResult<{ services: ServiceAccountView[]; changeNotifications?: ChangeNotificationsView }>
-  >;
-  notifications(): Promise<ApiResult<NotificationList>>;
-  markRead(id: string): Promise<ApiResult<{ id: string; read: true }>>;
+  startSync(service: ServiceId): Answer<typeof routes.syncService>;
+  syncRuns(service?: ServiceId, limit?: number): Answer<typeof routes.syncRuns>;
+  policies(): Answer<typeof routes.policies>;
+  extend(): Answer<typeof routes.extend>;
+  serviceAccount(): Answer<typeof routes.serviceAccount>;
+  notifications(): Answer<typeof routes.notifications>;
+  markRead(id: string): Answer<typeof routes.markNotificationRead>;
+}
+
+/** Thrown by the transport when no answer came; turned into a failure Result. */
+class Unanswered extends Error {
+  constructor(readonly failure: ApiFailure) {
+    super(failure.message);
+  }
 }
 
 /** Creates the API client. */
@@ -76,70 +81,83 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const base = options.baseUrl ?? '';
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
-  async function call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+  async function transport(request: ApiRequest): Promise<ApiReply> {
     let token: string;
     try {
       token = await options.getToken();
     } catch (error) {
-      return err({ status: 401, code: 'token_error', message: `Could not sign you in: ${messageOf(error)}` });
+      throw new Unanswered({
+        status: 401,
+        code: 'token_error',
+        message: `Could not sign you in: ${messageOf(error)}`,
+      });
     }
     let response: Response;
     try {
-      response = await doFetch(`${base}${path}`, {
-        method,
+      response = await doFetch(`${base}${request.path}`, {
+        method: request.method,
         headers: {
           Authorization: `Bearer ${token}`,
           Accept: 'application/json',
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
       });
     } catch {
-      return err({
+      throw new Unanswered({
         status: 0,
         code: 'network_error',
         message: 'Cloud App Security cannot be reached. Check your connection and try again.',
       });
     }
     const text = await response.text();
-    let json: unknown;
+    let body: unknown;
     try {
-      json = text === '' ? undefined : JSON.parse(text);
+      body = parseJsonText(text);
     } catch {
       // A non-JSON body (a proxy's error page) is treated like no body.
     }
-    if (response.ok) return ok(json as T);
-    const error = (json as { error?: Record<string, unknown> } | undefined)?.error;
-    const { code, message, ...details } = error ?? {};
-    return err({
-      status: response.status,
-      code: typeof code === 'string' ? code : `http_${response.status}`,
-      message:
-        typeof message === 'string' ? message : `Cloud App Security answered ${response.status}. Try again.`,
-      details,
-    });
+    return { status: response.status, body };
   }
 
-  const q = encodeURIComponent;
+  async function call<C extends RouteContract>(route: C, input: RequestOf<C>): Answer<C> {
+    try {
+      return await callApi(transport, route, input);
+    } catch (error) {
+      if (error instanceof Unanswered) return err(error.failure);
+      if (error instanceof ContractViolation) {
+        return err({
+          status: error.status,
+          code: 'unexpected_answer',
+          message: 'Cloud App Security answered in a way this page does not understand. Reload the page.',
+        });
+      }
+      throw error;
+    }
+  }
+
   return {
-    me: () => call('GET', '/api/me'),
-    provisioning: () => call('GET', '/api/provisioning'),
-    startConsent: (service, step) => call('POST', `/api/services/${service}/consent/${step}`, {}),
-    startTokenRenewal: (service, step) =>
-      call('POST', `/api/services/${service}/service-account/token/${step}`, {}),
-    findUser: (upn) => call('GET', `/api/targets/users?upn=${q(upn)}`),
-    findGroups: (query) => call('GET', `/api/targets/groups?query=${q(query)}`),
-    groupUsers: (groupId) => call('GET', `/api/targets/groups/${q(groupId)}/users`),
-    targetsSummary: () => call('GET', '/api/targets/summary'),
-    saveProvisioning: (service, body) => call('PUT', `/api/services/${service}/provisioning`, body),
-    startSync: (service) => call('POST', `/api/services/${service}/sync`, {}),
+    me: () => call(routes.me, {}),
+    provisioning: () => call(routes.provisioning, {}),
+    startConsent: (service, step) => call(routes.startConsent, { params: { service, step } }),
+    startTokenRenewal: (service, step) => call(routes.startTokenRenewal, { params: { service, step } }),
+    findUser: (upn) => call(routes.findUser, { query: { upn } }),
+    findGroups: (query) => call(routes.findGroups, { query: { query } }),
+    groupUsers: (groupId) => call(routes.groupUsers, { params: { groupId } }),
+    targetsSummary: () => call(routes.targetsSummary, {}),
+    saveProvisioning: (service, body) =>
+      call(routes.done, {
+        params: { service },
+        body,
+      }),
+    startSync: (service) => call(routes.syncService, { params: { service } }),
     syncRuns: (service, limit = 20) =>
-      call('GET', `/api/sync-runs?${service ? `service=${service}&` : ''}limit=${limit}`),
-    policies: () => call('GET', '/api/policies'),
-    extend: () => call('POST', '/api/extend', {}),
-    serviceAccount: () => call('GET', '/api/service-account'),
-    notifications: () => call('GET', '/api/notifications?limit=50'),
-    markRead: (id) => call('POST', `/api/notifications/${q(id)}/read`, {}),
+      call(routes.syncRuns, { query: { ...(service === undefined ? {} : { service }), limit } }),
+    policies: () => call(routes.policies, {}),
+    extend: () => call(routes.extend, {}),
+    serviceAccount: () => call(routes.serviceAccount, {}),
+    notifications: () => call(routes.notifications, { query: { limit: 50 } }),
+    markRead: (id) => call(routes.markNotificationRead, { params: { id } }),
   };
 }
 

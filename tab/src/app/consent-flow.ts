@@ -3,8 +3,8 @@
  * where it goes, wait for the callback page's result, and turn every ending into specific words.
  */
 import type { ApiResult } from './api-client.js';
-import type { ConsentStart } from './api-types.js';
 import type { ConsentOutcome, TabHost } from './tab-host.js';
+import type { ConsentStart } from '@cas/contracts';
 
 /** How a consent step ended, ready for the screen. */
 export type ConsentStepResult =

@@ -1,9 +1,9 @@
 /** What every screen shares: the API client, the host, the signed-in admin, navigation. */
 import { createContext, useContext } from 'react';
 import type { ApiClient } from './api-client.js';
-import type { Me } from './api-types.js';
 import type { Route } from './routes.js';
 import type { TabHost } from './tab-host.js';
+import type { Me } from '@cas/contracts';
 
 /** The shared tab state. */
 export interface TabContextValue {

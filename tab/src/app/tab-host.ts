@@ -2,7 +2,7 @@
  * What the tab needs from where it runs — Teams (teams-js) or a plain browser (msal-browser):
  * a token for the API, the theme, the locale, a deep-link page id and a consent popup.
  */
-import type { ConsentResult } from './api-types.js';
+import { consentResultSchema, type ConsentResult } from '@cas/contracts';
 
 /** Fluent theme families the tab renders in (Teams' three themes). */
 export type ThemeName = 'light' | 'dark' | 'contrast';
@@ -66,15 +66,9 @@ export function themeFromTeams(name: string | undefined): ThemeName {
   return 'light';
 }
 
-/** True when the message is the consent callback page's result. */
+/** True when the message is the consent callback page's result, as its contract describes it. */
 export function isConsentResult(data: unknown): data is ConsentResult {
-  if (typeof data !== 'object' || data === null) return false;
-  const value = data as Record<string, unknown>;
-  return (
-    value['type'] === 'cas-consent-result' &&
-    typeof value['ok'] === 'boolean' &&
-    typeof value['code'] === 'string'
-  );
+  return consentResultSchema.safeParse(data).success;
 }
 
 /** Parses what teams-js `authenticate` resolved or rejected with (the callback page sends JSON). */

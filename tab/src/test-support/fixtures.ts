@@ -1,13 +1,21 @@
 /** API answers for component tests, shaped as docs/api.md describes them, with overridable fields. */
-import { SERVICE_IDS, SERVICE_NAMES, type Notification, type ServiceId, type SyncRun } from '@cas/core';
+import {
+  consentStepRequirement,
+  SERVICE_IDS,
+  SERVICE_NAMES,
+  type Notification,
+  type ServiceId,
+  type SyncRun,
+} from '@cas/core';
 import type {
   ConsentStepView,
   Me,
   PoliciesView,
   ProvisioningView,
   ServiceAccountView,
+  ChangeNotificationsView,
   ServiceView,
-} from '../app/api-types.js';
+} from '@cas/contracts';
 
 /** The tenant every fixture belongs to. */
 export const TENANT_ID = '11111111-2222-4333-8444-555555555555';
@@ -37,7 +45,8 @@ export function consentStepFixture(
     stepNumber: graph ? 2 : 1,
     resource: graph ? 'Microsoft Graph' : 'Office 365 Exchange Online',
     roles: graph ? ['Mail.ReadWrite', 'User.Read.All'] : ['full_access_as_app'],
-    purpose: graph ? 'Access all mailboxes through the Graph API' : 'Quarantine management through EWS',
+    // The API's words for the step, as `core` states them.
+    purpose: consentStepRequirement('exchangeOnline', step, { ewsEnabled: true })?.purpose ?? '',
     granted: false,
     grantedAt: null,
     grantedBy: null,
@@ -63,6 +72,7 @@ export function serviceFixture(service: ServiceId, overrides: Partial<ServiceVie
     tokenFailure: null,
     consentSteps: steps,
     lastSync: null,
+    protectedUsers: null,
     ...overrides,
   };
 }
@@ -98,12 +108,21 @@ export function provisioningFixture(
 /** `GET /api/service-account`. */
 export function serviceAccountFixture(services: Partial<Record<ServiceId, Partial<ServiceView>>> = {}): {
   services: ServiceAccountView[];
+  changeNotifications: ChangeNotificationsView;
 } {
   return {
     services: SERVICE_IDS.map((service) => ({
       tenantId: TENANT_ID,
       ...serviceFixture(service, services[service]),
     })),
+    changeNotifications: {
+      state: 'notSetUp',
+      cause: null,
+      renewedAt: null,
+      expiresAt: null,
+      since: null,
+      message: 'Change notifications: not set up yet (periodic synchronization only).',
+    },
   };
 }
 

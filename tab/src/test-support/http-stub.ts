@@ -2,6 +2,7 @@
  * A `fetch` stub for component and hook tests: the HTTP boundary between the tab and the API,
  * answering from a table of `METHOD /path` → JSON reply and recording every request.
  */
+import { answerProblem } from '@cas/contracts';
 
 /** One stubbed answer. */
 export interface StubReply {
@@ -73,6 +74,18 @@ export function createHttpStub(routes: Record<string, StubRoute> = {}): HttpStub
       reply = route;
     }
     const status = reply.status ?? 200;
+    // A stub answers only what the API's contract allows, so a component test cannot pass on an
+    // answer the API never gives (unstubbed routes answer the test's own 404, and the tab
+    // server's proxy its own 502 when the API is down).
+    const problem =
+      route === undefined || fromTabServer(status, reply.body)
+        ? undefined
+        : answerProblem({ method, url: request.url, status, body: reply.body });
+    if (problem !== undefined) {
+      // Logged as well: the client turns a throwing fetch into a "cannot be reached" failure.
+      console.error(`stubbed answer outside the API contract: ${problem}`);
+      throw new Error(`stubbed answer outside the API contract: ${problem}`);
+    }
     return new Response(reply.body === undefined ? null : JSON.stringify(reply.body), {
       status,
       headers: { 'content-type': 'application/json' },
@@ -98,4 +111,11 @@ export function createHttpStub(routes: Record<string, StubRoute> = {}): HttpStub
 /** An API error body as docs/api.md describes it. */
 export function apiError(status: number, code: string, message: string, details: object = {}): StubReply {
   return { status, body: { error: { code, message, ...details } } };
+}
+
+/** The tab server's own answer when it cannot reach the API (server/api-proxy.ts). */
+function fromTabServer(status: number, body: unknown): boolean {
+  return (
+    status === 502 && (body as { error?: { code?: unknown } } | undefined)?.error?.code === 'api_unreachable'
+  );
 }

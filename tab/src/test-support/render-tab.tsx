@@ -14,9 +14,9 @@ import { TabContextProvider, type TabContextValue } from '../app/tab-context.js'
 import './dom-environment.js';
 import { meFixture } from './fixtures.js';
 import { createHttpStub, type HttpStub, type StubRoute } from './http-stub.js';
-import type { ConsentResult, Me } from '../app/api-types.js';
 import type { Route } from '../app/routes.js';
 import type { TabHost } from '../app/tab-host.js';
+import type { ConsentResult, Me } from '@cas/contracts';
 import type { ReactNode } from 'react';
 
 /** Options of {@link renderTab}. */

@@ -27,7 +27,11 @@ const PROVISIONING = provisioningFixture({
   sharePointOnline: {
     status: 'tokenInvalid',
     scope: 'selectedUsers',
-    tokenFailure: { cause: 'consentRevoked', message: 'An administrator revoked the consent.' },
+    tokenFailure: {
+      cause: 'consentRevoked',
+      message: 'An administrator revoked the consent.',
+      missingRoles: [],
+    },
   },
 });
 
@@ -118,12 +122,12 @@ describe('Dashboard', () => {
     const { user } = renderTab(<Dashboard />, {
       routes: {
         'GET /api/provisioning': [
-          apiError(503, 'store_unavailable', 'The database is not answering.'),
+          apiError(502, 'api_unreachable', 'The Cloud App Security API cannot be reached.'),
           { body: PROVISIONING },
         ],
       },
     });
-    expect(await screen.findByText('The database is not answering.')).toBeTruthy();
+    expect(await screen.findByText('The Cloud App Security API cannot be reached.')).toBeTruthy();
     await user.click(screen.getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(screen.getAllByRole('listitem')).toHaveLength(3));
   });

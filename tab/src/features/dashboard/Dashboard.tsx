@@ -22,7 +22,7 @@ import { useApiResource } from '../../app/use-api-resource.js';
 import { scopeLabel, STATUS_COLORS, STATUS_LABELS } from './service-status.js';
 import { useRevealOnHoverOrFocus } from './use-reveal-on-hover-or-focus.js';
 import { useDashboardStyles } from './useDashboardStyles.styles.js';
-import type { ServiceView } from '../../app/api-types.js';
+import type { ServiceView } from '@cas/contracts';
 import type { ReactNode } from 'react';
 
 /** The Dashboard screen. */

@@ -1,17 +1,22 @@
 // @vitest-environment jsdom
 /** Extend to protect all your Office 365 service targets.: the instructions and Submit (R11). */
+import { SERVICE_IDS, scopeExtendedNotification } from '@cas/core';
 import { screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { meFixture, provisioningFixture } from '../../test-support/fixtures.js';
+import { meFixture, provisioningFixture, TENANT_ID } from '../../test-support/fixtures.js';
 import { apiError } from '../../test-support/http-stub.js';
 import { renderTab } from '../../test-support/render-tab.js';
 import { ExtendProtection } from './ExtendProtection.js';
 
 const EXTENDED = {
   provisioning: provisioningFixture(),
-  services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'],
+  services: SERVICE_IDS,
   syncRuns: [],
-  message: 'All your Office 365 service targets are protected.',
+  // What the API answers: the text of the notification Extend raises.
+  message: scopeExtendedNotification(
+    { id: 'n-1', tenantId: TENANT_ID, createdAt: '2026-11-27T08:00:00.000Z' },
+    { services: SERVICE_IDS, extendedAt: '2026-11-27T08:00:00.000Z' },
+  ).message,
 };
 
 describe('ExtendProtection', () => {
@@ -29,9 +34,8 @@ describe('ExtendProtection', () => {
     const submit = screen.getByRole('button', { name: 'Submit' }) as HTMLButtonElement;
     await user.click(submit);
     const done = await screen.findByRole('status');
-    expect(done.textContent).toContain(
-      'Exchange Online, SharePoint Online, OneDrive now synchronize all users and groups.',
-    );
+    expect(done.textContent).toContain(EXTENDED.message);
+    expect(done.textContent).toContain('Exchange Online, SharePoint Online and OneDrive now synchronize');
     expect(http.requestsTo('POST /api/extend')).toHaveLength(1);
     expect(submit.disabled).toBe(true);
     expect(unreadRefreshes()).toBe(1);

@@ -2,7 +2,7 @@
  * **Extend to protect all your Office 365 service targets.** (R11): the instructions and
  * **Submit**, which switches all three services to all users and groups.
  */
-import { EXTEND_OFFER_TEXT, MANUAL_SYNC_ALL_TARGETS_LABEL, SERVICE_NAMES } from '@cas/core';
+import { EXTEND_OFFER_TEXT, MANUAL_SYNC_ALL_TARGETS_LABEL } from '@cas/core';
 import {
   Body1,
   Button,
@@ -25,17 +25,15 @@ export function ExtendProtection(): ReactNode {
   const [state, setState] = useState<
     | { status: 'idle' }
     | { status: 'saving' }
-    | { status: 'done'; services: string }
+    | { status: 'done'; message: string | null }
     | { status: 'error'; message: string }
   >({ status: 'idle' });
   const submit = async (): Promise<void> => {
     setState({ status: 'saving' });
     const result = await api.extend();
     if (result.ok) {
-      setState({
-        status: 'done',
-        services: result.value.services.map((service) => SERVICE_NAMES[service]).join(', '),
-      });
+      // The API's words for what changed: the notification Extend raised.
+      setState({ status: 'done', message: result.value.message });
       refreshUnread();
     } else {
       setState({ status: 'error', message: result.error.message });
@@ -63,7 +61,7 @@ export function ExtendProtection(): ReactNode {
         <MessageBar intent="success" role="status">
           <MessageBarBody>
             <MessageBarTitle>All targets protected</MessageBarTitle>
-            {state.services} now synchronize all users and groups.{' '}
+            {state.message === null ? null : `${state.message} `}
             <Link as="button" onClick={() => navigate({ page: 'policies', service: null })}>
               Go to Policies
             </Link>

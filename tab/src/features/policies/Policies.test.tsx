@@ -95,7 +95,10 @@ describe('Policies', () => {
         { body: { runs: [queued] } },
         { body: { runs: [finished] } },
       ],
-      'POST /api/services/exchangeOnline/sync': { status: 202, body: { syncRuns: [queued] } },
+      'POST /api/services/exchangeOnline/sync': {
+        status: 202,
+        body: { syncRuns: [{ ...queued, alreadyQueued: false }] },
+      },
     });
     await waitFor(() => expect(manualSync().disabled).toBe(false));
     await user.click(manualSync());

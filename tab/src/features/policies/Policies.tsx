@@ -31,7 +31,7 @@ import { PageHeading } from '../../app/PageHeading.js';
 import { PageState } from '../../app/PageState.js';
 import { useTab } from '../../app/tab-context.js';
 import { useApiResource } from '../../app/use-api-resource.js';
-import type { PoliciesView } from '../../app/api-types.js';
+import type { PoliciesView } from '@cas/contracts';
 import type { ReactNode } from 'react';
 
 const useStyles = makeStyles({

@@ -18,6 +18,7 @@ const BROKEN = serviceAccountFixture({
     tokenFailure: {
       cause: 'consentRevoked',
       message: 'An administrator revoked the consent of Cloud App Security in your tenant.',
+      missingRoles: [],
     },
   },
 });
@@ -73,7 +74,9 @@ describe('ServiceAccount', () => {
     ).toBeTruthy();
     expect(exchange.getByText(/^Nov 26, 2026/)).toBeTruthy();
     expect(
-      exchange.getByText(/^Step 1: Quarantine management through EWS — roles full_access_as_app; granted/),
+      exchange.getByText(
+        /^Step 1: to use the Exchange Web Service \(EWS\) managed API for quarantine management — roles full_access_as_app; granted/,
+      ),
     ).toBeTruthy();
     expect(exchange.getByText(/^Step 2: .* roles Mail\.ReadWrite, User\.Read\.All; granted/)).toBeTruthy();
     // Services never provisioned have no token to renew.

@@ -16,8 +16,8 @@ import { CheckmarkCircleRegular } from '@fluentui/react-icons';
 import { formatTime } from '../../app/format.js';
 import { useTab } from '../../app/tab-context.js';
 import { useWizardStyles } from './useWizardStyles.styles.js';
-import type { ConsentStepView } from '../../app/api-types.js';
 import type { ConsentStepResult } from '../../app/consent-flow.js';
+import type { ConsentStepView } from '@cas/contracts';
 import type { ConsentStep } from '@cas/core';
 import type { ReactNode } from 'react';
 
@@ -102,10 +102,10 @@ export function ConsentSteps({ steps, progress, onStart, canConsent }: ConsentSt
   );
 }
 
-/** The source guide's words for what each step grants. */
+/**
+ * The source guide's instruction around what the step grants; the purpose is the API's own words
+ * for the step (it differs per service and with the EWS setting), never a copy kept here.
+ */
 function stepInstruction(step: ConsentStepView): string {
-  if (step.step === 'exchangeWebServices') {
-    return 'Sign in with your Office 365 Global Administrator credentials and click Accept to grant Cloud App Security permissions to use the Exchange Web Services (EWS) managed API for quarantine management.';
-  }
-  return `Sign in with your Office 365 Global Administrator credentials and click Accept to grant Cloud App Security permissions to use the Graph API to access all mailboxes (${step.roles.join(', ')}).`;
+  return `Sign in with your Office 365 Global Administrator credentials and click Accept to grant Cloud App Security permissions ${step.purpose} (${step.roles.join(', ')}).`;
 }

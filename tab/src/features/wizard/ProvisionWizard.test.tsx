@@ -71,7 +71,7 @@ describe('consent steps', () => {
     ['declined', 'Consent was declined', 'You declined the permissions.'],
     ['wrong_tenant', 'Signed in to a different tenant', 'You signed in to Fabrikam, not Contoso.'],
     ['roles_missing', 'Consent is missing permissions', 'The token lacks full_access_as_app.'],
-  ])('a %s result shows its own error, then a retry succeeds', async (code, title, message) => {
+  ] as const)('a %s result shows its own error, then a retry succeeds', async (code, title, message) => {
     const popups = stubConsentPopups();
     const { user, http } = renderWizard({
       'GET /api/provisioning': [{ body: FRESH }, { body: STEP_1_GRANTED }],
@@ -130,12 +130,16 @@ describe('consent steps', () => {
     const popups = stubConsentPopups();
     const { user } = renderWizard({
       'GET /api/provisioning': { body: FRESH },
-      [STEP_1]: apiError(409, 'step_order', 'Step 1 is already granted.'),
+      [STEP_1]: apiError(
+        409,
+        'consent_step_not_required',
+        'Exchange Online does not use the Exchange Web Services consent.',
+      ),
     });
     await startStep1(user);
     const alert = await screen.findByRole('alert');
     expect(within(alert).getByText('The step could not start')).toBeTruthy();
-    expect(alert.textContent).toContain('Step 1 is already granted.');
+    expect(alert.textContent).toContain('Exchange Online does not use the Exchange Web Services consent.');
     expect(popups[0]?.closed).toBe(true);
   });
 
@@ -208,7 +212,11 @@ describe('scope', () => {
   it('previews all users without a number when the count is not available', async () => {
     const { user } = renderWizard({
       'GET /api/provisioning': { body: CONSENTED },
-      'GET /api/targets/summary': apiError(502, 'graph_unavailable', 'Microsoft Graph is not answering.'),
+      'GET /api/targets/summary': apiError(
+        502,
+        'graph_failed',
+        'Microsoft Graph did not answer as expected. Try again in a moment.',
+      ),
     });
     await user.click(await screen.findByRole('radio', { name: 'Synchronize all users and groups' }));
     await waitFor(() =>
@@ -228,6 +236,8 @@ describe('scope', () => {
             userPrincipalName: 'adelev@contoso.onmicrosoft.com',
             displayName: 'Adele Vance',
             mail: null,
+            accountEnabled: true,
+            userType: 'Member',
           },
         },
       },

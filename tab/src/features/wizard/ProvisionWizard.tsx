@@ -34,7 +34,7 @@ import { TargetPicker } from './TargetPicker.js';
 import { scopePreviewText, useDirectorySize } from './use-scope-preview.js';
 import { useTargetPicker } from './useTargetPicker.js';
 import { useWizardStyles } from './useWizardStyles.styles.js';
-import type { ProvisioningView, ServiceView } from '../../app/api-types.js';
+import type { ProvisioningView, ServiceView } from '@cas/contracts';
 import type { ReactNode } from 'react';
 
 /** Props of {@link ProvisionWizard}. */

@@ -10,18 +10,20 @@ import { apiError } from '../../test-support/http-stub.js';
 import { renderTab } from '../../test-support/render-tab.js';
 import { TargetPicker } from './TargetPicker.js';
 import { useTargetPicker } from './useTargetPicker.js';
-import type { DirectoryUser } from '../../app/api-types.js';
 import type { StubRoute } from '../../test-support/http-stub.js';
+import type { DirectoryUserView } from '@cas/contracts';
 import type { ReactNode } from 'react';
 
 const PILOTS_ID = '0c1d2e3f-0000-4000-8000-000000000001';
 
-function directoryUser(index: number, name = `Pilot User ${index}`): DirectoryUser {
+function directoryUser(index: number, name = `Pilot User ${index}`): DirectoryUserView {
   return {
     id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
     userPrincipalName: `pilot${index}@contoso.onmicrosoft.com`,
     displayName: name,
     mail: null,
+    accountEnabled: true,
+    userType: 'Member',
   };
 }
 
@@ -35,11 +37,13 @@ function selectedTarget(index: number): Target {
   };
 }
 
-const ADELE: DirectoryUser = {
+const ADELE: DirectoryUserView = {
   id: 'adele-0000-4000-8000-000000000000',
   userPrincipalName: 'adelev@contoso.onmicrosoft.com',
   displayName: 'Adele Vance',
   mail: 'adelev@contoso.com',
+  accountEnabled: true,
+  userType: 'Member',
 };
 
 const ROUTES: Record<string, StubRoute> = {

@@ -23,7 +23,11 @@ describe('useDirectorySize', () => {
   it('is unknown when the API refuses (not an administrator)', async () => {
     const { result } = renderTabHook(() => useDirectorySize(true), {
       routes: {
-        'GET /api/targets/summary': apiError(403, 'forbidden', 'Only a Global Administrator can do this.'),
+        'GET /api/targets/summary': apiError(
+          403,
+          'global_administrator_required',
+          'Only a Global Administrator of this tenant can do this.',
+        ),
       },
     });
     await waitFor(() => expect(result.current).toEqual({ status: 'unknown' }));

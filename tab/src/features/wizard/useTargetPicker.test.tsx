@@ -13,6 +13,8 @@ const ALEX = {
   userPrincipalName: 'alexw@contoso.onmicrosoft.com',
   displayName: 'Alex Wilber',
   mail: null,
+  accountEnabled: true,
+  userType: 'Member' as const,
 };
 const SAVED: Target = {
   userId: ALEX.id,
@@ -50,8 +52,12 @@ describe('useTargetPicker', () => {
       'alexw@contoso.onmicrosoft.com was not found in your directory.',
     ],
     [
-      apiError(403, 'forbidden', 'Only a Global Administrator can do this.'),
-      'Only a Global Administrator can do this.',
+      apiError(
+        403,
+        'global_administrator_required',
+        'Only a Global Administrator of this tenant can do this.',
+      ),
+      'Only a Global Administrator of this tenant can do this.',
     ],
   ])('explains a refused verification (%#)', async (reply, message) => {
     const { result } = renderTabHook(() => useTargetPicker([]), {
@@ -111,8 +117,8 @@ describe('useTargetPicker', () => {
         },
         [`GET /api/targets/groups/${GROUP_ID}/users`]: apiError(
           502,
-          'graph_unavailable',
-          'Microsoft Graph is not answering.',
+          'graph_failed',
+          'Microsoft Graph did not answer as expected. Try again in a moment.',
         ),
       },
     });
@@ -126,7 +132,7 @@ describe('useTargetPicker', () => {
     await act(() => result.current.toggleGroup(GROUP_ID));
     await waitFor(() =>
       expect(result.current.byGroup.groups?.[0]?.users).toEqual({
-        error: 'Microsoft Graph is not answering.',
+        error: 'Microsoft Graph did not answer as expected. Try again in a moment.',
       }),
     );
   });

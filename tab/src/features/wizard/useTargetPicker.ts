@@ -6,7 +6,7 @@
 import { addTargets, parseGroupQuery, parseUserPrincipalName, removeTargets, type Target } from '@cas/core';
 import { useCallback, useState } from 'react';
 import { useTab } from '../../app/tab-context.js';
-import type { DirectoryGroup, DirectoryUser } from '../../app/api-types.js';
+import type { DirectoryGroupView, DirectoryUserView } from '@cas/contracts';
 
 /** A user offered in Available Targets, with where it was found. */
 export interface Candidate {
@@ -16,7 +16,7 @@ export interface Candidate {
 
 /** A group found By Group and, once expanded, its users. */
 export interface GroupResult {
-  readonly group: DirectoryGroup;
+  readonly group: DirectoryGroupView;
   readonly users:
     | 'collapsed'
     | 'loading'
@@ -50,7 +50,7 @@ export interface TargetPicker {
   removeChecked(): void;
 }
 
-function userCandidate(user: DirectoryUser, source: Target['source']): Candidate {
+function userCandidate(user: DirectoryUserView, source: Target['source']): Candidate {
   const key = source.kind === 'group' ? `${source.groupId}:${user.id}` : `user:${user.id}`;
   return {
     key,

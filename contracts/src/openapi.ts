@@ -1,0 +1,132 @@
+/**
+ * The OpenAPI 3.1 description, generated from the contracts: every route with its inputs, and a
+ * response schema for every status it can answer, so it cannot drift from what the API validates
+ * and what its tests check.
+ */
+import { z } from 'zod';
+import { responseSchema, type RouteContract } from './route-contract.js';
+
+type JsonObject = Record<string, unknown>;
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  400: 'The input is not valid.',
+  401: 'No valid credential.',
+  403: 'The caller may not do this.',
+  404: 'Not found.',
+  409: 'Refused in the current state.',
+  413: 'The body is too large.',
+  415: 'The body is not JSON.',
+  422: 'The request cannot be carried out as asked.',
+  429: 'Too many requests; see Retry-After.',
+  500: 'Unexpected failure (answered without details).',
+  502: 'A Microsoft service refused or failed.',
+  503: 'Not available right now.',
+  504: 'A Microsoft service did not answer in time.',
+};
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+  const generated = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonObject;
+  delete generated.$schema;
+  return generated;
+}
+
+/** Path and query parameters from an object schema. */
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): JsonObject[] {
+  if (schema === undefined) return [];
+  const object = jsonSchema(schema, 'input');
+  const properties = (object.properties ?? {}) as Record<string, JsonObject>;
+  const required = new Set((object.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    schema: property,
+  }));
+}
+
+/** The `operationId` of a route: its method and path in camel case. */
+export function operationId(route: Pick<RouteContract, 'method' | 'path'>): string {
+  const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
+  return `${route.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_match, next?: string) => (next ?? '').toUpperCase())}`;
+}
+
+function responses(route: RouteContract): JsonObject {
+  const statuses = [...Object.keys(route.responses), ...Object.keys(route.errorCodes)]
+    .map(Number)
+    .sort((a, b) => a - b);
+  const answers: JsonObject = {};
+  for (const status of statuses) {
+    const schema = responseSchema(route, status);
+    if (schema === undefined) continue;
+    const success = status < 400;
+    const mediaType = success && route.html === true ? 'text/html' : 'application/json';
+    const codes = route.errorCodes[status];
+    answers[String(status)] = {
+      description: success
+        ? (STATUS_TEXT[status] ?? 'Success')
+        : `${STATUS_TEXT[status] ?? 'Error'} Codes: ${(codes ?? []).join(', ')}.`,
+      ...(status === 429
+        ? { headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } }
+        : {}),
+      content: { [mediaType]: { schema: jsonSchema(schema, 'output') } },
+    };
+  }
+  return answers;
+}
+
+/** Builds the document for a set of contracts. */
+export function openApiDocument(
+  routes: readonly RouteContract[],
+  info: { title: string; version: string },
+): JsonObject {
+  const paths: Record<string, Record<string, JsonObject>> = {};
+  for (const route of routes) {
+    const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
+    const operation: JsonObject = {
+      summary: route.summary,
+      operationId: operationId(route),
+      'x-access': route.access,
+      'x-callers': route.access === 'public' ? 'anyone' : (route.callers ?? 'users'),
+      parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+      responses: responses(route),
+      ...(route.access === 'public' ? { security: [] } : {}),
+    };
+    if (route.body !== undefined) {
+      operation.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+      };
+    }
+    paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      ...info,
+      description:
+        'Cloud App Security provisioning API. Tenant always comes from the credential. Errors: { "error": { "code", "message" } }.',
+    },
+    components: {
+      securitySchemes: {
+        entraUserToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'Teams SSO or MSAL token for the API (scope access_as_user).',
+        },
+        botCredential: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT (HS256)',
+          description:
+            'Bot credential signed with the shared bot key; the user role is checked through Graph.',
+        },
+      },
+    },
+    security: [{ entraUserToken: [] }, { botCredential: [] }],
+    paths,
+  };
+}

@@ -1,0 +1,387 @@
+/**
+ * The shapes of the API's answers, as zod schemas: the only definition of them. The API's handlers
+ * are typed by them, its tests check every answer against them, the OpenAPI description is
+ * generated from them, and the tab and the bot parse what they receive with them.
+ *
+ * Answers are strict objects: a field the contract does not name (a secret a handler let slip, a
+ * field renamed on one side) fails the check instead of passing unnoticed. Domain values are
+ * `@cas/core`'s types; the compile-time checks at the end keep both in step.
+ */
+import {
+  SERVICE_IDS,
+  type AuditEvent,
+  type DirectoryGroup,
+  type DirectoryUser,
+  type Notification,
+  type QueuedSyncRun,
+  type SyncRun,
+  type Target,
+} from '@cas/core';
+import { z } from 'zod';
+import './without-eval.js';
+
+/** A value whose arrays and fields are all read-only (what handlers build from `core`'s types). */
+export type DeepReadonly<T> = T extends readonly (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+export const serviceIdSchema = z.enum(SERVICE_IDS);
+export const syncScopeSchema = z.enum(['allUsersAndGroups', 'selectedUsers']);
+export const consentStepSchema = z.enum(['exchangeWebServices', 'microsoftGraph']);
+export const serviceAccountStatusSchema = z.enum([
+  'notProvisioned',
+  'consentStep1Done',
+  'consented',
+  'protected',
+  'tokenInvalid',
+]);
+export const tokenFailureCauseSchema = z.enum([
+  'consentRevoked',
+  'servicePrincipalMissing',
+  'rolesRemoved',
+  'secretExpired',
+  'appDisabled',
+  'unknownTenant',
+  'other',
+]);
+
+const isoTime = z.string().describe('ISO 8601 time');
+
+/** Someone or something that caused a change. */
+export const actorSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('user'), userId: z.string(), userPrincipalName: z.string() }),
+  z.strictObject({ kind: z.literal('system'), component: z.string() }),
+]);
+
+/** Where an admin found a Selected Target. */
+export const targetSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('user') }),
+  z.strictObject({ kind: z.literal('group'), groupId: z.string(), groupName: z.string() }),
+]);
+
+/** A user in Selected Targets. */
+export const targetSchema = z.strictObject({
+  userId: z.string(),
+  userPrincipalName: z.string(),
+  displayName: z.string(),
+  source: targetSourceSchema,
+});
+
+/** One synchronization run. */
+export const syncRunSchema = z.strictObject({
+  id: z.string(),
+  tenantId: z.string(),
+  service: serviceIdSchema,
+  trigger: z.enum(['initial', 'manual', 'scheduled', 'delta', 'extend']),
+  scope: syncScopeSchema,
+  status: z.enum(['pending', 'running', 'succeeded', 'failed', 'dead', 'cancelled']),
+  requestedAt: isoTime,
+  requestedBy: actorSchema,
+  startedAt: isoTime.nullable(),
+  finishedAt: isoTime.nullable(),
+  added: z.number().int(),
+  updated: z.number().int(),
+  removed: z.number().int(),
+  graphRequests: z.number().int(),
+  error: z.string().nullable(),
+  /** R14: why a `cancelled` run was cancelled. */
+  cancelReason: z
+    .enum(['scopeChanged', 'serviceNotProtected', 'tokenInvalid', 'noTargets', 'superseded'])
+    .nullable(),
+  /** Selected targets the run found missing from the directory. */
+  missingTargets: z.array(
+    z.strictObject({ userId: z.string(), userPrincipalName: z.string(), displayName: z.string() }),
+  ),
+});
+
+/** A run in a sync request's answer: `alreadyQueued` when it was queued before (R13). */
+export const queuedSyncRunSchema = syncRunSchema.extend({ alreadyQueued: z.boolean() });
+
+/** One consent step of a service, granted or not. */
+export const consentStepViewSchema = z.strictObject({
+  step: consentStepSchema,
+  stepNumber: z.number().int(),
+  resource: z.string(),
+  roles: z.array(z.string()),
+  /** Why the step is needed, in the words the wizard shows (the API owns this text). */
+  purpose: z.string(),
+  granted: z.boolean(),
+  grantedAt: isoTime.nullable(),
+  /** User principal name of the admin who granted it (or the component, for a system grant). */
+  grantedBy: z.string().nullable(),
+  grantedRoles: z.array(z.string()),
+});
+
+const serviceViewShape = {
+  service: serviceIdSchema,
+  name: z.string(),
+  status: serviceAccountStatusSchema,
+  scope: syncScopeSchema.nullable(),
+  targets: z.array(targetSchema),
+  protectedAt: isoTime.nullable(),
+  lastVerifiedAt: isoTime.nullable(),
+  tokenFailure: z
+    .strictObject({
+      cause: tokenFailureCauseSchema,
+      message: z.string(),
+      /** Roles this service needs that the token lacks, from the tenant's open incident (R9). */
+      missingRoles: z.array(z.string()),
+    })
+    .nullable(),
+  consentSteps: z.array(consentStepViewSchema),
+  lastSync: syncRunSchema.nullable(),
+  /** Users in the service's protected directory (its synchronized snapshot); null before protection. */
+  protectedUsers: z.number().int().nullable(),
+};
+
+/** One service's tile, wizard state and service account. */
+export const serviceViewSchema = z.strictObject(serviceViewShape);
+
+/** The whole tenant as the dashboard sees it. */
+export const provisioningViewSchema = z.strictObject({
+  tenantId: z.string(),
+  /** Sent back as `expectedVersion` with Done, so a stale wizard gets a 409 rather than overwriting. */
+  version: z.string(),
+  services: z.array(serviceViewSchema),
+  scopeLock: z
+    .strictObject({ scope: syncScopeSchema, service: serviceIdSchema, reason: z.string() })
+    .nullable(),
+  extend: z.strictObject({ available: z.boolean(), reason: z.string().nullable() }),
+  manualSync: z.strictObject({ allowed: z.boolean(), reason: z.string().nullable() }),
+  unreadNotifications: z.number().int(),
+});
+
+/** Administration > Service Account: one service with its tenant. */
+export const serviceAccountViewSchema = z.strictObject({ tenantId: z.string(), ...serviceViewShape });
+
+/** The tenant's Microsoft Graph change notifications (ADR 0014), in Administration > Service Account. */
+export const changeNotificationsViewSchema = z.strictObject({
+  /** `notSetUp` until the worker first subscribed (or change notifications are not configured). */
+  state: z.enum(['active', 'failing', 'off', 'notSetUp']),
+  /** Why it is failing (a token-health cause of `core/src/token-health.ts`), or null. */
+  cause: z.string().nullable(),
+  renewedAt: isoTime.nullable(),
+  expiresAt: isoTime.nullable(),
+  /** When the state began (for `failing`: the first failure of the streak). */
+  since: isoTime.nullable(),
+  /** The sentence to show, e.g. "Change notifications: active, renewed 2026-12-01 12:40 UTC, …". */
+  message: z.string(),
+});
+
+/** `GET /api/me`. */
+export const meSchema = z.strictObject({
+  tenantId: z.string(),
+  userId: z.string(),
+  userPrincipalName: z.string(),
+  displayName: z.string(),
+  isGlobalAdministrator: z.boolean(),
+  /** What the user's directory roles let them do: change, only read, or nothing here. */
+  access: z.enum(['administrator', 'reader', 'none']),
+  /** False when neither the token nor Graph told the roles. */
+  rolesKnown: z.boolean(),
+});
+
+/** What a consent start answers: where the popup goes, and the step in the API's words. */
+export const consentStartSchema = z.strictObject({
+  url: z.url(),
+  stepNumber: z.number().int(),
+  resource: z.string(),
+  roles: z.array(z.string()),
+  purpose: z.string(),
+});
+
+/** Every way an admin-consent round trip can end. */
+export const CONSENT_OUTCOME_CODES = [
+  'accepted',
+  /** Create new access token: every step of the service works again (R10). */
+  'reauthorised',
+  'declined',
+  'wrong_tenant',
+  'state_invalid',
+  'state_expired',
+  'state_replayed',
+  'roles_missing',
+  'consent_not_effective',
+  'consent_failed',
+  'conflict',
+] as const;
+
+/** What the consent callback page reports to the wizard, and posts to it as `cas-consent-result`. */
+export const consentOutcomeSchema = z.strictObject({
+  ok: z.boolean(),
+  code: z.enum(CONSENT_OUTCOME_CODES),
+  /** The sentence the wizard shows under the step (the API owns this text). */
+  message: z.string(),
+  service: serviceIdSchema.optional(),
+  step: consentStepSchema.optional(),
+});
+
+/**
+ * The message the callback page posts to the tab (popup) or hands to Teams (authentication
+ * window): the outcome, tagged so the tab ignores other messages.
+ */
+export const consentResultSchema = consentOutcomeSchema.extend({ type: z.literal('cas-consent-result') });
+
+/** A directory user. */
+export const directoryUserSchema = z.strictObject({
+  id: z.string(),
+  userPrincipalName: z.string(),
+  displayName: z.string(),
+  mail: z.string().nullable(),
+  accountEnabled: z.boolean(),
+  userType: z.enum(['Member', 'Guest']),
+});
+
+/** A directory group. */
+export const directoryGroupSchema = z.strictObject({
+  id: z.string(),
+  displayName: z.string(),
+  mail: z.string().nullable(),
+  kind: z.enum(['microsoft365', 'security', 'mailEnabledSecurity', 'distribution']),
+});
+
+/** At most 100 users of a group; `more` when the group has others. */
+export const groupUsersPageSchema = z.strictObject({
+  users: z.array(directoryUserSchema),
+  more: z.boolean(),
+});
+
+/** A notification under the ring icon, with the caller's own read state. */
+export const notificationSchema = z.strictObject({
+  id: z.string(),
+  tenantId: z.string(),
+  kind: z.enum([
+    'serviceProtected',
+    'tokenInvalid',
+    'tokenRestored',
+    'extendOffered',
+    'scopeExtended',
+    'syncFailed',
+    'secretExpiring',
+  ]),
+  service: serviceIdSchema.nullable(),
+  message: z.string(),
+  dedupeKey: z.string(),
+  createdAt: isoTime,
+  readAt: isoTime.nullable(),
+});
+
+/** One audit entry. */
+export const auditEventSchema = z.strictObject({
+  id: z.string(),
+  tenantId: z.string(),
+  actor: actorSchema,
+  action: z.enum([
+    'consent.granted',
+    'consent.failed',
+    'scope.saved',
+    'scope.extended',
+    'sync.requested',
+    'token.invalidated',
+    'token.restored',
+    'serviceAccount.reauthorised',
+    'channelNotifications.enabled',
+    'channelNotifications.disabled',
+  ]),
+  service: serviceIdSchema.nullable(),
+  at: isoTime,
+  before: z.unknown(),
+  after: z.unknown(),
+});
+
+/** `GET /api/policies`: the policies of every service and the **General** view. */
+export const policiesViewSchema = z.strictObject({
+  services: z.array(
+    z.strictObject({
+      service: serviceIdSchema,
+      name: z.string(),
+      policies: z.array(
+        z.strictObject({
+          id: z.enum(['advancedThreatProtection', 'dataLossPrevention']),
+          name: z.string(),
+          /** True while the service is protected (a working token reaches it). */
+          active: z.boolean(),
+        }),
+      ),
+    }),
+  ),
+  general: z.strictObject({
+    manualSync: z.strictObject({ label: z.string(), allowed: z.boolean(), reason: z.string().nullable() }),
+    lastRun: syncRunSchema.nullable(),
+  }),
+});
+
+/** `PUT …/provisioning` (Done). */
+export const doneResultSchema = z.strictObject({
+  provisioning: provisioningViewSchema,
+  /** The sentence shown after Done, e.g. "Exchange Online protected." */
+  message: z.string(),
+  syncRuns: z.array(queuedSyncRunSchema),
+});
+
+/** `POST /api/extend` (Submit). */
+export const extendResultSchema = z.strictObject({
+  provisioning: provisioningViewSchema,
+  services: z.array(serviceIdSchema),
+  syncRuns: z.array(queuedSyncRunSchema),
+  /** The notification Extend raised, word for word; null when it raised none. */
+  message: z.string().nullable(),
+});
+
+/** The alert setting of a shared conversation after `notify here` / `notify off`. */
+export const channelNotificationsSchema = z.strictObject({
+  conversationId: z.string(),
+  enabled: z.boolean(),
+  enabledBy: z.string().nullable(),
+  enabledAt: isoTime.nullable(),
+});
+
+/** The API's error body: a stable code, a sentence for people, and extra fields safe to show. */
+export function errorBodySchema<const C extends readonly [string, ...string[]]>(codes: C) {
+  return z.strictObject({
+    error: z.looseObject({ code: z.enum(codes), message: z.string() }),
+  });
+}
+
+/** Any error body, whatever its code. */
+export const anyErrorBodySchema = z.strictObject({
+  error: z.looseObject({ code: z.string(), message: z.string() }),
+});
+
+export type Me = DeepReadonly<z.output<typeof meSchema>>;
+export type ConsentStepView = DeepReadonly<z.output<typeof consentStepViewSchema>>;
+export type ServiceView = DeepReadonly<z.output<typeof serviceViewSchema>>;
+export type ProvisioningView = DeepReadonly<z.output<typeof provisioningViewSchema>>;
+export type ServiceAccountView = DeepReadonly<z.output<typeof serviceAccountViewSchema>>;
+export type ChangeNotificationsView = DeepReadonly<z.output<typeof changeNotificationsViewSchema>>;
+export type ConsentStart = DeepReadonly<z.output<typeof consentStartSchema>>;
+export type ConsentOutcome = DeepReadonly<z.output<typeof consentOutcomeSchema>>;
+export type ConsentResult = DeepReadonly<z.output<typeof consentResultSchema>>;
+export type ConsentOutcomeCode = (typeof CONSENT_OUTCOME_CODES)[number];
+export type PoliciesView = DeepReadonly<z.output<typeof policiesViewSchema>>;
+export type DoneResult = DeepReadonly<z.output<typeof doneResultSchema>>;
+export type ExtendResult = DeepReadonly<z.output<typeof extendResultSchema>>;
+export type ChannelNotificationsView = DeepReadonly<z.output<typeof channelNotificationsSchema>>;
+export type SyncRunView = DeepReadonly<z.output<typeof syncRunSchema>>;
+export type QueuedSyncRunView = DeepReadonly<z.output<typeof queuedSyncRunSchema>>;
+export type NotificationView = DeepReadonly<z.output<typeof notificationSchema>>;
+export type DirectoryUserView = DeepReadonly<z.output<typeof directoryUserSchema>>;
+export type DirectoryGroupView = DeepReadonly<z.output<typeof directoryGroupSchema>>;
+export type GroupUsersPageView = DeepReadonly<z.output<typeof groupUsersPageSchema>>;
+
+/** True when A and B are the same type. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+// Fails to compile when a schema and the `core` type it carries drift apart.
+const _inStepWithCore: [
+  Same<DeepReadonly<z.output<typeof syncRunSchema>>, DeepReadonly<SyncRun>>,
+  Same<DeepReadonly<z.output<typeof queuedSyncRunSchema>>, DeepReadonly<QueuedSyncRun>>,
+  Same<DeepReadonly<z.output<typeof targetSchema>>, DeepReadonly<Target>>,
+  Same<DeepReadonly<z.output<typeof notificationSchema>>, DeepReadonly<Notification>>,
+  Same<DeepReadonly<z.output<typeof auditEventSchema>>, DeepReadonly<AuditEvent>>,
+  Same<DeepReadonly<z.output<typeof directoryUserSchema>>, DeepReadonly<DirectoryUser>>,
+  Same<DeepReadonly<z.output<typeof directoryGroupSchema>>, DeepReadonly<DirectoryGroup>>,
+] = [true, true, true, true, true, true, true];
+void _inStepWithCore;
