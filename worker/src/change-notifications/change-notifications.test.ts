@@ -365,4 +365,24 @@ describe('change notifications drive the sync', () => {
     expect(await store.changeNotifications.listSubscriptions(TENANT)).toEqual([]);
     expect((await store.changeNotifications.getStatus(TENANT))?.state).toBe('off');
   });
+
+  it('subscribes again when all users and groups return, and deletes when the service is no longer provisioned', async () => {
+    await protectAllUsers(store, TENANT);
+    expect(await worker.subscriptions?.reconcileTenant(TENANT)).toMatchObject({ created: 2 });
+    expect(await emulatedSubscriptions()).toHaveLength(2);
+    const before = (await store.provisioning.get(TENANT))!;
+    const saved = await store.provisioning.save(
+      {
+        ...before,
+        services: {
+          ...before.services,
+          exchangeOnline: { ...before.services.exchangeOnline, status: 'notProvisioned', scope: null },
+        },
+      },
+      before.version,
+    );
+    expect(saved.ok).toBe(true);
+    expect(await worker.subscriptions?.reconcileTenant(TENANT)).toMatchObject({ deleted: 2 });
+    expect(await emulatedSubscriptions()).toEqual([]);
+  });
 });
