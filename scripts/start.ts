@@ -191,6 +191,10 @@ const wiring: Record<string, string> = {
   BOT_PORT: String(ports.bot),
   SMTP_PORT: String(ports.smtp),
   MAIL_VIEWER_PORT: String(ports.mailViewer),
+  // Graph change notifications (ADR 0014): the emulator posts to the API through the tab's /api
+  // proxy, as Graph would to the public origin; subscriptions are looked after every 10 s locally.
+  CHANGE_NOTIFICATION_URL: `${tabOrigin}/api/change-notifications`,
+  CHANGE_SUBSCRIPTION_UPKEEP_SECONDS: '10',
 };
 if (process.env.DATABASE_URL) wiring.DATABASE_URL = process.env.DATABASE_URL;
 

@@ -20,6 +20,7 @@ import { withDirectoryRoleFallback } from './auth/directory-role-fallback.js';
 import { meRoutes } from './auth/me-routes.js';
 import { createUserTokenValidator } from './auth/user-token.js';
 import { botRoutes } from './bot/bot-routes.js';
+import { mountChangeNotificationEndpoints } from './change-notifications/notification-endpoints.js';
 import { consentRoutes } from './consent/consent-routes.js';
 import { createConsentStateCodec } from './consent/consent-state.js';
 import { healthRoutes } from './health/health-routes.js';
@@ -213,6 +214,12 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
     mapError: upstreamApiError,
     limiter,
     trustedProxies: config.API_TRUSTED_PROXIES,
+  });
+  // Graph's webhook contract, beside the route table (ADR 0014).
+  mountChangeNotificationEndpoints(server, {
+    notifications: store.changeNotifications,
+    logger: logger.child({ part: 'change-notifications' }),
+    ...(overrides.now ? { now: overrides.now } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

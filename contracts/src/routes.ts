@@ -21,6 +21,7 @@ import {
   provisioningViewSchema,
   queuedSyncRunSchema,
   serviceAccountViewSchema,
+  changeNotificationsViewSchema,
   syncRunSchema,
   syncScopeSchema,
 } from './schemas.js';
@@ -169,7 +170,12 @@ export const serviceAccount = defineContract({
   access: 'administratorOrReader',
   summary:
     'Administration > Service Account: tenant, status, token health, consent steps and roles per service.',
-  responses: { 200: z.strictObject({ services: z.array(serviceAccountViewSchema) }) },
+  responses: {
+    200: z.strictObject({
+      services: z.array(serviceAccountViewSchema),
+      changeNotifications: changeNotificationsViewSchema,
+    }),
+  },
 });
 
 /** Refusals of a consent start. */

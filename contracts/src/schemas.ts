@@ -155,6 +155,8 @@ const serviceViewShape = {
     .nullable(),
   consentSteps: z.array(consentStepViewSchema),
   lastSync: syncRunSchema.nullable(),
+  /** Users in the service's protected directory (its synchronized snapshot); null before protection. */
+  protectedUsers: z.number().int().nullable(),
 };
 
 /** One service's tile, wizard state and service account. */
@@ -176,6 +178,20 @@ export const provisioningViewSchema = z.strictObject({
 
 /** Administration > Service Account: one service with its tenant. */
 export const serviceAccountViewSchema = z.strictObject({ tenantId: z.string(), ...serviceViewShape });
+
+/** The tenant's Microsoft Graph change notifications (ADR 0014), in Administration > Service Account. */
+export const changeNotificationsViewSchema = z.strictObject({
+  /** `notSetUp` until the worker first subscribed (or change notifications are not configured). */
+  state: z.enum(['active', 'failing', 'off', 'notSetUp']),
+  /** Why it is failing (a token-health cause of `core/src/token-health.ts`), or null. */
+  cause: z.string().nullable(),
+  renewedAt: isoTime.nullable(),
+  expiresAt: isoTime.nullable(),
+  /** When the state began (for `failing`: the first failure of the streak). */
+  since: isoTime.nullable(),
+  /** The sentence to show, e.g. "Change notifications: active, renewed 2026-12-01 12:40 UTC, …". */
+  message: z.string(),
+});
 
 /** `GET /api/me`. */
 export const meSchema = z.strictObject({
@@ -362,6 +378,7 @@ export type ConsentStepView = DeepReadonly<z.output<typeof consentStepViewSchema
 export type ServiceView = DeepReadonly<z.output<typeof serviceViewSchema>>;
 export type ProvisioningView = DeepReadonly<z.output<typeof provisioningViewSchema>>;
 export type ServiceAccountView = DeepReadonly<z.output<typeof serviceAccountViewSchema>>;
+export type ChangeNotificationsView = DeepReadonly<z.output<typeof changeNotificationsViewSchema>>;
 export type ConsentStart = DeepReadonly<z.output<typeof consentStartSchema>>;
 export type ConsentOutcome = DeepReadonly<z.output<typeof consentOutcomeSchema>>;
 export type ConsentResult = DeepReadonly<z.output<typeof consentResultSchema>>;

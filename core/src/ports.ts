@@ -3,6 +3,12 @@
  * contract and the store package (SQLite or PostgreSQL) implements it. Every method is async because
  * the PostgreSQL backend is.
  */
+import type {
+  ChangeNotificationStatus,
+  ChangeSubscription,
+  ReceivedChangeNotification,
+  StoredChangeNotification,
+} from './change-notifications.js';
 import type { DirectoryGroup, DirectoryUser } from './directory.js';
 import type {
   AuditEvent,
@@ -497,6 +503,38 @@ export interface SyncJobRepository {
   setNextDue(tenantId: string, nextDueAt: string): Promise<void>;
 }
 
+/**
+ * Graph change notifications (ADR 0014): the subscriptions we hold, what arrived on our endpoints
+ * (bounded per tenant), and each tenant's state for the Service Account view.
+ */
+export interface ChangeNotificationRepository {
+  /**
+   * Inserts or replaces (by id) a subscription; false when the tenant already holds another
+   * subscription of that resource (another worker won the race: delete yours in Graph).
+   */
+  saveSubscription(subscription: ChangeSubscription): Promise<boolean>;
+  deleteSubscription(tenantId: string, id: string): Promise<void>;
+  listSubscriptions(tenantId: string): Promise<ChangeSubscription[]>;
+  /** The subscriptions with these ids (any tenant): the endpoint's lookup, one query per POST. */
+  findSubscriptions(ids: readonly string[]): Promise<ChangeSubscription[]>;
+  /** Tenants holding at least one subscription. */
+  listTenantsWithSubscriptions(): Promise<string[]>;
+  /**
+   * Stores received notifications, at most `maxPending` unprocessed ones of a kind per tenant
+   * (the rest is not stored); answers how many were stored.
+   */
+  record(
+    notifications: readonly ReceivedChangeNotification[],
+    maxPending: { readonly change: number; readonly lifecycle: number },
+  ): Promise<number>;
+  /** Tenants with an unprocessed notification of `kind` received at or before `receivedBefore`. */
+  tenantsWithPending(kind: 'change' | 'lifecycle', receivedBefore: string): Promise<string[]>;
+  /** Removes and returns the tenant's unprocessed notifications of `kind` (call in the transaction that acts on them). */
+  takePending(tenantId: string, kind: 'change' | 'lifecycle'): Promise<StoredChangeNotification[]>;
+  getStatus(tenantId: string): Promise<ChangeNotificationStatus | undefined>;
+  saveStatus(status: ChangeNotificationStatus): Promise<void>;
+}
+
 /** Every repository, bound to one connection or transaction. */
 export interface Repositories {
   readonly provisioning: ProvisioningRepository;
@@ -511,6 +549,7 @@ export interface Repositories {
   readonly conversations: ConversationReferenceRepository;
   readonly directorySnapshots: DirectorySnapshotRepository;
   readonly syncJobs: SyncJobRepository;
+  readonly changeNotifications: ChangeNotificationRepository;
 }
 
 /** The durable store: repositories plus transactions spanning several of them. */

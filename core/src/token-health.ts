@@ -318,3 +318,54 @@ export function tokenInvalidSummary(
   const roles = missingRoles.length === 0 ? '' : ` Missing permissions: ${missingRoles.join(', ')}.`;
   return `The access token for ${subject} is invalid. ${describeTokenFailure(cause)}${roles}`;
 }
+
+/**
+ * Why Microsoft Graph would not give us change notifications for a tenant (ADR 0014). A refused
+ * subscription is never a silent fallback to polling: the cause is shown in Administration >
+ * Service Account, and the token-related ones start a token health check at once (R9).
+ */
+export type ChangeNotificationFailureCause =
+  /** Entra refused the token, or Graph the token (401): the access token is the problem. */
+  | 'tokenRefused'
+  /** Graph answered 403: the consent lacks a read permission of users or groups. */
+  | 'permissionMissing'
+  /** Graph could not validate our notification URL (not reachable, wrong answer, too slow). */
+  | 'notificationUrlNotValidated'
+  /** The app holds too many subscriptions in the tenant. */
+  | 'quotaExceeded'
+  /** Graph was unavailable, throttled or did not answer. */
+  | 'graphUnavailable'
+  | 'other';
+
+/** One sentence per cause, for Administration > Service Account. */
+export const CHANGE_NOTIFICATION_FAILURE_SENTENCES: Readonly<Record<ChangeNotificationFailureCause, string>> =
+  {
+    tokenRefused: 'Microsoft Entra ID or Microsoft Graph refused the access token.',
+    permissionMissing: 'The consent does not allow reading users and groups.',
+    notificationUrlNotValidated:
+      'Microsoft Graph could not validate the Cloud App Security notification URL (unreachable, wrong answer or too slow).',
+    quotaExceeded: 'Cloud App Security holds too many change notification subscriptions in your tenant.',
+    graphUnavailable: 'Microsoft Graph was unavailable; Cloud App Security tries again shortly.',
+    other: 'Microsoft Graph refused the change notification subscription.',
+  };
+
+/** Names the cause of a failed subscription call from what Entra or Graph answered. */
+export function changeNotificationFailureCause(signal: {
+  readonly fromEntra?: boolean;
+  readonly httpStatus?: number;
+  readonly graphErrorCode?: string;
+  readonly message?: string;
+}): ChangeNotificationFailureCause {
+  if (signal.fromEntra === true || signal.httpStatus === 401) return 'tokenRefused';
+  const message = signal.message ?? '';
+  if (signal.httpStatus === 403) return /limit|quota/i.test(message) ? 'quotaExceeded' : 'permissionMissing';
+  if (/validation request/i.test(message)) return 'notificationUrlNotValidated';
+  if (
+    signal.httpStatus === undefined ||
+    signal.httpStatus === 0 ||
+    signal.httpStatus === 429 ||
+    signal.httpStatus >= 500
+  )
+    return 'graphUnavailable';
+  return 'other';
+}

@@ -51,3 +51,9 @@ export {
   FABRIKAM_USER_UPN,
   developmentSignIns,
 } from './directory/index.js';
+export {
+  MAX_DIRECTORY_SUBSCRIPTION_MINUTES,
+  SUBSCRIPTIONS_PER_APP_AND_TENANT,
+  type ChangeNotificationTimings,
+  type DeliveryFaultInput,
+} from './subscriptions/change-notifications.js';

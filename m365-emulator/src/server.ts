@@ -27,6 +27,13 @@ import {
   type RestoredStateSummary,
 } from './persistence/index.js';
 import { RequestStats } from './stats/request-stats.js';
+import { createChangeNotificationControlHandler } from './subscriptions/change-notification-control.js';
+import {
+  ChangeNotifications,
+  GRAPH_RESOURCE_APP_ID,
+  type ChangeNotificationTimings,
+} from './subscriptions/change-notifications.js';
+import { createWebhookClient } from './subscriptions/webhook-client.js';
 import { createGraphThrottling, type GraphThrottling } from './throttling/index.js';
 import { DEFAULT_DATA_DIR, ensureTlsMaterial } from './tls/certificate-authority.js';
 import type { HttpContext, TenantSpec } from './contracts.js';
@@ -69,6 +76,8 @@ export interface EmulatorOptions {
   secretExpiresAt?: Date;
   /** How long a rotated-out signing key stays published, in seconds (default 86 400). */
   signingKeyGraceSeconds?: number;
+  /** Change notification timings (validation, delivery deadline, retries, lifecycle lead); defaults are Graph's. */
+  changeNotifications?: Partial<ChangeNotificationTimings>;
   /** Random source of fault injection (default `Math.random`), for deterministic tests. */
   random?: () => number;
 }
@@ -90,6 +99,8 @@ export interface RunningEmulator {
   readonly throttling: GraphThrottling;
   /** Mail captured from Graph `sendMail`. */
   readonly mail: MailOutbox;
+  /** Change notification subscriptions and their deliveries. */
+  readonly changeNotifications: ChangeNotifications;
   /** The emulator clock (ms since the epoch), including any control-API shift. */
   now(): number;
   /** Moves the emulator clock forward. */
@@ -148,6 +159,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stats,
   });
   const mail = createMailOutbox({ now });
+  const changeNotifications = new ChangeNotifications({
+    now,
+    directory: (tenantId) => directories.get(tenantId),
+    grantedGraphRoles: (tenantId, appId) => {
+      const principal = entra.principals.get(tenantId, appId);
+      if (!principal || !principal.accountEnabled) return undefined;
+      return [...(principal.appRoleAssignments.get(GRAPH_RESOURCE_APP_ID) ?? [])];
+    },
+    webhooks: createWebhookClient(tls.caPem),
+    ...(options.changeNotifications ? { timings: options.changeNotifications } : {}),
+  });
   const graphHandler = createGraphHandler({
     directories,
     // With saved state, a delta link from before a restart must still verify, so Graph answers
@@ -157,6 +179,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stats,
     throttling,
     mail,
+    subscriptions: changeNotifications,
     now,
   });
 
@@ -173,7 +196,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faults,
     stats,
     throttling,
-    delegates: [createMailControlHandler({ outbox: mail, directories })],
+    delegates: [
+      createMailControlHandler({ outbox: mail, directories }),
+      createChangeNotificationControlHandler(changeNotifications),
+    ],
     clock,
     describe,
     resetState: () => ({ tenants: persistence.reset(), statePath: persistence.statePath ?? null }),
@@ -279,12 +305,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stats,
     throttling,
     mail,
+    changeNotifications,
     now,
     advanceClock: clock.advance,
     authority: (tenant) => `${origin}/${tenant}`,
     statePath: persistence.statePath,
     restoredState: persistence.restored,
     close: async () => {
+      changeNotifications.close();
       await closeServer(server, sockets);
       persistence.close();
     },

@@ -37,3 +37,9 @@ export {
   type GraphSyncMeter,
   type GraphSyncSession,
 } from './graph/graph-sync-client.js';
+export {
+  createGraphSubscriptions,
+  type GraphSubscription,
+  type GraphSubscriptions,
+  type SubscriptionRequest,
+} from './graph/graph-subscriptions.js';

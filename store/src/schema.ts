@@ -294,6 +294,42 @@ export interface Database {
   notification_wakeups: NotificationWakeupTable;
   sync_jobs: SyncJobTable;
   sync_tenant_leases: SyncTenantLeaseTable;
+  change_subscriptions: ChangeSubscriptionTable;
+  change_notifications: ChangeNotificationTable;
+  change_notification_status: ChangeNotificationStatusTable;
+}
+
+/** A Graph subscription we hold (migration 0012). */
+export interface ChangeSubscriptionTable {
+  id: string;
+  tenant_id: string;
+  resource: string;
+  client_state_hash: string;
+  expires_at: string;
+  created_at: string;
+  renewed_at: string | null;
+}
+
+/** A received, not yet processed change notification or lifecycle event. */
+export interface ChangeNotificationTable {
+  id: string;
+  tenant_id: string;
+  subscription_id: string;
+  kind: string;
+  event: string;
+  resource_id: string | null;
+  received_at: string;
+}
+
+/** A tenant's change notification state. */
+export interface ChangeNotificationStatusTable {
+  tenant_id: string;
+  state: string;
+  cause: string | null;
+  detail: string | null;
+  renewed_at: string | null;
+  expires_at: string | null;
+  updated_at: string;
 }
 
 /** Encodes a value for a JSON text column; `undefined` is stored as JSON `null`. */

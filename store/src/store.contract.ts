@@ -939,6 +939,105 @@ export function describeStoreContract(
         });
       });
 
+      describe('change notifications', () => {
+        const subscription = (tenantId: string, resource: 'users' | 'groups' = 'users') => ({
+          id: randomUUID(),
+          tenantId,
+          resource,
+          clientStateHash: 'ab'.repeat(32),
+          expiresAt: at(100),
+          createdAt: at(1),
+          renewedAt: null,
+        });
+        const received = (
+          tenantId: string,
+          subscriptionId: string,
+          minutes: number,
+          kind: 'change' | 'lifecycle' = 'change',
+        ) => ({
+          tenantId,
+          subscriptionId,
+          kind,
+          event: kind === 'change' ? 'updated' : 'reauthorizationRequired',
+          resourceId: kind === 'change' ? randomUUID() : null,
+          receivedAt: at(minutes),
+        });
+
+        it('keeps subscriptions per tenant and finds them by id', async () => {
+          const tenantId = tenant();
+          const users = subscription(tenantId);
+          const groups = subscription(tenantId, 'groups');
+          await store.changeNotifications.saveSubscription(users);
+          await store.changeNotifications.saveSubscription(groups);
+          await store.changeNotifications.saveSubscription({
+            ...users,
+            expiresAt: at(200),
+            renewedAt: at(50),
+          });
+          expect(await store.changeNotifications.listSubscriptions(tenantId)).toEqual([
+            groups,
+            { ...users, expiresAt: at(200), renewedAt: at(50) },
+          ]);
+          expect(await store.changeNotifications.findSubscriptions([users.id, randomUUID()])).toHaveLength(1);
+          // A second subscription of the same tenant and resource loses.
+          expect(await store.changeNotifications.saveSubscription(subscription(tenantId))).toBe(false);
+          expect(await store.changeNotifications.listTenantsWithSubscriptions()).toContain(tenantId);
+          await store.changeNotifications.deleteSubscription(tenant(), users.id);
+          expect(await store.changeNotifications.listSubscriptions(tenantId)).toHaveLength(2);
+          await store.changeNotifications.deleteSubscription(tenantId, users.id);
+          expect(await store.changeNotifications.listSubscriptions(tenantId)).toEqual([groups]);
+        });
+
+        it('stores at most the cap of pending notifications per tenant and kind, and hands them over once', async () => {
+          const tenantId = tenant();
+          const other = tenant();
+          const id = randomUUID();
+          const batch = [1, 2, 3, 4].map((minutes) => received(tenantId, id, minutes));
+          expect(
+            await store.changeNotifications.record(
+              [...batch, received(other, id, 1), received(tenantId, id, 5, 'lifecycle')],
+              { change: 3, lifecycle: 1 },
+            ),
+          ).toBe(5);
+          expect(await store.changeNotifications.record(batch, { change: 3, lifecycle: 1 })).toBe(0);
+          const due = await store.changeNotifications.tenantsWithPending('change', at(1));
+          expect(due).toEqual(expect.arrayContaining([tenantId, other]));
+          expect(await store.changeNotifications.tenantsWithPending('change', at(0))).not.toContain(tenantId);
+          const taken = await store.changeNotifications.takePending(tenantId, 'change');
+          expect(taken.map((notification) => notification.receivedAt)).toEqual([at(1), at(2), at(3)]);
+          expect(await store.changeNotifications.takePending(tenantId, 'change')).toEqual([]);
+          expect(await store.changeNotifications.takePending(tenantId, 'lifecycle')).toHaveLength(1);
+          expect(await store.changeNotifications.takePending(other, 'change')).toHaveLength(1);
+        });
+
+        it('saves the tenant status', async () => {
+          const tenantId = tenant();
+          expect(await store.changeNotifications.getStatus(tenantId)).toBeUndefined();
+          const status = {
+            tenantId,
+            state: 'failing' as const,
+            cause: 'notificationUrlNotValidated' as const,
+            detail: 'Subscription validation request timed out.',
+            renewedAt: null,
+            expiresAt: null,
+            updatedAt: at(3),
+          };
+          await store.changeNotifications.saveStatus(status);
+          await store.changeNotifications.saveStatus({
+            ...status,
+            state: 'active',
+            detail: null,
+            renewedAt: at(4),
+          });
+          expect(await store.changeNotifications.getStatus(tenantId)).toEqual({
+            ...status,
+            state: 'active',
+            detail: null,
+            renewedAt: at(4),
+          });
+        });
+      });
+
       describe('token incidents', () => {
         it('puts, finds the open one, updates by id and closes', async () => {
           const tenantId = tenant();

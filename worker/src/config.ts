@@ -80,6 +80,28 @@ const environmentSchema = z.object({
   SYNC_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(600).default(2),
   /** Seconds a claimed sync run stays leased without a heartbeat before another worker takes it over. */
   SYNC_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  /**
+   * Our public HTTPS endpoint Graph posts change notifications to (the API's
+   * `/api/change-notifications`, e.g. `https://<tab domain>/api/change-notifications`). Unset:
+   * no subscriptions, delta polling only (ADR 0014).
+   */
+  CHANGE_NOTIFICATION_URL: url.optional(),
+  /** Where Graph posts lifecycle events; default `<CHANGE_NOTIFICATION_URL>/lifecycle`. */
+  CHANGE_NOTIFICATION_LIFECYCLE_URL: url.optional(),
+  /** Seconds a tenant's first change notification waits for the rest of its burst before one delta round. */
+  CHANGE_NOTIFICATION_DEBOUNCE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+  /** Seconds between looks for received notifications and lifecycle events. */
+  CHANGE_NOTIFICATION_POLL_SECONDS: z.coerce.number().min(0.1).max(600).default(2),
+  /** Lifetime asked for a subscription (Graph allows at most 41,760 minutes for users and groups). */
+  CHANGE_SUBSCRIPTION_LIFETIME_MINUTES: z.coerce.number().min(5).max(41_760).default(41_700),
+  /** Renew a subscription when less than this is left. */
+  CHANGE_SUBSCRIPTION_RENEW_BEFORE_MINUTES: z.coerce.number().min(1).max(41_760).default(10_080),
+  /** Seconds between subscription upkeep passes (create, renew, delete as tenants change). */
+  CHANGE_SUBSCRIPTION_UPKEEP_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  /** Minutes between comparisons of a tenant's subscriptions with Graph's list (a lost one is re-created). */
+  CHANGE_SUBSCRIPTION_VERIFY_MINUTES: z.coerce.number().min(0).max(1440).default(30),
+  /** Minutes between delta rounds of a tenant whose change notifications are active (the safety net). */
+  SYNC_DELTA_INTERVAL_WITH_NOTIFICATIONS_MINUTES: z.coerce.number().min(0.05).max(1440).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

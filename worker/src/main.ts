@@ -6,8 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { createAppTokenSource, createGraphSyncClient } from '@cas/microsoft365';
+import { createAppTokenSource, createGraphSubscriptions, createGraphSyncClient } from '@cas/microsoft365';
 import { createStore, databaseKind, type DurableStore } from '@cas/store';
+import { ChangeSubscriptionManager } from './change-notifications/change-subscription-manager.js';
+import { requestNotifiedRounds, requestRound } from './change-notifications/notification-trigger.js';
 import { TokenHealthMonitor } from './health/token-health-monitor.js';
 import { createLogger } from './logger.js';
 import { EmailDeliverer } from './mail/email-deliverer.js';
@@ -37,6 +39,8 @@ export interface RunningWorker {
   readonly store: DurableStore;
   readonly health: TokenHealthMonitor;
   readonly email: EmailDeliverer;
+  /** Graph subscription upkeep; undefined when CHANGE_NOTIFICATION_URL is unset. */
+  readonly subscriptions: ChangeSubscriptionManager | undefined;
   /** Looks for sync runs now. */
   wakeSync(): void;
   close(): Promise<void>;
@@ -130,15 +134,67 @@ export async function startWorker(
     tick();
     timers.push(setInterval(tick, ms));
   };
+  const notificationUrl = config.CHANGE_NOTIFICATION_URL;
+  const subscriptions =
+    notificationUrl === undefined
+      ? undefined
+      : new ChangeSubscriptionManager({
+          store,
+          graph: createGraphSubscriptions({
+            graphBaseUrl: config.GRAPH_BASE_URL,
+            tokens,
+            timeoutMs: graphTimeoutMs,
+          }),
+          now,
+          notificationUrl,
+          lifecycleNotificationUrl:
+            config.CHANGE_NOTIFICATION_LIFECYCLE_URL ?? `${notificationUrl.replace(/\/+$/, '')}/lifecycle`,
+          lifetimeMs: config.CHANGE_SUBSCRIPTION_LIFETIME_MINUTES * 60_000,
+          renewBeforeMs: config.CHANGE_SUBSCRIPTION_RENEW_BEFORE_MINUTES * 60_000,
+          verifyEveryMs: config.CHANGE_SUBSCRIPTION_VERIFY_MINUTES * 60_000,
+          logger: logger.child({ part: 'change-notifications' }),
+          onTokenRefused: (tenantId) =>
+            void health
+              .checkTenant(tenantId)
+              .catch((error: unknown) => logger.error({ err: error }, 'health check failed')),
+          onMissed: async (tenantId) => {
+            if ((await requestRound(store, tenantId, now())).length > 0) runner.wake();
+          },
+        });
+  const notifiedIntervalMs = config.SYNC_DELTA_INTERVAL_WITH_NOTIFICATIONS_MINUTES * 60_000;
   every('sync scheduling', 60_000, async () => {
     const created = await scheduleSyncRuns({
       store,
       now,
       dailyTimeUtc: config.SYNC_DAILY_TIME_UTC,
       deltaIntervalMs: config.SYNC_DELTA_INTERVAL_MINUTES * 60_000,
+      // With notifications active, the periodic delta round is the safety net only.
+      ...(subscriptions === undefined
+        ? {}
+        : {
+            deltaIntervalMsFor: async (tenantId: string) =>
+              (await store.changeNotifications.getStatus(tenantId))?.state === 'active'
+                ? Math.max(notifiedIntervalMs, config.SYNC_DELTA_INTERVAL_MINUTES * 60_000)
+                : config.SYNC_DELTA_INTERVAL_MINUTES * 60_000,
+          }),
     });
     if (created.length > 0) runner.wake();
   });
+  if (subscriptions !== undefined) {
+    every('change subscription upkeep', config.CHANGE_SUBSCRIPTION_UPKEEP_SECONDS * 1000, () =>
+      subscriptions.reconcileAll(),
+    );
+    every('change notifications', config.CHANGE_NOTIFICATION_POLL_SECONDS * 1000, async () => {
+      await subscriptions.handleLifecycleEvents();
+      const created = await requestNotifiedRounds({
+        store,
+        now,
+        debounceMs: config.CHANGE_NOTIFICATION_DEBOUNCE_SECONDS * 1000,
+        logger: logger.child({ part: 'change-notifications' }),
+      });
+      if (created.length > 0) runner.wake();
+    });
+  }
   every('token health', config.TOKEN_HEALTH_INTERVAL_MINUTES * 60_000, () => health.checkAll());
   every('email delivery', config.EMAIL_DELIVERY_INTERVAL_SECONDS * 1000, () => email.deliverAll());
   logger.info({ database: store.kind }, 'worker started');
@@ -147,6 +203,7 @@ export async function startWorker(
     store,
     health,
     email,
+    subscriptions,
     wakeSync: () => runner.wake(),
     async close() {
       for (const timer of timers) clearInterval(timer);

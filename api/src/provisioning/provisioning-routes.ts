@@ -6,6 +6,7 @@
 import { routes } from '@cas/contracts';
 import {
   addTargets,
+  describeChangeNotificationStatus,
   completeProvisioning,
   extendProtection,
   MANUAL_SYNC_ALL_TARGETS_LABEL,
@@ -30,7 +31,14 @@ import { applyTransition } from './tenant-changes.js';
 export interface ProvisioningRoutesOptions {
   store: Pick<
     Store,
-    'provisioning' | 'syncRuns' | 'notifications' | 'audit' | 'tokenIncidents' | 'transaction'
+    | 'provisioning'
+    | 'syncRuns'
+    | 'notifications'
+    | 'audit'
+    | 'tokenIncidents'
+    | 'transaction'
+    | 'changeNotifications'
+    | 'directorySnapshots'
   >;
   /** Where Done verifies Selected Targets (Graph). */
   directory: Pick<DirectoryReader, 'findUsersByIds'>;
@@ -186,7 +194,16 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
         tenantId,
         ...view,
       }));
-      return { json: { services } };
+      const status = await options.store.changeNotifications.getStatus(tenantId);
+      const changeNotifications = {
+        state: status?.state ?? ('notSetUp' as const),
+        cause: status?.cause ?? null,
+        renewedAt: status?.renewedAt ?? null,
+        expiresAt: status?.expiresAt ?? null,
+        since: status?.updatedAt ?? null,
+        message: describeChangeNotificationStatus(status),
+      };
+      return { json: { services, changeNotifications } };
     }),
   ];
 

@@ -14,6 +14,7 @@ import {
   SERVICE_IDS,
   SERVICE_NAMES,
   type ServiceId,
+  snapshotKeyOf,
   type Store,
   type SyncRun,
   type TenantProvisioning,
@@ -33,7 +34,10 @@ export type ServiceView = DeepReadonly<ContractServiceView>;
 export type ProvisioningView = DeepReadonly<ContractProvisioningView>;
 
 /** Reads what the view needs besides the record itself. */
-export type ViewStore = Pick<Store, 'provisioning' | 'syncRuns' | 'notifications' | 'tokenIncidents'>;
+export type ViewStore = Pick<
+  Store,
+  'provisioning' | 'syncRuns' | 'notifications' | 'tokenIncidents' | 'directorySnapshots'
+>;
 
 /** Options that change the consent steps shown. */
 export interface ViewOptions {
@@ -93,6 +97,7 @@ export function serviceView(
   lastSync: SyncRun | null,
   options: Pick<ViewOptions, 'ewsEnabled'>,
   incident?: TokenIncident,
+  protectedUsers: number | null = null,
 ): ServiceView {
   const account = provisioning.services[service];
   const missingRoles = missingRolesOf(service, incident, options);
@@ -151,12 +156,13 @@ export function serviceView(
       };
     }),
     lastSync,
+    protectedUsers,
   };
 }
 
 /** Every service's view, each with its latest synchronization run, in product order. */
 export async function serviceViews(
-  store: Pick<Store, 'syncRuns' | 'tokenIncidents'>,
+  store: Pick<Store, 'syncRuns' | 'tokenIncidents' | 'directorySnapshots'>,
   provisioning: TenantProvisioning,
   options: Pick<ViewOptions, 'ewsEnabled'>,
 ): Promise<ServiceView[]> {
@@ -167,7 +173,20 @@ export async function serviceViews(
   return Promise.all(
     SERVICE_IDS.map(async (service) => {
       const [lastSync] = await store.syncRuns.list(provisioning.tenantId, { service, limit: 1 });
-      return serviceView(provisioning, service, lastSync ?? null, options, incident);
+      const status = provisioning.services[service].status;
+      const protectedUsers =
+        status === 'protected' || status === 'tokenInvalid'
+          ? (
+              await store.directorySnapshots.counts(
+                snapshotKeyOf({
+                  tenantId: provisioning.tenantId,
+                  service,
+                  scope: provisioning.services[service].scope ?? 'allUsersAndGroups',
+                }),
+              )
+            ).users
+          : null;
+      return serviceView(provisioning, service, lastSync ?? null, options, incident, protectedUsers);
     }),
   );
 }

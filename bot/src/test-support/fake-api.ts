@@ -28,6 +28,7 @@ export function provisioningView(
       tokenFailure: null,
       consentSteps: [],
       lastSync: null,
+      protectedUsers: null,
     })),
     scopeLock: null,
     extend: { available: scope === 'selectedUsers', reason: null },

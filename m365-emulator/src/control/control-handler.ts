@@ -16,6 +16,7 @@ import { sendJson } from '../entra/http-replies.js';
 import { ACCESS_TOKEN_LIFETIME_SECONDS } from '../entra/token-minting.js';
 import { findFirstPartyResource } from '../entra/well-known-resources.js';
 import { FaultRuleError, type FaultInjector, type FaultRuleInput } from '../faults/fault-injector.js';
+import { CHANGE_NOTIFICATION_CONTROL_ROUTES } from '../subscriptions/change-notification-control.js';
 import type {
   AreaHandler,
   DirectoryRegistry,
@@ -92,7 +93,10 @@ function route(method: string, pattern: string, run: Route['run'], status = 200)
   CONTROL_ROUTE_LABELS.push(`${method} ${pattern}`);
 }
 
-route('GET', '/_emulator', (deps) => ({ ...deps.describe(), routes: CONTROL_ROUTE_LABELS }));
+route('GET', '/_emulator', (deps) => ({
+  ...deps.describe(),
+  routes: [...CONTROL_ROUTE_LABELS, ...CHANGE_NOTIFICATION_CONTROL_ROUTES],
+}));
 
 // Everything saved across restarts back to start-up (tenants, consent, app registrations).
 route('POST', '/_emulator/reset', (deps) => {

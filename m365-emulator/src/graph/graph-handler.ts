@@ -15,6 +15,7 @@ import { parseQueryOptions } from './query-string.js';
 import type { AreaHandler, EmulatorStats, GraphCaller, GraphTokenVerifier } from '../contracts.js';
 import type { InMemoryTenantDirectory } from '../directory/tenant-directory.js';
 import type { MailOutbox } from '../mail/mail-outbox.js';
+import type { ChangeNotifications } from '../subscriptions/change-notifications.js';
 
 export { GRAPH_JSON_CONTENT_TYPE };
 
@@ -37,6 +38,8 @@ export interface GraphHandlerOptions {
   delta?: Omit<DeltaOptions, 'now'>;
   /** Clock in epoch ms (default `Date.now`), shared with delta token expiry. */
   now?: () => number;
+  /** Change notification subscriptions (`/v1.0/subscriptions`); omitted: not served. */
+  subscriptions?: ChangeNotifications;
   /** `authorization_uri` of the 401 challenge (default: `<origin>/common/oauth2/authorize`). */
   authorizationUri?: (origin: string) => string;
 }
@@ -75,6 +78,7 @@ export function createGraphHandler(options: GraphHandlerOptions): AreaHandler {
     try {
       const services: RouteServices = {
         mail: options.mail,
+        ...(options.subscriptions ? { subscriptions: options.subscriptions } : {}),
         respondDelta: (inner, kind) => delta.respond(inner, kind),
         runBatch: (inner) => {
           if (inner.inBatch)

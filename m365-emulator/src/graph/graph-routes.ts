@@ -2,6 +2,7 @@
  * Maps a method and path below `/v1.0` to a route: its statistics label, who may call it, what it
  * costs in resource units, and the code that answers. Unknown segments fail like Graph does.
  */
+import { subscriptionRoute } from '../subscriptions/subscription-routes.js';
 import {
   countCollection,
   getGroup,
@@ -17,6 +18,7 @@ import { isAllowed, isDelegated, type GraphOperation } from './permissions.js';
 import { listRoleAssignments } from './role-assignments.js';
 import { sendMail } from './send-mail.js';
 import type { MailOutbox } from '../mail/mail-outbox.js';
+import type { ChangeNotifications } from '../subscriptions/change-notifications.js';
 import type { CostedEndpoint } from '../throttling/resource-units.js';
 import type { GraphRequest, GraphResponse } from './graph-request.js';
 
@@ -38,6 +40,8 @@ export interface RouteServices {
   readonly mail: MailOutbox;
   respondDelta(request: GraphRequest, kind: 'users' | 'groups'): GraphResponse;
   runBatch(request: GraphRequest): Promise<GraphResponse>;
+  /** Change notification subscriptions (undefined: `/subscriptions` is not served). */
+  subscriptions?: ChangeNotifications;
 }
 
 const METHOD_NOT_ALLOWED = (): GraphError =>
@@ -86,6 +90,16 @@ export function resolveRoute(
         cost: undefined,
         run: (request) => services.runBatch(request),
       };
+    case 'subscriptions': {
+      // Each subscription route checks the permission of its resource itself.
+      const subscriptions = services.subscriptions;
+      if (subscriptions === undefined) throw segmentNotFound(first);
+      return {
+        ...subscriptionRoute(method, second, third, fourth, subscriptions),
+        operation: undefined,
+        cost: undefined,
+      };
+    }
     case 'organization':
       if (third !== undefined) throw segmentNotFound(third);
       return get({
@@ -306,6 +320,8 @@ export function describeGraphRoute(method: string, pathname: string): string | u
       mail: undefined as never,
       respondDelta: noop,
       runBatch: noop,
+      // Labels only: no route runs, so no service stands behind it.
+      subscriptions: {} as ChangeNotifications,
     }).label;
   } catch {
     return `${method.toUpperCase()} /v1.0 (unknown)`;

@@ -15,6 +15,7 @@ import type {
   PoliciesView,
   ProvisioningView,
   ServiceAccountView,
+  ChangeNotificationsView,
   ServiceView,
 } from '@cas/contracts';
 
@@ -84,6 +85,7 @@ export function serviceFixture(service: ServiceId, overrides: Partial<ServiceVie
     tokenFailure: null,
     consentSteps: steps,
     lastSync: null,
+    protectedUsers: null,
     ...overrides,
   };
 }
@@ -120,12 +122,21 @@ export function provisioningFixture(
 /** `GET /api/service-account`. */
 export function serviceAccountFixture(services: Partial<Record<ServiceId, Partial<ServiceView>>> = {}): {
   services: ServiceAccountView[];
+  changeNotifications: ChangeNotificationsView;
 } {
   return {
     services: SERVICE_IDS.map((service) => ({
       tenantId: TENANT_ID,
       ...serviceFixture(service, services[service]),
     })),
+    changeNotifications: {
+      state: 'notSetUp',
+      cause: null,
+      renewedAt: null,
+      expiresAt: null,
+      since: null,
+      message: 'Change notifications: not set up yet (periodic synchronization only).',
+    },
   };
 }
 

@@ -30,6 +30,11 @@ export interface SyncScheduleOptions {
   readonly batch?: number;
   /** Due tenants scheduled at once. Default 8. */
   readonly concurrency?: number;
+  /**
+   * The delta interval of one tenant when it differs (a tenant whose Graph change notifications
+   * are active needs delta only as a safety net, ADR 0014); default `deltaIntervalMs`.
+   */
+  readonly deltaIntervalMsFor?: (tenantId: string) => Promise<number>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -70,7 +75,9 @@ export async function scheduleSyncRuns(options: SyncScheduleOptions): Promise<Sy
   return created;
 
   async function scheduleTenant(tenantId: string): Promise<void> {
-    const { slot, nextAtMs } = tenantDeltaSlot(tenantId, nowMs, options.deltaIntervalMs);
+    // A tenant whose change notifications are active needs delta only as a safety net (ADR 0014).
+    const deltaIntervalMs = (await options.deltaIntervalMsFor?.(tenantId)) ?? options.deltaIntervalMs;
+    const { slot, nextAtMs } = tenantDeltaSlot(tenantId, nowMs, deltaIntervalMs);
     const provisioning = await store.provisioning.get(tenantId);
     for (const service of provisioning === undefined ? [] : SERVICE_IDS) {
       if (provisioning === undefined || !scheduledSyncApplies(provisioning, service).ok) continue;

@@ -22,6 +22,7 @@ const PROVISIONING = provisioningFixture({
     consentSteps: grantedSteps('exchangeOnline'),
     lastVerifiedAt: '2026-11-27T10:00:00.000Z',
     lastSync: syncRunFixture({ trigger: 'initial', scope: 'selectedUsers' }),
+    protectedUsers: 1,
   },
   sharePointOnline: {
     status: 'tokenInvalid',
@@ -56,6 +57,8 @@ describe('Dashboard', () => {
     const exchange = within(tile('Exchange Online'));
     expect(exchange.getByText('Protected')).toBeTruthy();
     expect(exchange.getByText('Synchronize selected users (1)')).toBeTruthy();
+    expect(exchange.getByText('Protected users')).toBeTruthy();
+    expect(within(tile('OneDrive')).queryByText('Protected users')).toBeNull();
     expect(exchange.getByText(/^Nov 27, 2026, .* \(succeeded\)$/)).toBeTruthy();
     expect(exchange.getByText(/^Verified Nov 27, 2026/)).toBeTruthy();
     const sharePoint = within(tile('SharePoint Online'));

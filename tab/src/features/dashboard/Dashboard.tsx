@@ -102,6 +102,12 @@ export function ServiceTile({ service }: ServiceTileProps): ReactNode {
             {scopeLabel(service.scope)}
             {service.scope === 'selectedUsers' ? ` (${formatCount(service.targets.length, locale)})` : ''}
           </dd>
+          {service.protectedUsers !== undefined && service.protectedUsers !== null ? (
+            <>
+              <dt className={styles.term}>Protected users</dt>
+              <dd className={styles.detail}>{formatCount(service.protectedUsers, locale)}</dd>
+            </>
+          ) : null}
           <dt className={styles.term}>Last synchronization</dt>
           <dd className={styles.detail}>
             {sync ? `${formatTime(sync.finishedAt ?? sync.requestedAt, locale)} (${sync.status})` : 'Never'}

@@ -73,6 +73,26 @@ function appRow(service: string, stepAndApp: string): HTMLElement {
 }
 
 describe('ServiceAccount', () => {
+  it('says whether Graph change notifications are active, and why they fail', async () => {
+    const active = {
+      ...HEALTHY,
+      changeNotifications: {
+        state: 'active',
+        cause: null,
+        renewedAt: '2026-12-01T12:40:00.000Z',
+        expiresAt: '2026-12-30T11:40:00.000Z',
+        since: '2026-12-01T12:40:00.000Z',
+        message: 'Change notifications: active, renewed 2026-12-01 12:40 UTC, expires 2026-12-30 11:40 UTC.',
+      },
+    };
+    renderTab(<ServiceAccount />, { routes: { 'GET /api/service-account': { body: active } } });
+    expect(
+      await screen.findByText(
+        'Change notifications: active, renewed 2026-12-01 12:40 UTC, expires 2026-12-30 11:40 UTC.',
+      ),
+    ).toBeTruthy();
+  });
+
   it('shows each service account, then one row per app with its status, roles, last verified and cause', async () => {
     renderTab(<ServiceAccount />, { routes: { 'GET /api/service-account': { body: BROKEN } } });
     await screen.findByRole('heading', { level: 2, name: 'Exchange Online' });

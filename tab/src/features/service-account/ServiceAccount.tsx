@@ -73,6 +73,11 @@ export function ServiceAccount(): ReactNode {
       <PageState resource={resource} loadingLabel="Loading service accounts…">
         {(data) => (
           <div className={styles.cards}>
+            {data.changeNotifications ? (
+              <MessageBar intent={data.changeNotifications.state === 'failing' ? 'warning' : 'info'}>
+                <MessageBarBody>{data.changeNotifications.message}</MessageBarBody>
+              </MessageBar>
+            ) : null}
             {data.services.map((account) => (
               <ServiceAccountCard key={account.service} account={account} onRenewed={resource.reload} />
             ))}
