@@ -19,6 +19,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '@cas/m365-emulator';
+import { consentAppEnvironment, everyConsentApp } from '@cas/microsoft365';
 import { emulatorControl } from '@cas/m365-emulator/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWorkerConfig } from '../config.js';
@@ -79,11 +80,11 @@ async function until<T>(what: string, read: () => Promise<T | undefined>, timeou
 }
 
 const snapshotUserIds = async () =>
-  new Set((await storedDirectory(store, TENANT, 'exchangeOnline')).users.map((user) => user.id));
+  new Set((await storedDirectory(store, TENANT, 'tenant')).users.map((user) => user.id));
 
 async function converged(): Promise<boolean> {
   const expected = emulatorDirectory(emulator, TENANT);
-  const actual = await storedDirectory(store, TENANT, 'exchangeOnline');
+  const actual = await storedDirectory(store, TENANT, 'tenant');
   return JSON.stringify(expected) === JSON.stringify(actual);
 }
 
@@ -112,7 +113,13 @@ beforeAll(async () => {
     AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
     GRAPH_BASE_URL: emulator.origin,
     AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
-    SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+    // One registration stands in for every consent app: this is not about the split.
+    ...consentAppEnvironment(
+      everyConsentApp({
+        clientId: CLOUD_APP_SECURITY_CLIENT_ID,
+        clientSecret: CLOUD_APP_SECURITY_CLIENT_SECRET,
+      }),
+    ),
     LOG_LEVEL: 'silent',
   };
   const port = await freePort();
@@ -238,7 +245,7 @@ describe('change notifications drive the sync', () => {
     await until('convergence after duplicates and reordering', async () =>
       (await converged()) ? true : undefined,
     );
-    const stored = (await storedDirectory(store, TENANT, 'exchangeOnline')).users.find(
+    const stored = (await storedDirectory(store, TENANT, 'tenant')).users.find(
       (one) => one.id === user.id,
     );
     expect(stored?.displayName).toBe('Renamed twice');
@@ -253,7 +260,8 @@ describe('change notifications drive the sync', () => {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect((await snapshotUserIds()).has(user.id)).toBe(false);
     await control('DELETE', '/change-notifications/faults');
-    // The periodic delta round (its interval shortened to make it due now).
+    // The periodic delta round, made due now (its interval shortened, the tenant's due time reached).
+    await store.syncJobs.setNextDue(TENANT, new Date(Date.now() + clockOffsetMs).toISOString());
     const created = await scheduleSyncRuns({
       store,
       now: () => new Date(Date.now() + clockOffsetMs).toISOString(),
