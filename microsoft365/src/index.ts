@@ -7,6 +7,7 @@ export {
   type TokenResource,
 } from './entra/app-token-source.js';
 export { EntraError } from './entra/entra-error.js';
+export { ENTRA_TIMEOUT_CODE } from './entra/entra-network-client.js';
 export { createGraphDirectory, type GraphDirectoryOptions } from './graph/graph-directory.js';
 export {
   createDirectoryRoleChecker,
