@@ -3,6 +3,7 @@
  * ones `teamsapp.yml` and `env/.env.*` use; a bad or missing variable stops the process with every
  * problem named at once, instead of failing later on the first request that needs it.
  */
+import { ConfigurationError, configurationProblems, presentVariables } from '@cas/core';
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
@@ -97,26 +98,11 @@ const environmentSchema = z.object({
 export type ApiConfig = z.infer<typeof environmentSchema>;
 
 /** Configuration was invalid; the message names every bad variable. */
-export class ConfigError extends Error {
-  /** One line per bad variable: `NAME: problem`. */
-  readonly problems: readonly string[];
-
-  constructor(problems: readonly string[]) {
-    super(`Invalid API configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+export { ConfigurationError as ConfigError } from '@cas/core';
 
 /** Parses the API's configuration from an environment map (defaults to `process.env`). */
 export function loadApiConfig(environment: Record<string, string | undefined> = process.env): ApiConfig {
-  // Empty strings come from `VAR=` lines in env files; treat them as unset so defaults apply.
-  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
-  const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-    );
-  }
+  const parsed = environmentSchema.safeParse(presentVariables(environment));
+  if (!parsed.success) throw new ConfigurationError('API', configurationProblems(parsed.error.issues));
   return parsed.data;
 }

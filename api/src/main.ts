@@ -6,7 +6,7 @@
 import { hkdfSync, randomUUID } from 'node:crypto';
 import { ROUTES } from '@cas/contracts';
 import { createAppTokenSource, createDirectoryRoleChecker, createGraphDirectory } from '@cas/microsoft365';
-import { createStore } from '@cas/store';
+import { createStore, storeOptionsFrom } from '@cas/store';
 import { createRemoteJWKSet } from 'jose';
 import { auditRoutes } from './audit/audit-routes.js';
 import {
@@ -145,13 +145,7 @@ function servedInContractOrder(routes: readonly RouteDefinition[]): RouteDefinit
 export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}): Promise<RunningApi> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const authority = config.AAD_APP_OAUTH_AUTHORITY_HOST.replace(/\/$/, '');
-  const store =
-    overrides.store ??
-    (await createStore({
-      databaseUrl: config.DATABASE_URL,
-      dataDir: config.DATA_DIR,
-      encryptionKey: config.SECRET_DATA_ENCRYPTION_KEY,
-    }));
+  const store = overrides.store ?? (await createStore(storeOptionsFrom(config)));
   const tokens =
     overrides.tokens ??
     createAppTokenSource({

@@ -15,3 +15,4 @@ export * from './sync-plan.js';
 export * from './sync-runs.js';
 export * from './log-redaction.js';
 export * from './alert-recipients.js';
+export * from './configuration.js';

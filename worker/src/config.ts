@@ -2,7 +2,7 @@
  * The worker's configuration, parsed once at start-up from the environment with the same names as
  * the API's. A bad variable stops the process with every problem named at once.
  */
-import { parseDailyTimeUtc } from '@cas/core';
+import { ConfigurationError, configurationProblems, parseDailyTimeUtc, presentVariables } from '@cas/core';
 import { z } from 'zod';
 
 const url = z.url({ protocol: /^https?$/ });
@@ -77,28 +77,14 @@ const environmentSchema = z.object({
 export type WorkerConfig = z.infer<typeof environmentSchema>;
 
 /** Configuration was invalid; the message names every bad variable. */
-export class WorkerConfigError extends Error {
-  /** One line per bad variable: `NAME: problem`. */
-  readonly problems: readonly string[];
-
-  constructor(problems: readonly string[]) {
-    super(`Invalid worker configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'WorkerConfigError';
-    this.problems = problems;
-  }
-}
+export { ConfigurationError as WorkerConfigError } from '@cas/core';
 
 /** Parses the worker's configuration from an environment map (defaults to `process.env`). */
 export function loadWorkerConfig(
   environment: Record<string, string | undefined> = process.env,
 ): WorkerConfig {
-  // Empty strings come from `VAR=` lines in env files; treat them as unset so defaults apply.
-  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
-  const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new WorkerConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
-    );
-  }
+  const parsed = environmentSchema.safeParse(presentVariables(environment));
+  if (!parsed.success)
+    throw new ConfigurationError('worker', configurationProblems(parsed.error.issues, '(environment)'));
   return parsed.data;
 }
