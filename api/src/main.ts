@@ -4,7 +4,7 @@
  * (authority host, Graph base URL, trusted CA), never in code.
  */
 import { hkdfSync, randomUUID } from 'node:crypto';
-import { ROUTES } from '@cas/contracts';
+import { API_INFO, ROUTES } from '@cas/contracts';
 import { createAppTokenSource, createDirectoryRoleChecker, createGraphDirectory } from '@cas/microsoft365';
 import { createStore, storeOptionsFrom } from '@cas/store';
 import { createRemoteJWKSet } from 'jose';
@@ -120,7 +120,7 @@ export function buildRoutes(
   add(notificationRoutes({ store, ...(now ? { now } : {}) }));
   add(auditRoutes(store));
   add(botRoutes({ store, administrators: parts.administrators, newId: randomUUID, ...(now ? { now } : {}) }));
-  add(openApiRoutes(() => routes, { title: 'Cloud App Security API', version: '0.1.0' }));
+  add(openApiRoutes(() => routes, API_INFO));
   return servedInContractOrder(routes);
 }
 
