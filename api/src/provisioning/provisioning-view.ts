@@ -114,6 +114,11 @@ export function serviceView(
           },
     consentSteps: requiredConsentSteps(service, { ewsEnabled: options.ewsEnabled }).map((requirement) => {
       const grant = account.consents.find((candidate) => candidate.step === requirement.step);
+      // Incidents written before each step had its own app name none: then every step is suspect.
+      const failing =
+        account.tokenFailure !== null &&
+        (incident === undefined || incident.apps.length === 0 || incident.apps.includes(requirement.app));
+      const stepMissing = missingRoles.filter((role) => requirement.roles.includes(role));
       return {
         step: requirement.step,
         stepNumber: requirement.stepNumber,
@@ -129,6 +134,20 @@ export function serviceView(
               ? grant.grantedBy.userPrincipalName
               : grant.grantedBy.component,
         grantedRoles: grant?.roles ?? [],
+        app: requirement.app,
+        appName: requirement.appDisplayName,
+        token: {
+          status: grant === undefined ? 'notGranted' : failing ? 'invalid' : 'healthy',
+          lastVerifiedAt: account.lastVerifiedAt,
+          failure:
+            grant !== undefined && failing && account.tokenFailure !== null
+              ? {
+                  cause: account.tokenFailure,
+                  message: tokenFailureMessage(account.tokenFailure, stepMissing),
+                  missingRoles: stepMissing,
+                }
+              : null,
+        },
       };
     }),
     lastSync,
