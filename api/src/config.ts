@@ -3,7 +3,13 @@
  * ones `teamsapp.yml` and `env/.env.*` use; a bad or missing variable stops the process with every
  * problem named at once, instead of failing later on the first request that needs it.
  */
-import { GRAPH_APP_IDS, type ConsentAppId } from '@cas/core';
+import {
+  ConfigurationError,
+  configurationProblems,
+  GRAPH_APP_IDS,
+  presentVariables,
+  type ConsentAppId,
+} from '@cas/core';
 import { readConsentAppCredentials, type ConsentAppCredentials } from '@cas/microsoft365';
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
@@ -99,31 +105,19 @@ export type ApiConfig = z.infer<typeof environmentSchema> & {
 };
 
 /** Configuration was invalid; the message names every bad variable. */
-export class ConfigError extends Error {
-  /** One line per bad variable: `NAME: problem`. */
-  readonly problems: readonly string[];
-
-  constructor(problems: readonly string[]) {
-    super(`Invalid API configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+export { ConfigurationError as ConfigError } from '@cas/core';
 
 /** Parses the API's configuration from an environment map (defaults to `process.env`). */
 export function loadApiConfig(environment: Record<string, string | undefined> = process.env): ApiConfig {
-  // Empty strings come from `VAR=` lines in env files; treat them as unset so defaults apply.
-  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
+  const present = presentVariables(environment);
   const parsed = environmentSchema.safeParse(present);
   const ewsEnabled = parsed.success ? parsed.data.EWS_CONSENT_ENABLED : true;
   const credentials = readConsentAppCredentials(present, requiredConsentApps(ewsEnabled));
   const problems = [
-    ...(parsed.success
-      ? []
-      : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)),
+    ...(parsed.success ? [] : configurationProblems(parsed.error.issues)),
     ...credentials.problems,
   ];
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigurationError('API', problems);
   return { ...parsed.data, consentApps: credentials.apps };
 }
 

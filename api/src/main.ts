@@ -4,9 +4,9 @@
  * (authority host, Graph base URL, trusted CA), never in code.
  */
 import { hkdfSync, randomUUID } from 'node:crypto';
-import { ROUTES } from '@cas/contracts';
+import { API_INFO, ROUTES } from '@cas/contracts';
 import { createAppTokenSource, createDirectoryRoleChecker, createGraphDirectory } from '@cas/microsoft365';
-import { createStore } from '@cas/store';
+import { createStore, storeOptionsFrom } from '@cas/store';
 import { createRemoteJWKSet } from 'jose';
 import { auditRoutes } from './audit/audit-routes.js';
 import {
@@ -123,7 +123,7 @@ export function buildRoutes(
   add(notificationRoutes({ store, ...(now ? { now } : {}) }));
   add(auditRoutes(store));
   add(botRoutes({ store, administrators: parts.administrators, newId: randomUUID, ...(now ? { now } : {}) }));
-  add(openApiRoutes(() => routes, { title: 'Cloud App Security API', version: '0.1.0' }));
+  add(openApiRoutes(() => routes, API_INFO));
   return servedInContractOrder(routes);
 }
 
@@ -148,13 +148,7 @@ function servedInContractOrder(routes: readonly RouteDefinition[]): RouteDefinit
 export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}): Promise<RunningApi> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const authority = config.AAD_APP_OAUTH_AUTHORITY_HOST.replace(/\/$/, '');
-  const store =
-    overrides.store ??
-    (await createStore({
-      databaseUrl: config.DATABASE_URL,
-      dataDir: config.DATA_DIR,
-      encryptionKey: config.SECRET_DATA_ENCRYPTION_KEY,
-    }));
+  const store = overrides.store ?? (await createStore(storeOptionsFrom(config)));
   const tokens =
     overrides.tokens ??
     createAppTokenSource({

@@ -4,6 +4,7 @@
  * problem named at once.
  */
 import { isIP } from 'node:net';
+import { ConfigurationError, configurationProblems, presentVariables } from '@cas/core';
 import { z } from 'zod';
 
 const base64Key = z
@@ -56,16 +57,7 @@ const environmentSchema = z.object({
 export type BotConfig = z.infer<typeof environmentSchema>;
 
 /** Configuration was invalid; the message names every bad variable. */
-export class ConfigError extends Error {
-  /** One line per bad variable: `NAME: problem`. */
-  readonly problems: readonly string[];
-
-  constructor(problems: readonly string[]) {
-    super(`Invalid bot configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+export { ConfigurationError as ConfigError } from '@cas/core';
 
 /** True for addresses only this machine can reach (where an unauthenticated Playground bot is safe). */
 export function isLoopbackHost(host: string): boolean {
@@ -136,13 +128,9 @@ export function authenticationProblems(
 
 /** Parses the bot's configuration from an environment map (defaults to `process.env`). */
 export function loadBotConfig(environment: Record<string, string | undefined> = process.env): BotConfig {
-  // Empty strings come from `VAR=` lines in env files; treat them as unset so defaults apply.
-  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
-  const parsed = environmentSchema.safeParse(present);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  const parsed = environmentSchema.safeParse(presentVariables(environment));
+  const problems = parsed.success ? [] : configurationProblems(parsed.error.issues);
   if (parsed.success) problems.push(...authenticationProblems(parsed.data));
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  if (problems.length > 0 || !parsed.success) throw new ConfigurationError('bot', problems);
   return parsed.data;
 }

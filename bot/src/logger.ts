@@ -2,18 +2,10 @@
  * Structured logs with pino; credentials and tokens are redacted by path (core's list, shared
  * with the API and the worker) before anything is written.
  */
-import { REDACTED_LOG_PATHS } from '@cas/core';
+import { logOptions } from '@cas/core';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Creates the bot's logger; tests pass a destination to read what was logged. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino(
-    {
-      name: 'cas-bot',
-      level,
-      redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' },
-      serializers: { err: pino.stdSerializers.err },
-    },
-    destination,
-  );
+  return pino(logOptions('cas-bot', level), destination);
 }

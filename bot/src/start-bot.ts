@@ -2,7 +2,7 @@
  * Composition root of the bot: the store, the API client, the Bot Framework adapter, the restify
  * endpoint `/api/messages` and the notification delivery loop, all built from the configuration.
  */
-import { createStore } from '@cas/store';
+import { createStore, storeOptionsFrom } from '@cas/store';
 import restify from 'restify';
 import {
   createBotAuthentication,
@@ -57,16 +57,10 @@ const MAX_BODY_BYTES = 256 * 1024;
  */
 export async function startBot(config: BotConfig, overrides: BotOverrides = {}): Promise<RunningBot> {
   const problems = authenticationProblems(config);
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError('bot', problems);
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const now = overrides.now ?? (() => new Date());
-  const store =
-    overrides.store ??
-    (await createStore({
-      databaseUrl: config.DATABASE_URL,
-      dataDir: config.DATA_DIR,
-      encryptionKey: config.SECRET_DATA_ENCRYPTION_KEY,
-    }));
+  const store = overrides.store ?? (await createStore(storeOptionsFrom(config)));
   const ownsStore = overrides.store === undefined;
   const links = tabLinks(config.TEAMS_APP_ID);
   const adapter = new CasCloudAdapter(

@@ -116,8 +116,3 @@ export function refusalOf(reply: ApiReply): ApiRefusal {
         : details,
   };
 }
-
-/** Parses a response body's text: undefined when empty; throws on text that is not JSON. */
-export function parseJsonText(text: string): unknown {
-  return text === '' ? undefined : (JSON.parse(text) as unknown);
-}

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { responseSchema, type RouteContract } from './route-contract.js';
+import { namedSchemas } from './schemas.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -33,6 +34,43 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   return generated;
 }
 
+/** Collects the named shapes an answer refers to into `components.schemas`. */
+class NamedShapes {
+  readonly components: Record<string, unknown> = {};
+
+  /** The answer's schema, with named shapes as `$ref`s to the components. */
+  answer(schema: z.ZodType): JsonObject {
+    const generated = z.toJSONSchema(schema, {
+      io: 'output',
+      unrepresentable: 'any',
+      metadata: namedSchemas,
+    }) as JsonObject;
+    delete generated.$schema;
+    const defs = (generated.$defs ?? {}) as Record<string, unknown>;
+    delete generated.$defs;
+    for (const [id, def] of Object.entries(defs)) {
+      const { id: _id, ...rest } = def as JsonObject;
+      this.components[id] = toComponentRefs(rest);
+    }
+    // A named shape at the top comes back as a `$ref` to its definition.
+    return toComponentRefs(generated) as JsonObject;
+  }
+}
+
+/** Points `#/$defs/X` references at `#/components/schemas/X`. */
+function toComponentRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toComponentRefs);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      key === '$ref' && typeof inner === 'string'
+        ? inner.replace(/^#\/\$defs\//, '#/components/schemas/')
+        : toComponentRefs(inner),
+    ]),
+  );
+}
+
 /** Path and query parameters from an object schema. */
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): JsonObject[] {
   if (schema === undefined) return [];
@@ -53,7 +91,7 @@ export function operationId(route: Pick<RouteContract, 'method' | 'path'>): stri
   return `${route.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_match, next?: string) => (next ?? '').toUpperCase())}`;
 }
 
-function responses(route: RouteContract): JsonObject {
+function responses(route: RouteContract, shapes: NamedShapes): JsonObject {
   const statuses = [...Object.keys(route.responses), ...Object.keys(route.errorCodes)]
     .map(Number)
     .sort((a, b) => a - b);
@@ -71,11 +109,14 @@ function responses(route: RouteContract): JsonObject {
       ...(status === 429
         ? { headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } }
         : {}),
-      content: { [mediaType]: { schema: jsonSchema(schema, 'output') } },
+      content: { [mediaType]: { schema: shapes.answer(schema) } },
     };
   }
   return answers;
 }
+
+/** Title and version of the description. */
+export const API_INFO = { title: 'Cloud App Security API', version: '0.1.0' } as const;
 
 /** Builds the document for a set of contracts. */
 export function openApiDocument(
@@ -83,6 +124,7 @@ export function openApiDocument(
   info: { title: string; version: string },
 ): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
+  const shapes = new NamedShapes();
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
     const operation: JsonObject = {
@@ -91,7 +133,7 @@ export function openApiDocument(
       'x-access': route.access,
       'x-callers': route.access === 'public' ? 'anyone' : (route.callers ?? 'users'),
       parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
-      responses: responses(route),
+      responses: responses(route, shapes),
       ...(route.access === 'public' ? { security: [] } : {}),
     };
     if (route.body !== undefined) {
@@ -108,8 +150,17 @@ export function openApiDocument(
       ...info,
       description:
         'Cloud App Security provisioning API. Tenant always comes from the credential. Errors: { "error": { "code", "message" } }.',
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
+    servers: [
+      {
+        url: '/',
+        description:
+          'The origin this description was fetched from: the API itself, or the tab server, which proxies /api on the tab origin.',
+      },
+    ],
     components: {
+      schemas: Object.fromEntries(Object.entries(shapes.components).sort(([a], [b]) => a.localeCompare(b))),
       securitySchemes: {
         entraUserToken: {
           type: 'http',

@@ -373,6 +373,35 @@ export const anyErrorBodySchema = z.strictObject({
   error: z.looseObject({ code: z.string(), message: z.string() }),
 });
 
+/**
+ * The named shapes: the OpenAPI description lists each once under `components.schemas` and
+ * refers to it wherever an answer carries it.
+ */
+export const namedSchemas = z.registry<{ id: string }>();
+for (const [id, schema] of Object.entries({
+  Actor: actorSchema,
+  Target: targetSchema,
+  SyncRun: syncRunSchema,
+  QueuedSyncRun: queuedSyncRunSchema,
+  ConsentStepView: consentStepViewSchema,
+  ServiceView: serviceViewSchema,
+  ProvisioningView: provisioningViewSchema,
+  ServiceAccountView: serviceAccountViewSchema,
+  Me: meSchema,
+  ConsentStart: consentStartSchema,
+  DirectoryUser: directoryUserSchema,
+  DirectoryGroup: directoryGroupSchema,
+  GroupUsersPage: groupUsersPageSchema,
+  Notification: notificationSchema,
+  AuditEvent: auditEventSchema,
+  PoliciesView: policiesViewSchema,
+  DoneResult: doneResultSchema,
+  ExtendResult: extendResultSchema,
+  ChannelNotifications: channelNotificationsSchema,
+})) {
+  namedSchemas.add(schema, { id });
+}
+
 export type Me = DeepReadonly<z.output<typeof meSchema>>;
 export type ConsentStepView = DeepReadonly<z.output<typeof consentStepViewSchema>>;
 export type ServiceView = DeepReadonly<z.output<typeof serviceViewSchema>>;

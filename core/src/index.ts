@@ -16,3 +16,4 @@ export * from './sync-runs.js';
 export * from './log-redaction.js';
 export * from './alert-recipients.js';
 export * from './change-notifications.js';
+export * from './configuration.js';

@@ -42,3 +42,14 @@ export const REDACTED_LOG_PATHS: readonly string[] = [
   '*.password',
   '*.headers.authorization',
 ];
+
+/**
+ * The logger options every process uses (pino's): its name, its level, and the redaction of
+ * credentials. pino serializes `err` with its standard serializer by default.
+ */
+export function logOptions(
+  name: string,
+  level: string,
+): { name: string; level: string; redact: { paths: string[]; censor: string } } {
+  return { name, level, redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' } };
+}

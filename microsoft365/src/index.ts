@@ -19,6 +19,7 @@ export {
   type ConsentAppCredentials,
 } from './entra/app-credentials.js';
 export { EntraError } from './entra/entra-error.js';
+export { ENTRA_TIMEOUT_CODE } from './entra/entra-network-client.js';
 export { createGraphDirectory, type GraphDirectoryOptions } from './graph/graph-directory.js';
 export {
   createDirectoryRoleChecker,

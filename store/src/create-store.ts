@@ -70,6 +70,22 @@ export interface StoreOptions {
   readonly onBackgroundError?: (error: Error) => void;
 }
 
+/** The store's settings as every process reads them from its environment. */
+export interface StoreEnvironment {
+  readonly DATABASE_URL?: string | undefined;
+  readonly DATA_DIR: string;
+  readonly SECRET_DATA_ENCRYPTION_KEY: string;
+}
+
+/** The options of `createStore` from those settings (the API, the worker and the bot alike). */
+export function storeOptionsFrom(environment: StoreEnvironment): StoreOptions {
+  return {
+    databaseUrl: environment.DATABASE_URL,
+    dataDir: environment.DATA_DIR,
+    encryptionKey: environment.SECRET_DATA_ENCRYPTION_KEY,
+  };
+}
+
 /** Core's `Store` plus what operators and tests need to know about the backend. */
 export interface DurableStore extends Store {
   /** Which backend this store uses. */

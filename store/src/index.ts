@@ -1,6 +1,6 @@
 /** Public surface of `@cas/store`: the durable store behind core's repository ports. */
-export { createStore, defaultDataDir, SQLITE_FILE_NAME } from './create-store.js';
-export type { DurableStore, StoreOptions } from './create-store.js';
+export { createStore, defaultDataDir, SQLITE_FILE_NAME, storeOptionsFrom } from './create-store.js';
+export type { DurableStore, StoreEnvironment, StoreOptions } from './create-store.js';
 export { databaseKind } from './dialects.js';
 export type { DatabaseKind } from './dialects.js';
 export { ENCRYPTION_KEY_VARIABLE, ensureLocalEncryptionKey } from './local-encryption-key.js';

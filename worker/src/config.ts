@@ -2,7 +2,13 @@
  * The worker's configuration, parsed once at start-up from the environment with the same names as
  * the API's. A bad variable stops the process with every problem named at once.
  */
-import { GRAPH_APP_IDS, parseDailyTimeUtc } from '@cas/core';
+import {
+  ConfigurationError,
+  configurationProblems,
+  GRAPH_APP_IDS,
+  parseDailyTimeUtc,
+  presentVariables,
+} from '@cas/core';
 import { readConsentAppCredentials, type ConsentAppCredentials } from '@cas/microsoft365';
 import { z } from 'zod';
 
@@ -114,23 +120,13 @@ export type WorkerConfig = z.infer<typeof environmentSchema> & {
 };
 
 /** Configuration was invalid; the message names every bad variable. */
-export class WorkerConfigError extends Error {
-  /** One line per bad variable: `NAME: problem`. */
-  readonly problems: readonly string[];
-
-  constructor(problems: readonly string[]) {
-    super(`Invalid worker configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'WorkerConfigError';
-    this.problems = problems;
-  }
-}
+export { ConfigurationError as WorkerConfigError } from '@cas/core';
 
 /** Parses the worker's configuration from an environment map (defaults to `process.env`). */
 export function loadWorkerConfig(
   environment: Record<string, string | undefined> = process.env,
 ): WorkerConfig {
-  // Empty strings come from `VAR=` lines in env files; treat them as unset so defaults apply.
-  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
+  const present = presentVariables(environment);
   const parsed = environmentSchema.safeParse(present);
   const ewsEnabled = parsed.success ? parsed.data.EWS_CONSENT_ENABLED : true;
   const credentials = readConsentAppCredentials(
@@ -138,11 +134,9 @@ export function loadWorkerConfig(
     ewsEnabled ? ['exchangeOnlineEws', ...GRAPH_APP_IDS] : GRAPH_APP_IDS,
   );
   const problems = [
-    ...(parsed.success
-      ? []
-      : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`)),
+    ...(parsed.success ? [] : configurationProblems(parsed.error.issues, '(environment)')),
     ...credentials.problems,
   ];
-  if (!parsed.success || problems.length > 0) throw new WorkerConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigurationError('worker', problems);
   return { ...parsed.data, consentApps: credentials.apps, secretExpiries: credentials.secretExpiries };
 }

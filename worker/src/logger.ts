@@ -3,18 +3,10 @@
  * list, the same the API and the bot use) before anything is written, so an error carrying a
  * request, a token or a connection string cannot leak it.
  */
-import { REDACTED_LOG_PATHS } from '@cas/core';
+import { logOptions } from '@cas/core';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Creates the worker's logger; tests pass a destination to read what was logged. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino(
-    {
-      name: 'worker',
-      level,
-      redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' },
-      serializers: { err: pino.stdSerializers.err },
-    },
-    destination,
-  );
+  return pino(logOptions('worker', level), destination);
 }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { createAppTokenSource, createGraphSubscriptions, createGraphSyncClient } from '@cas/microsoft365';
-import { createStore, databaseKind, type DurableStore } from '@cas/store';
+import { createStore, databaseKind, storeOptionsFrom, type DurableStore } from '@cas/store';
 import { ChangeSubscriptionManager } from './change-notifications/change-subscription-manager.js';
 import { requestNotifiedRounds, requestRound } from './change-notifications/notification-trigger.js';
 import { TokenHealthMonitor } from './health/token-health-monitor.js';
@@ -55,9 +55,7 @@ export async function startWorker(
   const now = overrides.now ?? (() => new Date().toISOString());
   const dataDir = resolve(config.DATA_DIR);
   const store = await createStore({
-    databaseUrl: config.DATABASE_URL,
-    dataDir,
-    encryptionKey: config.SECRET_DATA_ENCRYPTION_KEY,
+    ...storeOptionsFrom({ ...config, DATA_DIR: dataDir }),
     ...(overrides.schema === undefined ? {} : { schema: overrides.schema }),
   });
   const tokens = createAppTokenSource({

@@ -4,7 +4,7 @@
  */
 
 /** HTTP statuses the API uses for expected failures. */
-export type ApiErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502 | 503;
+export type ApiErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502 | 503 | 504;
 
 /** An expected failure with a stable machine-readable code and a message for people. */
 export class ApiError extends Error {

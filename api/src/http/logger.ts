@@ -3,18 +3,10 @@
  * so a careless `log.info({ req })` cannot leak an Authorization header or a client secret. The
  * paths are core's, shared with the worker and the bot.
  */
-import { REDACTED_LOG_PATHS } from '@cas/core';
+import { logOptions } from '@cas/core';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Creates the API's logger; tests pass a destination to read what was logged. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino(
-    {
-      name: 'cas-api',
-      level,
-      redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' },
-      serializers: { err: pino.stdSerializers.err },
-    },
-    destination,
-  );
+  return pino(logOptions('cas-api', level), destination);
 }

@@ -8,8 +8,11 @@
  * - our own client secret or certificate is wrong or expired (AADSTS7000215, 7000222, 700027, 700024) — 503
  *   `service_credential_rejected`: our fault, nothing the admin can do;
  * - anything else — 502 `entra_token_failed`.
+ * A Microsoft service that does not answer within its time limit (ENTRA_TIMEOUT_SECONDS,
+ * GRAPH_TIMEOUT_SECONDS) is 504 `entra_timeout` / `graph_timeout`: nothing is wrong with the
+ * tenant's consent or token, so the admin is told to try again rather than to renew the token.
  */
-import { EntraError, GraphError } from '@cas/microsoft365';
+import { ENTRA_TIMEOUT_CODE, EntraError, GRAPH_TIMEOUT_CODE, GraphError } from '@cas/microsoft365';
 import { ApiError } from './api-error.js';
 
 const NOT_CONSENTED = new Set([7000229, 700016]);
@@ -20,6 +23,13 @@ const APP_DISABLED = 7000112;
 export function upstreamApiError(error: unknown): ApiError | undefined {
   if (error instanceof EntraError) return entraApiError(error);
   if (error instanceof GraphError) {
+    if (error.code === GRAPH_TIMEOUT_CODE) {
+      return new ApiError(
+        504,
+        'graph_timeout',
+        'Microsoft Graph did not answer in time. Nothing changed; try again in a moment.',
+      );
+    }
     if (error.statusCode === 401 || error.statusCode === 403) {
       return new ApiError(
         502,
@@ -44,6 +54,13 @@ export function isGraphNotFound(error: unknown): boolean {
 }
 
 function entraApiError(error: EntraError): ApiError {
+  if (error.code === ENTRA_TIMEOUT_CODE) {
+    return new ApiError(
+      504,
+      'entra_timeout',
+      'Microsoft Entra ID did not answer in time with an access token for your organization. Nothing changed; try again in a moment.',
+    );
+  }
   const aadstsCode = error.aadstsCode ?? null;
   const details = { aadstsCode };
   if (aadstsCode !== null && NOT_CONSENTED.has(aadstsCode)) {

@@ -100,3 +100,45 @@ describe('Graph errors on the target picker', () => {
     expect(answer.body.error?.message).toContain('on our side');
   });
 });
+
+describe('a Microsoft service that does not answer in time', () => {
+  let slow: ApiHarness;
+  let token: string;
+
+  beforeAll(async () => {
+    slow = await startApiHarness({
+      environment: { ENTRA_TIMEOUT_SECONDS: '0.5', GRAPH_TIMEOUT_SECONDS: '0.5' },
+    });
+    token = await slow.ssoToken(CONTOSO_TENANT_ID, CONTOSO_ADMIN_UPN);
+    await slow.control('PUT', servicePrincipal, {});
+  });
+
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  beforeEach(async () => {
+    await slow.control('DELETE', '/faults');
+    await slow.freshApi();
+  });
+
+  it('a token endpoint without an answer is 504 entra_timeout, not a broken token', async () => {
+    await slow.control('POST', '/faults', { pattern: '*/oauth2/v2.0/token', latencyMs: 3000 });
+    const answer = await slow.call('GET', '/api/targets/summary', token);
+    expect({ status: answer.status, code: answer.body.error?.code }).toEqual({
+      status: 504,
+      code: 'entra_timeout',
+    });
+    expect(answer.body.error?.message).toContain('try again');
+    expect(answer.body.error?.message).not.toContain('create a new access token');
+  });
+
+  it('Graph without an answer is 504 graph_timeout', async () => {
+    await slow.control('POST', '/faults', { pattern: '/v1.0/users*', latencyMs: 3000 });
+    const answer = await slow.call('GET', '/api/targets/users?upn=user%40contoso.onmicrosoft.com', token);
+    expect({ status: answer.status, code: answer.body.error?.code }).toEqual({
+      status: 504,
+      code: 'graph_timeout',
+    });
+  });
+});

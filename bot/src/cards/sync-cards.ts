@@ -7,34 +7,35 @@ import {
   EXTEND_OFFER_TEXT,
   SERVICE_NAMES,
   syncCancelText,
-  type ServiceId,
   type SyncCancelReason,
-  type SyncMissingTarget,
+  type SyncRun,
 } from '@cas/core';
 import { adaptiveCard, cardTime, execute, facts, heading, paragraph } from './adaptive-card.js';
 import { EXTEND_PROTECTION } from './extend-card.js';
 import type { AdaptiveCard, CardElement, Container } from './adaptive-card.js';
 
-/** The figures of one synchronization run a card shows. */
-export interface SyncRunFigures {
-  readonly id: string;
-  readonly service: ServiceId;
-  readonly status: string;
-  readonly requestedAt: string;
-  readonly startedAt: string | null;
-  readonly finishedAt: string | null;
-  readonly added: number;
-  readonly updated: number;
-  readonly removed: number;
-  readonly graphRequests: number;
-  readonly error: string | null;
-  /** Why a cancelled run was cancelled. */
-  readonly cancelReason?: string | null;
-  /** Selected targets the run found missing from the directory. */
-  readonly missingTargets?: readonly SyncMissingTarget[];
-  /** True when a sync request was answered with this run, queued before it (R13). */
-  readonly alreadyQueued?: boolean;
-}
+/**
+ * The figures of one synchronization run a card shows: a run from the API (a sync request's
+ * answer, the history) or from the store (a finished run's notification).
+ */
+export type SyncRunFigures = Pick<
+  SyncRun,
+  | 'id'
+  | 'service'
+  | 'status'
+  | 'requestedAt'
+  | 'startedAt'
+  | 'finishedAt'
+  | 'added'
+  | 'updated'
+  | 'removed'
+  | 'graphRequests'
+  | 'error'
+> &
+  Partial<Pick<SyncRun, 'cancelReason' | 'missingTargets'>> & {
+    /** True when a sync request was answered with this run, queued before it (R13). */
+    readonly alreadyQueued?: boolean;
+  };
 
 const STATUS_WORDS: Readonly<Record<string, string>> = {
   pending: 'Queued',

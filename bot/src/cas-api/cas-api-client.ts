@@ -6,12 +6,10 @@
 import {
   callApi,
   ContractViolation,
-  parseJsonText,
+  createFetchTransport,
   routes,
   type AnswerOf,
-  type ApiReply,
   type ApiRefusal,
-  type ApiRequest,
   type RequestOf,
   type RouteContract,
   type SyncRunView,
@@ -68,48 +66,26 @@ export function createCasApiClient(options: CasApiClientOptions): (user: ActingU
   const fetchImpl = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 15_000;
 
-  /** One request as `user`, with a fresh bot credential and a time limit. */
-  async function send(user: ActingUser, request: ApiRequest): Promise<ApiReply> {
-    const url = new URL(request.path, options.origin);
-    const credential = await signBotCredential(options.botApiKey, user);
-    let response: Response;
-    try {
-      response = await fetchImpl(url, {
-        method: request.method,
-        headers: {
-          authorization: `Bearer ${credential}`,
-          accept: 'application/json',
-          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw new CasApiError(`${request.method} ${url.pathname} did not answer`, { cause: error });
-    }
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = parseJsonText(text);
-    } catch (error) {
-      throw new CasApiError(`${request.method} ${url.pathname} answered ${response.status} with non-JSON`, {
-        status: response.status,
-        cause: error,
-      });
-    }
-    const retryAfter = Number(response.headers.get('retry-after'));
-    return {
-      status: response.status,
-      body,
-      // The per-user rate limit says when to come back in a header; keep it with the refusal.
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
-    };
-  }
+  /** Requests as `user`, each with a fresh bot credential and a time limit. */
+  const transportFor = (user: ActingUser) =>
+    createFetchTransport({
+      baseUrl: options.origin,
+      fetch: fetchImpl,
+      authorization: async () => `Bearer ${await signBotCredential(options.botApiKey, user)}`,
+      timeoutMs,
+      unanswered: (request, cause) =>
+        new CasApiError(`${request.method} ${request.path} did not answer`, { cause }),
+      notJson: (request, status, cause) =>
+        new CasApiError(`${request.method} ${request.path} answered ${status} with non-JSON`, {
+          status,
+          cause,
+        }),
+    });
 
   async function call<C extends RouteContract>(user: ActingUser, route: C, input: RequestOf<C>): Answer<C> {
     let result;
     try {
-      result = await callApi((request) => send(user, request), route, input);
+      result = await callApi(transportFor(user), route, input);
     } catch (error) {
       if (error instanceof ContractViolation) {
         throw new CasApiError(error.message, { status: error.status });

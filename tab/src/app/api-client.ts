@@ -7,11 +7,9 @@
 import {
   callApi,
   ContractViolation,
-  parseJsonText,
+  createFetchTransport,
   routes,
   type AnswerOf,
-  type ApiReply,
-  type ApiRequest,
   type RequestOf,
   type RouteContract,
 } from '@cas/contracts';
@@ -78,47 +76,27 @@ class Unanswered extends Error {
 
 /** Creates the API client. */
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const base = options.baseUrl ?? '';
-  const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-
-  async function transport(request: ApiRequest): Promise<ApiReply> {
-    let token: string;
-    try {
-      token = await options.getToken();
-    } catch (error) {
-      throw new Unanswered({
-        status: 401,
-        code: 'token_error',
-        message: `Could not sign you in: ${messageOf(error)}`,
-      });
-    }
-    let response: Response;
-    try {
-      response = await doFetch(`${base}${request.path}`, {
-        method: request.method,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          Accept: 'application/json',
-          ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
-      });
-    } catch {
-      throw new Unanswered({
+  const transport = createFetchTransport({
+    baseUrl: options.baseUrl ?? '',
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    async authorization() {
+      try {
+        return `Bearer ${await options.getToken()}`;
+      } catch (error) {
+        throw new Unanswered({
+          status: 401,
+          code: 'token_error',
+          message: `Could not sign you in: ${messageOf(error)}`,
+        });
+      }
+    },
+    unanswered: () =>
+      new Unanswered({
         status: 0,
         code: 'network_error',
         message: 'Cloud App Security cannot be reached. Check your connection and try again.',
-      });
-    }
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = parseJsonText(text);
-    } catch {
-      // A non-JSON body (a proxy's error page) is treated like no body.
-    }
-    return { status: response.status, body };
-  }
+      }),
+  });
 
   async function call<C extends RouteContract>(route: C, input: RequestOf<C>): Answer<C> {
     try {
