@@ -19,8 +19,8 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '@cas/m365-emulator';
-import { consentAppEnvironment, everyConsentApp } from '@cas/microsoft365';
 import { emulatorControl } from '@cas/m365-emulator/testing';
+import { consentAppEnvironment, everyConsentApp } from '@cas/microsoft365';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWorkerConfig } from '../config.js';
 import { startWorker, type RunningWorker } from '../main.js';
@@ -245,9 +245,7 @@ describe('change notifications drive the sync', () => {
     await until('convergence after duplicates and reordering', async () =>
       (await converged()) ? true : undefined,
     );
-    const stored = (await storedDirectory(store, TENANT, 'tenant')).users.find(
-      (one) => one.id === user.id,
-    );
+    const stored = (await storedDirectory(store, TENANT, 'tenant')).users.find((one) => one.id === user.id);
     expect(stored?.displayName).toBe('Renamed twice');
     await control('DELETE', '/change-notifications/faults');
   });
