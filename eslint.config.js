@@ -52,7 +52,15 @@ function boundary(files, forbidden, message) {
   const emulator = forbidden.includes('m365-emulator')
     ? []
     : forbidWorkspaces(['m365-emulator'], 'Only tests may use the Microsoft 365 emulator.');
-  const testFiles = ['**/*.test.ts', '**/*.test.tsx', '**/test-support/**', '**/test/**', '**/e2e/**'];
+  // Benchmarks run against the emulator like tests do.
+  const testFiles = [
+    '**/*.test.ts',
+    '**/*.test.tsx',
+    '**/test-support/**',
+    '**/test/**',
+    '**/e2e/**',
+    '**/bench/**',
+  ];
   return [
     {
       files: [files],

@@ -5,6 +5,7 @@
  * only those its configuration reads, so the tab server and the emulator hold no secret at all and
  * a secret of the developer's shell reaches no part.
  */
+import { consentAppSecretVariables } from '@cas/microsoft365';
 
 /** The processes `npm start` runs. */
 export type PartName = 'emulator' | 'api' | 'worker' | 'bot' | 'tab';
@@ -12,17 +13,20 @@ export type PartName = 'emulator' | 'api' | 'worker' | 'bot' | 'tab';
 /** Connection strings that may carry a user name and password. */
 const CREDENTIAL_URLS = new Set(['DATABASE_URL', 'SMTP_URL', 'REDIS_URL']);
 
+/** The consent apps' secrets: the API and the worker get tokens from every app. */
+const CONSENT_APP_SECRETS = consentAppSecretVariables();
+
 /** The secrets each part's configuration reads (api/src/config.ts, worker/…, bot/…). */
 export const PART_SECRETS: Readonly<Record<PartName, readonly string[]>> = {
   emulator: [],
   api: [
-    'SECRET_AAD_APP_CLIENT_SECRET',
+    ...CONSENT_APP_SECRETS,
     'SECRET_DATA_ENCRYPTION_KEY',
     'SECRET_BOT_API_KEY',
     'DATABASE_URL',
     'REDIS_URL',
   ],
-  worker: ['SECRET_AAD_APP_CLIENT_SECRET', 'SECRET_DATA_ENCRYPTION_KEY', 'DATABASE_URL', 'SMTP_URL'],
+  worker: [...CONSENT_APP_SECRETS, 'SECRET_DATA_ENCRYPTION_KEY', 'DATABASE_URL', 'SMTP_URL'],
   bot: ['SECRET_BOT_PASSWORD', 'SECRET_BOT_API_KEY', 'SECRET_DATA_ENCRYPTION_KEY', 'DATABASE_URL'],
   tab: [],
 };

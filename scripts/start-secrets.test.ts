@@ -10,13 +10,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
-import { CLOUD_APP_SECURITY_CLIENT_SECRET, CONTOSO_ADMIN_UPN, CONTOSO_TENANT_ID } from '@cas/m365-emulator';
+import { CONTOSO_ADMIN_UPN, CONTOSO_TENANT_ID, DEVELOPMENT_CONSENT_APPS } from '@cas/m365-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'cas-start-secrets-'));
 const userEnvFile = join(dataDir, 'env.local.user');
 const DEVELOPER_SECRET = 'a-token-of-the-developers-shell';
+/** The consent apps' client secrets (the emulator's development values). */
+const CONSENT_APP_SECRETS = [
+  'SECRET_EXCHANGE_EWS_APP_CLIENT_SECRET',
+  'SECRET_EXCHANGE_GRAPH_APP_CLIENT_SECRET',
+  'SECRET_SHAREPOINT_APP_CLIENT_SECRET',
+  'SECRET_ONEDRIVE_APP_CLIENT_SECRET',
+];
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/;
 let child: ChildProcess | undefined;
 let output = '';
@@ -200,8 +207,8 @@ describe('npm start keeps secrets where they belong', () => {
       tab: secretsOf('tab'),
     }).toEqual({
       emulator: [],
-      api: ['SECRET_AAD_APP_CLIENT_SECRET', 'SECRET_BOT_API_KEY', 'SECRET_DATA_ENCRYPTION_KEY'],
-      worker: ['SECRET_AAD_APP_CLIENT_SECRET', 'SECRET_DATA_ENCRYPTION_KEY'],
+      api: [...CONSENT_APP_SECRETS, 'SECRET_BOT_API_KEY', 'SECRET_DATA_ENCRYPTION_KEY'].sort(),
+      worker: [...CONSENT_APP_SECRETS, 'SECRET_DATA_ENCRYPTION_KEY'].sort(),
       bot: ['SECRET_BOT_API_KEY', 'SECRET_DATA_ENCRYPTION_KEY'],
       tab: [],
     });
@@ -212,7 +219,7 @@ describe('npm start keeps secrets where they belong', () => {
     const values = {
       encryptionKey: api.SECRET_DATA_ENCRYPTION_KEY ?? '',
       botKey: api.SECRET_BOT_API_KEY ?? '',
-      clientSecret: CLOUD_APP_SECURITY_CLIENT_SECRET,
+      clientSecret: DEVELOPMENT_CONSENT_APPS.sharePointOnlineGraph.clientSecret,
       developer: DEVELOPER_SECRET,
     };
     expect(values.encryptionKey).not.toBe('');
@@ -250,12 +257,12 @@ describe('npm start keeps secrets where they belong', () => {
     const secrets = [
       api.SECRET_DATA_ENCRYPTION_KEY ?? '',
       api.SECRET_BOT_API_KEY ?? '',
-      CLOUD_APP_SECURITY_CLIENT_SECRET,
+      ...Object.values(DEVELOPMENT_CONSENT_APPS).map((app) => app.clientSecret),
     ];
     for (const log of logs) {
       // The emulator prints its own development secret on purpose: a published constant of it.
-      const relevant =
-        log.name === 'emulator.log' ? secrets.filter((s) => s !== CLOUD_APP_SECURITY_CLIENT_SECRET) : secrets;
+      const published = Object.values(DEVELOPMENT_CONSENT_APPS).map((app) => app.clientSecret);
+      const relevant = log.name === 'emulator.log' ? secrets.filter((s) => !published.includes(s)) : secrets;
       expect({ log: log.name, secrets: relevant.filter((secret) => log.text.includes(secret)) }).toEqual({
         log: log.name,
         secrets: [],

@@ -24,10 +24,10 @@ import { parseEnv } from 'node:util';
 import {
   CLOUD_APP_SECURITY_API_CLIENT_ID,
   CLOUD_APP_SECURITY_API_ID_URI,
-  CLOUD_APP_SECURITY_CLIENT_ID,
-  CLOUD_APP_SECURITY_CLIENT_SECRET,
+  DEVELOPMENT_CONSENT_APPS,
   developmentSignIns,
 } from '@cas/m365-emulator';
+import { consentAppEnvironment } from '@cas/microsoft365';
 import { partEnvironment, type PartName } from './start-environment.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -164,9 +164,10 @@ const wiring: Record<string, string> = {
   ...secrets,
   AAD_APP_OAUTH_AUTHORITY_HOST: emulatorOrigin,
   GRAPH_BASE_URL: emulatorOrigin,
-  AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
-  // A development constant of the emulator, not a secret (m365-emulator/README.md).
-  SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+  // The sign-in app (the tab's and the API's), then one consent app per consent step, as the
+  // emulator registers them: development constants, not secrets (m365-emulator/README.md).
+  AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_API_CLIENT_ID,
+  ...consentAppEnvironment(DEVELOPMENT_CONSENT_APPS),
   SSO_APP_CLIENT_ID: CLOUD_APP_SECURITY_API_CLIENT_ID,
   AAD_APP_ID_URI: CLOUD_APP_SECURITY_API_ID_URI,
   EMULATOR_PORT: String(ports.emulator),

@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { consentAppEnvironment, everyConsentApp } from '@cas/microsoft365';
 import { createStore, type DurableStore } from '@cas/store';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,7 +152,7 @@ beforeAll(async () => {
   const config = loadApiConfig({
     AAD_APP_OAUTH_AUTHORITY_HOST: AUTHORITY,
     AAD_APP_CLIENT_ID: API_CLIENT_ID,
-    SECRET_AAD_APP_CLIENT_SECRET: 'not-used-here',
+    ...consentAppEnvironment(everyConsentApp({ clientId: 'not-used-here', clientSecret: 'not-used-here' })),
     SECRET_DATA_ENCRYPTION_KEY: encryptionKey,
     DATA_DIR: dataDir,
   });
@@ -447,7 +448,7 @@ describe('the bot credential opens only the bot’s routes, once, while fresh', 
     const secondConfig = loadApiConfig({
       AAD_APP_OAUTH_AUTHORITY_HOST: AUTHORITY,
       AAD_APP_CLIENT_ID: API_CLIENT_ID,
-      SECRET_AAD_APP_CLIENT_SECRET: 'not-used-here',
+      ...consentAppEnvironment(everyConsentApp({ clientId: 'not-used-here', clientSecret: 'not-used-here' })),
       SECRET_DATA_ENCRYPTION_KEY: encryptionKey,
       DATA_DIR: dataDir,
     });

@@ -1,13 +1,40 @@
+import { consentAppEnvironment } from '@cas/microsoft365';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadApiConfig } from './config.js';
 
 const key = Buffer.alloc(32, 7).toString('base64');
+const APPS = consentAppEnvironment({
+  exchangeOnlineEws: { clientId: 'ews', clientSecret: 's1' },
+  exchangeOnlineGraph: { clientId: 'exo', clientSecret: 's2' },
+  sharePointOnlineGraph: { clientId: 'spo', clientSecret: 's3' },
+  oneDriveGraph: { clientId: 'od', clientSecret: 's4' },
+});
 
 describe('loadApiConfig', () => {
+  it('reads one credential per consent app; without EWS the EWS app is not required', () => {
+    const config = loadApiConfig({ AAD_APP_CLIENT_ID: 'sign-in', ...APPS, SECRET_DATA_ENCRYPTION_KEY: key });
+    expect(config.consentApps.sharePointOnlineGraph).toEqual({ clientId: 'spo', clientSecret: 's3' });
+    const {
+      EXCHANGE_EWS_APP_CLIENT_ID: _id,
+      SECRET_EXCHANGE_EWS_APP_CLIENT_SECRET: _secret,
+      ...graphOnly
+    } = APPS;
+    expect(() =>
+      loadApiConfig({ AAD_APP_CLIENT_ID: 'sign-in', ...graphOnly, SECRET_DATA_ENCRYPTION_KEY: key }),
+    ).toThrow(/EXCHANGE_EWS_APP_CLIENT_ID/);
+    const config2 = loadApiConfig({
+      AAD_APP_CLIENT_ID: 'sign-in',
+      ...graphOnly,
+      SECRET_DATA_ENCRYPTION_KEY: key,
+      EWS_CONSENT_ENABLED: 'false',
+    });
+    expect(config2.consentApps.exchangeOnlineEws).toBeUndefined();
+  });
+
   it('applies production defaults: Entra and Graph in the Microsoft cloud', () => {
     const config = loadApiConfig({
       AAD_APP_CLIENT_ID: 'api-client',
-      SECRET_AAD_APP_CLIENT_SECRET: 'secret',
+      ...APPS,
       SECRET_DATA_ENCRYPTION_KEY: key,
     });
     expect(config.AAD_APP_OAUTH_AUTHORITY_HOST).toBe('https://login.microsoftonline.com');
@@ -29,7 +56,9 @@ describe('loadApiConfig', () => {
     expect(problems).toContain('SECRET_DATA_ENCRYPTION_KEY');
     expect(problems).toContain('GRAPH_BASE_URL');
     expect(problems).toContain('AAD_APP_CLIENT_ID');
-    expect(problems).toContain('SECRET_AAD_APP_CLIENT_SECRET');
+    // Every Graph app and, with EWS on by default, the EWS app.
+    for (const name of ['EXCHANGE_EWS_APP', 'EXCHANGE_GRAPH_APP', 'SHAREPOINT_APP', 'ONEDRIVE_APP'])
+      expect(problems).toContain(`${name}_CLIENT_ID`);
   });
 
   it.each([
@@ -40,7 +69,7 @@ describe('loadApiConfig', () => {
   ])('reads EWS_CONSENT_ENABLED=%s as %s', (value, expected) => {
     const config = loadApiConfig({
       AAD_APP_CLIENT_ID: 'api-client',
-      SECRET_AAD_APP_CLIENT_SECRET: 'secret',
+      ...APPS,
       SECRET_DATA_ENCRYPTION_KEY: key,
       EWS_CONSENT_ENABLED: value,
     });
@@ -50,7 +79,7 @@ describe('loadApiConfig', () => {
   it('treats empty values from env files as unset', () => {
     const config = loadApiConfig({
       AAD_APP_CLIENT_ID: 'api-client',
-      SECRET_AAD_APP_CLIENT_SECRET: 'secret',
+      ...APPS,
       SECRET_DATA_ENCRYPTION_KEY: key,
       API_PORT: '',
     });
@@ -60,7 +89,7 @@ describe('loadApiConfig', () => {
   it('reads the rate limit settings: budgets, shared store and trusted proxies', () => {
     const base = {
       AAD_APP_CLIENT_ID: 'api-client',
-      SECRET_AAD_APP_CLIENT_SECRET: 'secret',
+      ...APPS,
       SECRET_DATA_ENCRYPTION_KEY: key,
     };
     expect(loadApiConfig(base)).toMatchObject({

@@ -3,6 +3,8 @@
  * ones `teamsapp.yml` and `env/.env.*` use; a bad or missing variable stops the process with every
  * problem named at once, instead of failing later on the first request that needs it.
  */
+import { GRAPH_APP_IDS, type ConsentAppId } from '@cas/core';
+import { readConsentAppCredentials, type ConsentAppCredentials } from '@cas/microsoft365';
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
@@ -24,16 +26,13 @@ const environmentSchema = z.object({
   /** Entra authority host: production Entra, or the local emulator's origin. */
   AAD_APP_OAUTH_AUTHORITY_HOST: url.default('https://login.microsoftonline.com'),
   /**
-   * Client id of the multi-tenant Cloud App Security app that admins consent to; the API uses it
-   * (with SECRET_AAD_APP_CLIENT_SECRET) to prove consent and to check roles through Graph.
+   * Client id of the sign-in app (the tab's and the API's): the audience of the tokens the tab
+   * sends. It exposes `access_as_user` and holds no application permissions; the consent apps
+   * (one per consent step, `EXCHANGE_EWS_APP_*`, `EXCHANGE_GRAPH_APP_*`, `SHAREPOINT_APP_*`,
+   * `ONEDRIVE_APP_*`) are read separately, see `readConsentAppCredentials`.
    */
   AAD_APP_CLIENT_ID: z.string().min(1),
-  /** Client secret of AAD_APP_CLIENT_ID (Teams Toolkit writes it to env/.env.<env>.user). */
-  SECRET_AAD_APP_CLIENT_SECRET: z.string().min(1),
-  /**
-   * Client id whose tokens the tab sends (Teams SSO / MSAL): the audience we accept. In
-   * production one registration serves both, so it defaults to AAD_APP_CLIENT_ID.
-   */
+  /** Client id whose tokens the tab sends, when not AAD_APP_CLIENT_ID (locally the emulator's API app). */
   SSO_APP_CLIENT_ID: z.string().min(1).optional(),
   /** Extra accepted audience, the SSO app's Application ID URI (`api://<tab domain>/<client id>`). */
   AAD_APP_ID_URI: z.string().min(1).optional(),
@@ -94,7 +93,10 @@ const environmentSchema = z.object({
 });
 
 /** Parsed, validated configuration of the API. */
-export type ApiConfig = z.infer<typeof environmentSchema>;
+export type ApiConfig = z.infer<typeof environmentSchema> & {
+  /** Credentials of the consent apps (the EWS app only when EWS_CONSENT_ENABLED). */
+  readonly consentApps: ConsentAppCredentials['apps'];
+};
 
 /** Configuration was invalid; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -113,10 +115,19 @@ export function loadApiConfig(environment: Record<string, string | undefined> = 
   // Empty strings come from `VAR=` lines in env files; treat them as unset so defaults apply.
   const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
   const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-    );
-  }
-  return parsed.data;
+  const ewsEnabled = parsed.success ? parsed.data.EWS_CONSENT_ENABLED : true;
+  const credentials = readConsentAppCredentials(present, requiredConsentApps(ewsEnabled));
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)),
+    ...credentials.problems,
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return { ...parsed.data, consentApps: credentials.apps };
+}
+
+/** The consent apps a process needs credentials of: every Graph app, and the EWS app with EWS on. */
+export function requiredConsentApps(ewsEnabled: boolean): ConsentAppId[] {
+  return ewsEnabled ? ['exchangeOnlineEws', ...GRAPH_APP_IDS] : [...GRAPH_APP_IDS];
 }

@@ -109,7 +109,9 @@ export function buildRoutes(
       states: createConsentStateCodec({ key: stateKey }),
       tokens,
       authorityHost: authority,
-      clientId: config.AAD_APP_CLIENT_ID,
+      clientIds: Object.fromEntries(
+        Object.entries(config.consentApps).map(([app, credential]) => [app, credential.clientId]),
+      ),
       callbackUrl: `${publicOrigin}/api/consent/callback`,
       tabOrigin: config.TAB_ORIGIN.replace(/\/$/, ''),
       ewsEnabled: config.EWS_CONSENT_ENABLED,
@@ -157,8 +159,7 @@ export async function startApi(config: ApiConfig, overrides: ApiOverrides = {}):
     overrides.tokens ??
     createAppTokenSource({
       authorityHost: authority,
-      clientId: config.AAD_APP_CLIENT_ID,
-      clientSecret: config.SECRET_AAD_APP_CLIENT_SECRET,
+      apps: config.consentApps,
       timeoutMs: config.ENTRA_TIMEOUT_SECONDS * 1000,
     });
   const ssoClientId = config.SSO_APP_CLIENT_ID ?? config.AAD_APP_CLIENT_ID;

@@ -17,6 +17,7 @@ import {
   type RunningEmulator,
 } from '@cas/m365-emulator';
 import { emulatorControl } from '@cas/m365-emulator/testing';
+import { consentAppEnvironment, everyConsentApp } from '@cas/microsoft365';
 import { createStore } from '@cas/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadApiConfig } from './config.js';
@@ -53,7 +54,13 @@ async function api(environment: Record<string, string>, keyPrefix: string): Prom
       AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
       GRAPH_BASE_URL: emulator.origin,
       AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
-      SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+      // One registration stands in for every consent app: these tests are not about the split.
+      ...consentAppEnvironment(
+        everyConsentApp({
+          clientId: CLOUD_APP_SECURITY_CLIENT_ID,
+          clientSecret: CLOUD_APP_SECURITY_CLIENT_SECRET,
+        }),
+      ),
       SSO_APP_CLIENT_ID: CLOUD_APP_SECURITY_API_CLIENT_ID,
       AAD_APP_ID_URI: CLOUD_APP_SECURITY_API_ID_URI,
       DATA_DIR: dataDir,

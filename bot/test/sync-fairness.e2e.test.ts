@@ -115,7 +115,13 @@ async function startProduct(options: { readonly databaseUrl?: string; readonly w
     AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
     GRAPH_BASE_URL: emulator.origin,
     AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
-    SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+    // One registration stands in for each consent app (the bot's tests are not about the split).
+    ...Object.fromEntries(
+      ['EXCHANGE_EWS_APP', 'EXCHANGE_GRAPH_APP', 'SHAREPOINT_APP', 'ONEDRIVE_APP'].flatMap((app) => [
+        [`${app}_CLIENT_ID`, CLOUD_APP_SECURITY_CLIENT_ID],
+        [`SECRET_${app}_CLIENT_SECRET`, CLOUD_APP_SECURITY_CLIENT_SECRET],
+      ]),
+    ),
   };
   const api = await startNodeProcess(
     'api/src/bin.ts',

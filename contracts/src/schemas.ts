@@ -8,6 +8,7 @@
  * `@cas/core`'s types; the compile-time checks at the end keep both in step.
  */
 import {
+  CONSENT_APP_IDS,
   SERVICE_IDS,
   type AuditEvent,
   type DirectoryGroup,
@@ -30,6 +31,7 @@ export type DeepReadonly<T> = T extends readonly (infer U)[]
 export const serviceIdSchema = z.enum(SERVICE_IDS);
 export const syncScopeSchema = z.enum(['allUsersAndGroups', 'selectedUsers']);
 export const consentStepSchema = z.enum(['exchangeWebServices', 'microsoftGraph']);
+export const consentAppIdSchema = z.enum(CONSENT_APP_IDS);
 export const serviceAccountStatusSchema = z.enum([
   'notProvisioned',
   'consentStep1Done',
@@ -112,6 +114,27 @@ export const consentStepViewSchema = z.strictObject({
   /** User principal name of the admin who granted it (or the component, for a system grant). */
   grantedBy: z.string().nullable(),
   grantedRoles: z.array(z.string()),
+  /** The app registration this step consents to (one per consent step, ADR 0013). */
+  app: consentAppIdSchema,
+  /** Its display name, as the consent page and Enterprise applications show it. */
+  appName: z.string(),
+  /**
+   * Administration > Service Account, one row per app: whether this step's app works (`healthy`),
+   * is one the tenant's open token incident names (`invalid`), or was never consented (`notGranted`).
+   */
+  token: z.strictObject({
+    status: z.enum(['healthy', 'invalid', 'notGranted']),
+    /** When the service's tokens last proved to work (every app of a service is probed together). */
+    lastVerifiedAt: isoTime.nullable(),
+    /** Why this app's token fails, with the missing roles of this step (status `invalid`). */
+    failure: z
+      .strictObject({
+        cause: tokenFailureCauseSchema,
+        message: z.string(),
+        missingRoles: z.array(z.string()),
+      })
+      .nullable(),
+  }),
 });
 
 const serviceViewShape = {

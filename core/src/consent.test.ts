@@ -65,6 +65,22 @@ describe('consent steps per service', () => {
     expect(steps.some((s) => s.resource === EXCHANGE_ONLINE_RESOURCE)).toBe(false);
   });
 
+  it('each step names its own app registration, and no two services share one', () => {
+    expect(
+      requiredConsentSteps('exchangeOnline', WITH_EWS).map((step) => [step.app, step.appDisplayName]),
+    ).toEqual([
+      ['exchangeOnlineEws', 'Cloud App Security for Exchange Online (EWS)'],
+      ['exchangeOnlineGraph', 'Cloud App Security for Exchange Online'],
+    ]);
+    expect(requiredConsentSteps('exchangeOnline', GRAPH_ONLY).map((step) => step.app)).toEqual([
+      'exchangeOnlineGraph',
+    ]);
+    expect(requiredConsentSteps('sharePointOnline', WITH_EWS).map((step) => step.app)).toEqual([
+      'sharePointOnlineGraph',
+    ]);
+    expect(requiredConsentSteps('oneDrive', WITH_EWS).map((step) => step.app)).toEqual(['oneDriveGraph']);
+  });
+
   it('R5: looks up one step, and nothing for a step the service does not use', () => {
     expect(consentStepRequirement('exchangeOnline', 'exchangeWebServices', WITH_EWS)?.stepNumber).toBe(1);
     expect(consentStepRequirement('exchangeOnline', 'exchangeWebServices', GRAPH_ONLY)).toBeUndefined();

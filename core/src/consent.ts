@@ -27,11 +27,38 @@ export const MICROSOFT_GRAPH_RESOURCE: ConsentResource = {
   identifierUri: 'https://graph.microsoft.com',
 };
 
+/**
+ * Our multi-tenant app registrations an admin consents to: one per consent step, each holding only
+ * what its step needs, because Entra's `/.default` consent grants every permission of a
+ * registration at once (docs/adr/0013-one-app-registration-per-consent-step.md).
+ */
+export const CONSENT_APP_IDS = [
+  'exchangeOnlineEws',
+  'exchangeOnlineGraph',
+  'sharePointOnlineGraph',
+  'oneDriveGraph',
+] as const;
+
+/** One of {@link CONSENT_APP_IDS}. */
+export type ConsentAppId = (typeof CONSENT_APP_IDS)[number];
+
+/** One of our consent apps: its name in customers' tenants and the resource it asks roles of. */
+export interface ConsentApp {
+  readonly id: ConsentAppId;
+  /** Display name of the registration: what the consent page and Enterprise applications show. */
+  readonly displayName: string;
+  readonly resource: ConsentResource;
+}
+
 /** What one consent step asks for and must prove after Accept. */
 export interface ConsentStepRequirement {
   readonly step: ConsentStep;
   /** Position in the wizard, 1-based ("Step 1", "Step 2"). */
   readonly stepNumber: number;
+  /** The app registration this step consents to and proves with (R6). */
+  readonly app: ConsentAppId;
+  /** Its display name, as the consent page shows it. */
+  readonly appDisplayName: string;
   readonly resource: ConsentResource;
   /** Application roles the app-only token must carry, spelled exactly as Entra emits them (R6). */
   readonly roles: readonly string[];
@@ -59,7 +86,51 @@ const DIRECTORY_ROLES = ['User.Read.All', 'GroupMember.Read.All'] as const;
  */
 export const ADMINISTRATOR_CHECK_ROLE = 'RoleManagement.Read.Directory';
 
+/** Every consent app, by id. */
+export const CONSENT_APPS: Readonly<Record<ConsentAppId, ConsentApp>> = {
+  exchangeOnlineEws: {
+    id: 'exchangeOnlineEws',
+    displayName: 'Cloud App Security for Exchange Online (EWS)',
+    resource: EXCHANGE_ONLINE_RESOURCE,
+  },
+  exchangeOnlineGraph: {
+    id: 'exchangeOnlineGraph',
+    displayName: 'Cloud App Security for Exchange Online',
+    resource: MICROSOFT_GRAPH_RESOURCE,
+  },
+  sharePointOnlineGraph: {
+    id: 'sharePointOnlineGraph',
+    displayName: 'Cloud App Security for SharePoint Online',
+    resource: MICROSOFT_GRAPH_RESOURCE,
+  },
+  oneDriveGraph: {
+    id: 'oneDriveGraph',
+    displayName: 'Cloud App Security for OneDrive',
+    resource: MICROSOFT_GRAPH_RESOURCE,
+  },
+};
+
+/** The Graph app of a service: its Graph step consents to it, its sync reads the directory with it. */
+export const GRAPH_APP_OF: Readonly<Record<ServiceId, ConsentAppId>> = {
+  exchangeOnline: 'exchangeOnlineGraph',
+  sharePointOnline: 'sharePointOnlineGraph',
+  oneDrive: 'oneDriveGraph',
+};
+
+/** The Graph apps in product order (the API reads the directory with whichever a tenant granted). */
+export const GRAPH_APP_IDS: readonly ConsentAppId[] = [
+  GRAPH_APP_OF.exchangeOnline,
+  GRAPH_APP_OF.sharePointOnline,
+  GRAPH_APP_OF.oneDrive,
+];
+
+/** True when the value names one of our consent apps. */
+export function isConsentAppId(value: unknown): value is ConsentAppId {
+  return typeof value === 'string' && (CONSENT_APP_IDS as readonly string[]).includes(value);
+}
+
 interface StepTemplate {
+  readonly app: ConsentAppId;
   readonly step: ConsentStep;
   readonly resource: ConsentResource;
   readonly roles: readonly string[];
@@ -67,6 +138,7 @@ interface StepTemplate {
 }
 
 const EWS_STEP: StepTemplate = {
+  app: 'exchangeOnlineEws',
   step: 'exchangeWebServices',
   resource: EXCHANGE_ONLINE_RESOURCE,
   roles: ['full_access_as_app'],
@@ -89,6 +161,7 @@ const GRAPH_SERVICE_ROLES: Readonly<Record<ServiceId, readonly string[]>> = {
 function graphStep(service: ServiceId, ewsEnabled: boolean): StepTemplate {
   const graphOnlyQuarantine = service === 'exchangeOnline' && !ewsEnabled;
   return {
+    app: GRAPH_APP_OF[service],
     step: 'microsoftGraph',
     resource: MICROSOFT_GRAPH_RESOURCE,
     roles: [...DIRECTORY_ROLES, ADMINISTRATOR_CHECK_ROLE, ...GRAPH_SERVICE_ROLES[service]],
@@ -107,7 +180,11 @@ export function requiredConsentSteps(
     service === 'exchangeOnline' && options.ewsEnabled
       ? [EWS_STEP, graphStep(service, true)]
       : [graphStep(service, options.ewsEnabled)];
-  return templates.map((template, index) => ({ ...template, stepNumber: index + 1 }));
+  return templates.map((template, index) => ({
+    ...template,
+    appDisplayName: CONSENT_APPS[template.app].displayName,
+    stepNumber: index + 1,
+  }));
 }
 
 /** The requirement of one step of a service, or undefined when that service does not use the step. */

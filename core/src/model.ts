@@ -2,6 +2,7 @@
  * Domain types of Cloud App Security provisioning. Plain data only: no behaviour and no I/O,
  * so the tab, the bot, the API and the store can all share them.
  */
+import type { ConsentAppId } from './consent.js';
 import type { ServiceId } from './services.js';
 
 /** R1: the two sync scopes an admin can choose. */
@@ -85,6 +86,8 @@ export interface TokenIncident {
   readonly tenantId: string;
   /** Every service the incident has made invalid so far, in product order; it never shrinks while open. */
   readonly services: readonly ServiceId[];
+  /** The apps whose token the latest check found failing (refused or lacking a role), in step order. */
+  readonly apps: readonly ConsentAppId[];
   /** The latest cause: what the admin has to fix now. */
   readonly cause: TokenFailureCause;
   /** Error text from Entra or Graph with secrets removed, for the Service Account page. */

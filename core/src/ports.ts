@@ -192,6 +192,26 @@ export interface NotificationDeliveryRepository {
     tenantId: string,
     options?: { readonly notificationId?: string; readonly channel?: NotificationChannel },
   ): Promise<NotificationDelivery[]>;
+  /**
+   * Tenants with something for `channel`'s deliverer at `now`: woken when a notification is raised
+   * (or a Teams conversation is recorded or changes its alerts), and again at the retry time a
+   * pass left. An indexed read, so an idle pass costs one query whatever the number of tenants.
+   */
+  dueWakeups(
+    channel: NotificationChannel,
+    now: string,
+    limit: number,
+  ): Promise<{ readonly tenantId: string; readonly version: number }[]>;
+  /**
+   * After a pass over the tenant: forgets the wakeup (`nextDueAt` null) or moves it to the retry
+   * time — unless it was woken again since `version` was read, in which case it stays due.
+   */
+  settleWakeup(
+    tenantId: string,
+    channel: NotificationChannel,
+    version: number,
+    nextDueAt: string | null,
+  ): Promise<void>;
 }
 
 /** What kind of Teams conversation the bot is installed in. */
@@ -272,10 +292,24 @@ export interface ConversationReferenceRepository {
   ): Promise<void>;
 }
 
-/** Whose directory snapshot: a tenant's, as synchronized for one service. */
+/**
+ * Which copy of a tenant's directory: `tenant` is the one snapshot every service synchronizing all
+ * users and groups shares; a service in selected mode keeps its own (its Selected Targets).
+ */
+export type DirectorySnapshotId = ServiceId | 'tenant';
+
+/** Whose directory snapshot: a tenant's shared one, or a selected-mode service's own. */
 export interface DirectorySnapshotKey {
   readonly tenantId: string;
-  readonly service: ServiceId;
+  readonly snapshot: DirectorySnapshotId;
+}
+
+/** When a snapshot's rounds last completed (absent before its first completed round). */
+export interface DirectorySnapshotRounds {
+  /** When the latest completed full (reconciling) round started reading Graph. */
+  readonly lastFullRoundStartedAt: string | null;
+  /** When the latest completed round of either kind started reading Graph. */
+  readonly lastRoundStartedAt: string | null;
 }
 
 /** How many objects of a snapshot a call added and changed. */
@@ -346,6 +380,13 @@ export interface DirectorySnapshotRepository {
     collection: 'users' | 'groups',
     link: string | null,
     at: string,
+  ): Promise<void>;
+  /** When the snapshot's rounds last completed (nulls before the first one). */
+  rounds(key: DirectorySnapshotKey): Promise<DirectorySnapshotRounds>;
+  /** Records a completed round that started reading Graph at `startedAt`. */
+  recordRound(
+    key: DirectorySnapshotKey,
+    round: { readonly full: boolean; readonly startedAt: string },
   ): Promise<void>;
 }
 
@@ -446,6 +487,20 @@ export interface SyncJobRepository {
    * claiming still decides who runs them.
    */
   due(now: string, limit: number): Promise<{ run: SyncRun; job: SyncJob | undefined }[]>;
+  /**
+   * One Graph read serves every all-mode service of a tenant: marks succeeded, with `served`'s
+   * figures and no Graph requests of their own, the tenant's other pending (not running) runs of
+   * scope all users and groups requested at or before `served.startedAt` — only those that do not
+   * need a full round when `fullRound` is false. In the caller's transaction; returns them.
+   */
+  completeServedBy(served: SyncRun, fullRound: boolean): Promise<SyncRun[]>;
+  /**
+   * Tenants whose next scheduled synchronization is due at `now`, earliest first (an indexed
+   * read: a tick with nothing due costs one query whatever the number of tenants).
+   */
+  dueSchedules(now: string, limit: number): Promise<{ tenantId: string; nextDueAt: string }[]>;
+  /** Moves a scheduled tenant's next due time (no-op when the tenant is no longer scheduled). */
+  setNextDue(tenantId: string, nextDueAt: string): Promise<void>;
 }
 
 /**

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  allUsersRoundMode,
   backoffDelayMs,
   DEFAULT_PACING_QUOTA,
   fullPacingBudget,
   groupsDeltaPageChanges,
   minimumPageRequests,
   retryAfterMs,
+  snapshotKeyOf,
   spendPacingBudget,
   SYNC_JOB_BACKOFF,
   usersPageChanges,
@@ -158,5 +160,53 @@ describe('minimumPageRequests', () => {
     [100_000, 999, 101],
   ])('%i objects in pages of %i need %i requests', (count, size, expected) => {
     expect(minimumPageRequests(count, size)).toBe(expected);
+  });
+});
+
+describe('snapshotKeyOf', () => {
+  it('shares one snapshot per tenant in all-users mode and keeps selected mode per service', () => {
+    expect(snapshotKeyOf({ tenantId: 't', service: 'oneDrive', scope: 'allUsersAndGroups' })).toEqual({
+      tenantId: 't',
+      snapshot: 'tenant',
+    });
+    expect(snapshotKeyOf({ tenantId: 't', service: 'oneDrive', scope: 'selectedUsers' })).toEqual({
+      tenantId: 't',
+      snapshot: 'oneDrive',
+    });
+  });
+});
+
+describe('allUsersRoundMode (R4: delta as the daily sync)', () => {
+  const week = 7 * 24 * 3600_000;
+  const base = {
+    trigger: 'scheduled' as const,
+    hasDeltaLinks: true,
+    lastFullRoundStartedAt: '2026-03-01T02:00:00.000Z',
+    now: '2026-03-05T02:00:00.000Z',
+    fullRoundIntervalMs: week,
+  };
+  it('is a delta round when links exist and the weekly full round is not due', () => {
+    expect(allUsersRoundMode(base)).toBe('delta');
+    expect(allUsersRoundMode({ ...base, trigger: 'delta' })).toBe('delta');
+    expect(allUsersRoundMode({ ...base, trigger: 'initial' })).toBe('delta');
+  });
+  it('is a full round on the first sync, a manual sync, and once the interval passed', () => {
+    expect(allUsersRoundMode({ ...base, hasDeltaLinks: false })).toBe('full');
+    expect(allUsersRoundMode({ ...base, lastFullRoundStartedAt: null })).toBe('full');
+    expect(allUsersRoundMode({ ...base, trigger: 'manual' })).toBe('full');
+    expect(allUsersRoundMode({ ...base, now: '2026-03-08T02:00:00.000Z' })).toBe('full');
+    expect(allUsersRoundMode({ ...base, now: '2026-03-08T01:59:59.999Z' })).toBe('delta');
+  });
+});
+
+describe('spendPacingBudget with concurrent callers', () => {
+  it('queues a caller behind a budget already spent into the future', () => {
+    const quota = { units: 10, windowMs: 10_000 };
+    const empty = { units: 0, at: 0 };
+    const first = spendPacingBudget(empty, 5, 0, quota);
+    expect(first.waitMs).toBe(5_000);
+    // Asked at the same moment, before the first one's wait is over: it waits for both.
+    const second = spendPacingBudget(first.budget, 5, 0, quota);
+    expect(second.waitMs).toBe(10_000);
   });
 });

@@ -4,6 +4,8 @@
  * to stay under the throttling quota. The worker does the I/O; these functions decide.
  */
 import { groupKind, type DirectoryGroup, type DirectoryUser } from './directory.js';
+import type { SyncRun, SyncTrigger } from './model.js';
+import type { DirectorySnapshotKey } from './ports.js';
 
 /** A direct membership: a user or a nested group inside a group. */
 export interface DirectoryMembership {
@@ -176,6 +178,13 @@ export interface PacingQuota {
  */
 export const DEFAULT_PACING_QUOTA: PacingQuota = { units: 3_150, windowMs: 10_000 };
 
+/**
+ * Graph's limit per app across all tenants (150,000 RU / 20 s) shared by every worker process:
+ * each process keeps under 45% of it, so two processes stay under the limit with room for the
+ * API's reads. Configure `appPacingQuota` for more processes.
+ */
+export const DEFAULT_APP_PACING_QUOTA: PacingQuota = { units: 67_500, windowMs: 20_000 };
+
 /** A full budget at `nowMs`. */
 export function fullPacingBudget(quota: PacingQuota, nowMs: number): PacingBudget {
   return { units: quota.units, at: nowMs };
@@ -192,14 +201,57 @@ export function spendPacingBudget(
   quota: PacingQuota,
 ): { readonly waitMs: number; readonly budget: PacingBudget } {
   const rate = quota.units / quota.windowMs;
-  const elapsed = Math.max(0, nowMs - budget.at);
+  // A budget already spent into the future (concurrent callers): this caller queues behind it.
+  const start = Math.max(nowMs, budget.at);
+  const elapsed = start - budget.at;
   const available = Math.min(quota.units, budget.units + elapsed * rate);
   const needed = Math.min(cost, quota.units);
-  const waitMs = available >= needed ? 0 : Math.ceil((needed - available) / rate);
-  return { waitMs, budget: { units: available + waitMs * rate - needed, at: nowMs + waitMs } };
+  const refillMs = available >= needed ? 0 : Math.ceil((needed - available) / rate);
+  return {
+    waitMs: start - nowMs + refillMs,
+    budget: { units: available + refillMs * rate - needed, at: start + refillMs },
+  };
 }
 
 /** Lower bound of Graph requests to read `count` objects in pages of `pageSize`: at least one. */
 export function minimumPageRequests(count: number, pageSize: number): number {
   return Math.max(1, Math.ceil(count / pageSize));
+}
+
+/** The snapshot a run writes: the tenant's shared one in all-users mode, its service's own in selected mode. */
+export function snapshotKeyOf(run: Pick<SyncRun, 'tenantId' | 'service' | 'scope'>): DirectorySnapshotKey {
+  return {
+    tenantId: run.tenantId,
+    snapshot: run.scope === 'allUsersAndGroups' ? 'tenant' : run.service,
+  };
+}
+
+/**
+ * Triggers that always read the whole directory: the Policies General tab's manual sync is the
+ * admin's way to reconcile now, whatever the delta links say.
+ */
+export function triggerForcesFullRound(trigger: SyncTrigger): boolean {
+  return trigger === 'manual';
+}
+
+/** Default time between reconciling full rounds of a snapshot kept current by delta rounds. */
+export const DEFAULT_FULL_ROUND_INTERVAL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * What kind of round a run of scope all users and groups starts with (R4): a delta round when
+ * both delta links exist and a full round is not due, else a full reconciling round — on the
+ * first sync (no links), on a manual sync, and once `fullRoundIntervalMs` passed since the last
+ * full round started. An expired delta token turns a delta round into a full one as it runs.
+ */
+export function allUsersRoundMode(input: {
+  readonly trigger: SyncTrigger;
+  readonly hasDeltaLinks: boolean;
+  readonly lastFullRoundStartedAt: string | null;
+  readonly now: string;
+  readonly fullRoundIntervalMs: number;
+}): 'full' | 'delta' {
+  if (!input.hasDeltaLinks || triggerForcesFullRound(input.trigger)) return 'full';
+  if (input.lastFullRoundStartedAt === null) return 'full';
+  const since = Date.parse(input.now) - Date.parse(input.lastFullRoundStartedAt);
+  return since >= input.fullRoundIntervalMs ? 'full' : 'delta';
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { EXCHANGE_ONLINE_RESOURCE, MICROSOFT_GRAPH_RESOURCE } from './consent.js';
+import {
+  CONSENT_APP_IDS,
+  CONSENT_APPS,
+  EXCHANGE_ONLINE_RESOURCE,
+  MICROSOFT_GRAPH_RESOURCE,
+  type ConsentAppId,
+} from './consent.js';
 import { SERVICE_IDS, type ServiceId } from './services.js';
 import { TENANT_ID } from './test-support/fixtures.js';
 import {
@@ -26,6 +32,11 @@ describe('naming the cause of a broken token', () => {
       'servicePrincipalMissing',
     ],
     ['AADSTS7000222 (secret expired)', { aadstsCode: 7000222, httpStatus: 401 }, 'secretExpired'],
+    [
+      'AADSTS700027 (certificate expired or unknown)',
+      { aadstsCode: 700027, httpStatus: 401 },
+      'secretExpired',
+    ],
     ['AADSTS7000112 (app disabled)', { aadstsCode: 7000112 }, 'appDisabled'],
     ['AADSTS90002 (tenant not found)', { aadstsCode: 90002, httpStatus: 400 }, 'unknownTenant'],
     ['a token issued without roles', { rolesClaimPresent: false }, 'rolesRemoved'],
@@ -80,6 +91,7 @@ describe('token incidents', () => {
   const failure: TokenFailureReport = {
     tenantId: TENANT_ID,
     services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'],
+    apps: ['exchangeOnlineGraph', 'sharePointOnlineGraph', 'oneDriveGraph'],
     cause: 'consentRevoked',
     detail: 'AADSTS7000229: missing service principal',
     missingRoles: [],
@@ -97,6 +109,7 @@ describe('token incidents', () => {
       id: 'inc-1',
       tenantId: TENANT_ID,
       services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'],
+      apps: ['exchangeOnlineGraph', 'sharePointOnlineGraph', 'oneDriveGraph'],
       cause: 'consentRevoked',
       detail: 'AADSTS7000229: missing service principal',
       missingRoles: [],
@@ -217,126 +230,107 @@ describe('token incidents', () => {
 });
 
 describe('what a health check must prove (R9)', () => {
-  const GRAPH = MICROSOFT_GRAPH_RESOURCE.identifierUri;
-  const EXCHANGE = EXCHANGE_ONLINE_RESOURCE.identifierUri;
-  const ALL_GRAPH_ROLES = [
-    'User.Read.All',
-    'GroupMember.Read.All',
-    'RoleManagement.Read.Directory',
-    'Mail.ReadWrite',
-    'Sites.Read.All',
-    'Files.Read.All',
-  ];
+  const DIRECTORY = ['User.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory'];
+  const ROLES: Record<ConsentAppId, string[]> = {
+    exchangeOnlineEws: ['full_access_as_app'],
+    exchangeOnlineGraph: [...DIRECTORY, 'Mail.ReadWrite'],
+    sharePointOnlineGraph: [...DIRECTORY, 'Sites.Read.All'],
+    oneDriveGraph: [...DIRECTORY, 'Files.Read.All'],
+  };
 
-  it('asks every role of every consent step of the watched services, once per resource', () => {
+  it('asks every role of every consent step of the watched services, once per app', () => {
     const requirements = tokenProbeRequirements([...SERVICE_IDS], { ewsEnabled: true });
-    expect(requirements.map((one) => one.resource)).toEqual([
-      EXCHANGE_ONLINE_RESOURCE,
-      MICROSOFT_GRAPH_RESOURCE,
+    expect(requirements.map((one) => [one.app, one.resource])).toEqual([
+      ['exchangeOnlineEws', EXCHANGE_ONLINE_RESOURCE],
+      ['exchangeOnlineGraph', MICROSOFT_GRAPH_RESOURCE],
+      ['sharePointOnlineGraph', MICROSOFT_GRAPH_RESOURCE],
+      ['oneDriveGraph', MICROSOFT_GRAPH_RESOURCE],
     ]);
     expect(requirements[0]?.roles).toEqual([{ role: 'full_access_as_app', services: ['exchangeOnline'] }]);
-    expect(requirements[1]?.roles).toEqual([
-      { role: 'User.Read.All', services: [...SERVICE_IDS] },
-      { role: 'GroupMember.Read.All', services: [...SERVICE_IDS] },
-      { role: 'RoleManagement.Read.Directory', services: [...SERVICE_IDS] },
-      { role: 'Mail.ReadWrite', services: ['exchangeOnline'] },
-      { role: 'Sites.Read.All', services: ['sharePointOnline'] },
-      { role: 'Files.Read.All', services: ['oneDrive'] },
-    ]);
+    expect(requirements[2]?.roles).toEqual(
+      ROLES.sharePointOnlineGraph.map((role) => ({ role, services: ['sharePointOnline'] })),
+    );
   });
 
-  it('asks nothing of Exchange Online without EWS, or of services not watched', () => {
+  it('asks nothing of the EWS app without EWS, or of services not watched', () => {
     expect(tokenProbeRequirements(['exchangeOnline'], { ewsEnabled: false })).toEqual([
       {
+        app: 'exchangeOnlineGraph',
         resource: MICROSOFT_GRAPH_RESOURCE,
-        roles: [
-          'User.Read.All',
-          'GroupMember.Read.All',
-          'RoleManagement.Read.Directory',
-          'Mail.ReadWrite',
-        ].map((role) => ({ role, services: ['exchangeOnline'] })),
+        roles: ROLES.exchangeOnlineGraph.map((role) => ({ role, services: ['exchangeOnline'] })),
       },
     ]);
     expect(tokenProbeRequirements([], { ewsEnabled: true })).toEqual([]);
   });
 
   const requirements = tokenProbeRequirements([...SERVICE_IDS], { ewsEnabled: true });
-  const findings = (graph: TokenProbeFinding, exchange: TokenProbeFinding) =>
-    new Map([
-      [GRAPH, graph],
-      [EXCHANGE, exchange],
-    ]);
   const granted = (roles: readonly string[]): TokenProbeFinding => ({ kind: 'granted', roles });
+  const findings = (changes: Partial<Record<ConsentAppId, TokenProbeFinding>> = {}) =>
+    new Map<ConsentAppId, TokenProbeFinding>(
+      CONSENT_APP_IDS.map((app) => [app, changes[app] ?? granted(ROLES[app])]),
+    );
 
   it('every role granted: every service is healthy', () => {
-    expect(
-      assessTokenHealth(requirements, findings(granted(ALL_GRAPH_ROLES), granted(['full_access_as_app']))),
-    ).toEqual({ healthy: [...SERVICE_IDS], failing: [], failure: undefined });
+    expect(assessTokenHealth(requirements, findings())).toEqual({
+      healthy: [...SERVICE_IDS],
+      failing: [],
+      failure: undefined,
+    });
   });
 
-  it.each<[string, TokenProbeFinding, TokenProbeFinding, readonly ServiceId[], readonly string[]]>([
+  it.each<[string, ConsentAppId, readonly string[], ServiceId]>([
+    ['Mail.ReadWrite removed', 'exchangeOnlineGraph', ['Mail.ReadWrite'], 'exchangeOnline'],
+    ['full_access_as_app removed', 'exchangeOnlineEws', ['full_access_as_app'], 'exchangeOnline'],
+    ['Sites.Read.All removed', 'sharePointOnlineGraph', ['Sites.Read.All'], 'sharePointOnline'],
     [
-      'Mail.ReadWrite removed',
-      granted(ALL_GRAPH_ROLES.filter((role) => role !== 'Mail.ReadWrite')),
-      granted(['full_access_as_app']),
-      ['exchangeOnline'],
-      ['Mail.ReadWrite'],
-    ],
-    [
-      'full_access_as_app removed',
-      granted(ALL_GRAPH_ROLES),
-      granted([]),
-      ['exchangeOnline'],
-      ['full_access_as_app'],
-    ],
-    [
-      'Sites.Read.All and Files.Read.All removed',
-      granted(ALL_GRAPH_ROLES.filter((role) => !role.endsWith('s.Read.All') || role === 'User.Read.All')),
-      granted(['full_access_as_app']),
-      ['sharePointOnline', 'oneDrive'],
-      ['Sites.Read.All', 'Files.Read.All'],
-    ],
-    [
-      'RoleManagement.Read.Directory removed',
-      granted(ALL_GRAPH_ROLES.filter((role) => role !== 'RoleManagement.Read.Directory')),
-      granted(['full_access_as_app']),
-      [...SERVICE_IDS],
+      "OneDrive's RoleManagement.Read.Directory removed",
+      'oneDriveGraph',
       ['RoleManagement.Read.Directory'],
+      'oneDrive',
     ],
-  ])(
-    '%s: roles removed, naming them, for the services that need them',
-    (_, graph, exchange, services, missing) => {
-      const assessment = assessTokenHealth(requirements, findings(graph, exchange));
-      expect(assessment.failure).toMatchObject({ services, cause: 'rolesRemoved', missingRoles: missing });
-      expect(assessment.failure?.detail).toContain(missing.join(', '));
-      expect(assessment.healthy).toEqual(SERVICE_IDS.filter((service) => !services.includes(service)));
-      for (const failing of assessment.failing) expect(failing.cause).toBe('rolesRemoved');
-    },
-  );
-
-  it('a refused token breaks every service of its resource, and its cause wins', () => {
+  ])('%s: only that app’s service fails, naming the app and the roles', (_, app, missing, service) => {
     const assessment = assessTokenHealth(
       requirements,
-      findings(granted(ALL_GRAPH_ROLES.filter((role) => role !== 'Files.Read.All')), {
-        kind: 'refused',
-        cause: 'consentRevoked',
-        detail: 'AADSTS7000229: missing service principal',
+      findings({ [app]: granted(ROLES[app].filter((role) => !missing.includes(role))) }),
+    );
+    expect(assessment.failure).toMatchObject({
+      services: [service],
+      apps: [app],
+      cause: 'rolesRemoved',
+      missingRoles: missing,
+    });
+    expect(assessment.failure?.detail).toContain(CONSENT_APPS[app].displayName);
+    expect(assessment.failure?.detail).toContain(missing.join(', '));
+    expect(assessment.healthy).toEqual(SERVICE_IDS.filter((other) => other !== service));
+  });
+
+  it('a refused Graph app breaks its own service only, and its cause wins', () => {
+    const assessment = assessTokenHealth(
+      requirements,
+      findings({
+        exchangeOnlineGraph: { kind: 'refused', cause: 'consentRevoked', detail: 'AADSTS7000229: gone' },
+        oneDriveGraph: granted(ROLES.oneDriveGraph.filter((role) => role !== 'Files.Read.All')),
       }),
     );
     expect(assessment.failing).toEqual([
       { service: 'exchangeOnline', cause: 'consentRevoked', missingRoles: [] },
       { service: 'oneDrive', cause: 'rolesRemoved', missingRoles: ['Files.Read.All'] },
     ]);
+    expect(assessment.healthy).toEqual(['sharePointOnline']);
     expect(assessment.failure).toEqual({
       services: ['exchangeOnline', 'oneDrive'],
+      apps: ['exchangeOnlineGraph', 'oneDriveGraph'],
       cause: 'consentRevoked',
-      detail: 'AADSTS7000229: missing service principal',
+      detail: 'Cloud App Security for Exchange Online: AADSTS7000229: gone',
       missingRoles: ['Files.Read.All'],
     });
   });
 
-  it('a resource that was not probed counts as refused, never as healthy', () => {
-    const assessment = assessTokenHealth(requirements, new Map([[GRAPH, granted(ALL_GRAPH_ROLES)]]));
+  it('an app that was not probed counts as refused, never as healthy', () => {
+    const partial = findings();
+    partial.delete('exchangeOnlineEws');
+    const assessment = assessTokenHealth(requirements, partial);
     expect(assessment.failing.map((one) => one.service)).toEqual(['exchangeOnline']);
+    expect(assessment.failure?.apps).toEqual(['exchangeOnlineEws']);
   });
 });

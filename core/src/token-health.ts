@@ -4,7 +4,13 @@
  * errors Entra and Graph return, and the incident rules that make one outage of a tenant — however
  * many services it breaks — raise one notification and one email per admin.
  */
-import { requiredConsentSteps, type ConsentOptions, type ConsentResource } from './consent.js';
+import {
+  CONSENT_APPS,
+  requiredConsentSteps,
+  type ConsentAppId,
+  type ConsentOptions,
+  type ConsentResource,
+} from './consent.js';
 import { SERVICE_IDS, SERVICE_NAMES, type ServiceId } from './services.js';
 import type { TenantProvisioning, TokenFailureCause, TokenIncident } from './model.js';
 
@@ -26,6 +32,8 @@ const AADSTS_CAUSES: ReadonlyMap<number, TokenFailureCause> = new Map([
   [7000229, 'consentRevoked'],
   [700016, 'servicePrincipalMissing'],
   [7000222, 'secretExpired'],
+  // A certificate credential refused (expired, or not the one uploaded): ours to fix, as a secret.
+  [700027, 'secretExpired'],
   [7000112, 'appDisabled'],
   [90002, 'unknownTenant'],
 ]);
@@ -81,34 +89,34 @@ export interface RequiredRole {
 }
 
 /**
- * What one token probe must prove: the application roles the watched services need from one
- * resource. One probe per resource today; when each consent step gets its own app registration,
- * the key becomes (app, resource) and nothing else changes.
+ * What one token probe must prove: the application roles the watched services need from one of
+ * our app registrations (one app per consent step, so one probe per app).
  */
 export interface TokenProbeRequirement {
+  readonly app: ConsentAppId;
   readonly resource: ConsentResource;
   /** In consent-step order, each role once. */
   readonly roles: readonly RequiredRole[];
 }
 
 /**
- * R9: the probes a health check of these services runs — one per resource their consent steps
- * name (`requiredConsentSteps`), in step order, each listing every role and who needs it.
+ * R9: the probes a health check of these services runs — one per app their consent steps name
+ * (`requiredConsentSteps`), in step order, each listing every role and who needs it.
  */
 export function tokenProbeRequirements(
   services: readonly ServiceId[],
   options: ConsentOptions,
 ): TokenProbeRequirement[] {
-  const byResource = new Map<string, { resource: ConsentResource; roles: Map<string, ServiceId[]> }>();
+  const byApp = new Map<ConsentAppId, { resource: ConsentResource; roles: Map<string, ServiceId[]> }>();
   for (const service of SERVICE_IDS.filter((candidate) => services.includes(candidate))) {
     for (const step of requiredConsentSteps(service, options)) {
-      const key = step.resource.identifierUri;
-      const entry = byResource.get(key) ?? { resource: step.resource, roles: new Map<string, ServiceId[]>() };
-      byResource.set(key, entry);
+      const entry = byApp.get(step.app) ?? { resource: step.resource, roles: new Map<string, ServiceId[]>() };
+      byApp.set(step.app, entry);
       for (const role of step.roles) entry.roles.set(role, [...(entry.roles.get(role) ?? []), service]);
     }
   }
-  return [...byResource.values()].map(({ resource, roles }) => ({
+  return [...byApp].map(([app, { resource, roles }]) => ({
+    app,
     resource,
     roles: [...roles].map(([role, needing]) => ({ role, services: needing })),
   }));
@@ -137,6 +145,8 @@ export interface TokenHealthAssessment {
   readonly failure:
     | {
         readonly services: readonly ServiceId[];
+        /** The apps whose token is refused or lacks a role, in step order. */
+        readonly apps: readonly ConsentAppId[];
         readonly cause: TokenFailureCause;
         readonly detail: string;
         readonly missingRoles: readonly string[];
@@ -145,26 +155,27 @@ export interface TokenHealthAssessment {
 }
 
 /**
- * R9: judges a tenant's services from the probes' findings (keyed by the resource's identifier
- * URI). A refused token breaks every service that needs its resource; a token without a role
+ * R9: judges a tenant's services from the probes' findings (keyed by app). A refused token breaks every service that needs its resource; a token without a role
  * breaks the services that need that role, and names it. A refusal is the cause that wins: it
  * is what the admin has to fix first. A requirement without a finding counts as refused.
  */
 export function assessTokenHealth(
   requirements: readonly TokenProbeRequirement[],
-  findings: ReadonlyMap<string, TokenProbeFinding>,
+  findings: ReadonlyMap<ConsentAppId, TokenProbeFinding>,
 ): TokenHealthAssessment {
   const refusals = new Map<ServiceId, TokenFailureCause>();
   const missing = new Map<ServiceId, string[]>();
   const watched = new Set<ServiceId>();
   const missingRoles: string[] = [];
   const details: string[] = [];
+  const failingApps: ConsentAppId[] = [];
   let refusal: { readonly cause: TokenFailureCause; readonly detail: string } | undefined;
   for (const requirement of requirements) {
-    const finding: TokenProbeFinding = findings.get(requirement.resource.identifierUri) ?? {
+    const appName = CONSENT_APPS[requirement.app].displayName;
+    const finding: TokenProbeFinding = findings.get(requirement.app) ?? {
       kind: 'refused',
       cause: 'other',
-      detail: `No token was checked for ${requirement.resource.displayName}.`,
+      detail: `No token was checked for ${appName}.`,
     };
     const lacking: string[] = [];
     for (const { role, services } of requirement.roles) {
@@ -177,10 +188,15 @@ export function assessTokenHealth(
       lacking.push(role);
       for (const service of services) missing.set(service, [...(missing.get(service) ?? []), role]);
     }
-    if (finding.kind === 'refused') refusal ??= finding;
+    if (finding.kind === 'refused') {
+      failingApps.push(requirement.app);
+      // The app's name leads, so the incident says which registration to look at.
+      refusal ??= { cause: finding.cause, detail: `${appName}: ${finding.detail}` };
+    }
     if (lacking.length > 0) {
+      if (!failingApps.includes(requirement.app)) failingApps.push(requirement.app);
       missingRoles.push(...lacking.filter((role) => !missingRoles.includes(role)));
-      details.push(`The ${requirement.resource.displayName} token lacks ${lacking.join(', ')}.`);
+      details.push(`The ${appName} token (${requirement.resource.displayName}) lacks ${lacking.join(', ')}.`);
     }
   }
   const failing: ServiceTokenFailure[] = [];
@@ -198,6 +214,7 @@ export function assessTokenHealth(
     failing,
     failure: {
       services: failing.map((one) => one.service),
+      apps: failingApps,
       cause: refusal?.cause ?? 'rolesRemoved',
       detail: sanitizeFailureDetail(refusal?.detail ?? details.join(' ')),
       missingRoles,
@@ -209,6 +226,8 @@ export function assessTokenHealth(
 export interface TokenFailureReport {
   readonly tenantId: string;
   readonly services: readonly ServiceId[];
+  /** The apps whose token failed in this check. */
+  readonly apps: readonly ConsentAppId[];
   readonly cause: TokenFailureCause;
   /** Already sanitised error text (see `sanitizeFailureDetail`). */
   readonly detail: string;
@@ -242,6 +261,7 @@ export function openOrUpdateIncident(
       incident: {
         ...open,
         services: inProductOrder([...open.services, ...failure.services]),
+        apps: [...failure.apps],
         cause: failure.cause,
         detail: failure.detail,
         missingRoles: [...failure.missingRoles],
@@ -256,6 +276,7 @@ export function openOrUpdateIncident(
       id: ids.incidentId,
       tenantId: failure.tenantId,
       services: inProductOrder(failure.services),
+      apps: [...failure.apps],
       cause: failure.cause,
       detail: failure.detail,
       missingRoles: [...failure.missingRoles],

@@ -7,11 +7,15 @@ export {
   CLOUD_APP_SECURITY_CLIENT_ID,
   CLOUD_APP_SECURITY_CLIENT_SECRET,
   CLOUD_APP_SECURITY_CLIENT_SECRET_ID,
+  CONSENT_APP_KEYS,
   DEFAULT_CONSENT_REDIRECT_URIS,
+  DEVELOPMENT_CONSENT_APPS,
   DEFAULT_TAB_REDIRECT_URIS,
   PUBLISHER_TENANT_ID,
   TEAMS_DESKTOP_CLIENT_ID,
   TEAMS_WEB_CLIENT_ID,
+  type ConsentAppKey,
+  type DevelopmentConsentApp,
 } from './entra/app-registrations.js';
 export {
   aadsts,
@@ -31,6 +35,7 @@ export type { FaultRule, FaultRuleInput } from './faults/fault-injector.js';
 export { STATE_FILE_NAME, type RestoredStateSummary } from './persistence/index.js';
 export type { StatsSnapshot } from './stats/request-stats.js';
 export { ensureTlsMaterial, type TlsMaterial } from './tls/certificate-authority.js';
+export { createClientCertificate, type ClientCertificate } from './tls/client-certificate.js';
 export { DEFAULT_DATA_DIR, startEmulator, type EmulatorOptions, type RunningEmulator } from './server.js';
 export {
   CONTOSO_ADMIN_PASSWORD,

@@ -8,6 +8,7 @@ import {
   CLOUD_APP_SECURITY_API_ID_URI,
   CLOUD_APP_SECURITY_CLIENT_ID,
   CLOUD_APP_SECURITY_CLIENT_SECRET,
+  DEVELOPMENT_CONSENT_APPS,
 } from './entra/app-registrations.js';
 import { startEmulator, type RunningEmulator } from './server.js';
 
@@ -76,8 +77,12 @@ async function main(): Promise<void> {
     ),
     '',
     'App registrations (development values, not secrets):',
-    `  Cloud App Security      client id ${CLOUD_APP_SECURITY_CLIENT_ID}`,
-    `                          secret    ${CLOUD_APP_SECURITY_CLIENT_SECRET}`,
+    ...Object.values(DEVELOPMENT_CONSENT_APPS).flatMap((app) => [
+      `  ${app.displayName}`,
+      `                          client id ${app.clientId}  secret ${app.clientSecret}`,
+    ]),
+    `  Cloud App Security (single registration, tests only)`,
+    `                          client id ${CLOUD_APP_SECURITY_CLIENT_ID}  secret ${CLOUD_APP_SECURITY_CLIENT_SECRET}`,
     `  Cloud App Security API  client id ${CLOUD_APP_SECURITY_API_CLIENT_ID}`,
     `                          scope     ${CLOUD_APP_SECURITY_API_ID_URI}/access_as_user`,
     '',

@@ -10,6 +10,7 @@ import {
   CONTOSO_TENANT_ID,
   CONTOSO_USER_PASSWORD,
   CONTOSO_USER_UPN,
+  DEVELOPMENT_CONSENT_APPS,
   FABRIKAM_ADMIN_PASSWORD,
   FABRIKAM_ADMIN_UPN,
   FABRIKAM_TENANT_ID,
@@ -56,11 +57,14 @@ async function signIn(
   return browser.submit(page, { loginfmt: upn, passwd: password }, 'Sign in');
 }
 
-async function principalRoles(tenantId: string): Promise<Record<string, string[]> | undefined> {
+async function principalRoles(
+  tenantId: string,
+  appId: string = CLOUD_APP_SECURITY_CLIENT_ID,
+): Promise<Record<string, string[]> | undefined> {
   const { value } = await control<{
     value: { appId: string; appRoleAssignments: Record<string, string[]> }[];
   }>(emulator, 'GET', `/tenants/${tenantId}/service-principals`);
-  return value.find((principal) => principal.appId === CLOUD_APP_SECURITY_CLIENT_ID)?.appRoleAssignments;
+  return value.find((principal) => principal.appId === appId)?.appRoleAssignments;
 }
 
 describe('admin consent, accepted', () => {
@@ -91,11 +95,13 @@ describe('admin consent, accepted', () => {
         expect(query).toEqual({
           admin_consent: 'True',
           tenant: CONTOSO_TENANT_ID,
+          // `/.default` names Graph but consents to the whole registration, Exchange Online included.
           scope:
-            'https://graph.microsoft.com/User.Read.All https://graph.microsoft.com/GroupMember.Read.All https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Sites.Read.All https://graph.microsoft.com/Files.Read.All https://graph.microsoft.com/RoleManagement.Read.Directory',
+            'https://outlook.office365.com/full_access_as_app https://graph.microsoft.com/User.Read.All https://graph.microsoft.com/GroupMember.Read.All https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/Sites.Read.All https://graph.microsoft.com/Files.Read.All https://graph.microsoft.com/RoleManagement.Read.Directory',
           state: 'state-123',
         });
         expect(await principalRoles(CONTOSO_TENANT_ID)).toEqual({
+          '00000002-0000-0ff1-ce00-000000000000': ['full_access_as_app'],
           '00000003-0000-0000-c000-000000000000': [
             'User.Read.All',
             'GroupMember.Read.All',
@@ -124,11 +130,16 @@ describe('admin consent, accepted', () => {
     },
   );
 
-  it('asks for the EWS and Graph permissions in two steps, and the grants accumulate', async () => {
+  it('the EWS and the Graph steps consent to two registrations, each granted on its own', async () => {
+    const ewsApp = DEVELOPMENT_CONSENT_APPS.exchangeOnlineEws;
+    const graphApp = DEVELOPMENT_CONSENT_APPS.exchangeOnlineGraph;
     const browser = new FormBrowser(emulator.origin);
     const ews = await signIn(
       browser,
-      consentUrl('v2', CONTOSO_TENANT_ID, { scope: 'https://outlook.office365.com/.default' }),
+      consentUrl('v2', CONTOSO_TENANT_ID, {
+        client_id: ewsApp.clientId,
+        scope: 'https://outlook.office365.com/.default',
+      }),
       CONTOSO_ADMIN_UPN,
       CONTOSO_ADMIN_PASSWORD,
     );
@@ -139,10 +150,15 @@ describe('admin consent, accepted', () => {
     );
 
     // Same browser: the session cookie skips the sign-in page.
-    const graph = await browser.open(consentUrl('v2', CONTOSO_TENANT_ID));
+    const graph = await browser.open(consentUrl('v2', CONTOSO_TENANT_ID, { client_id: graphApp.clientId }));
     expect(pageText(graph.html)).toContain('Permissions requested');
     await browser.submit(graph, {}, 'Accept');
-    expect(Object.keys((await principalRoles(CONTOSO_TENANT_ID)) ?? {})).toHaveLength(2);
+    expect(await principalRoles(CONTOSO_TENANT_ID, ewsApp.clientId)).toEqual({
+      '00000002-0000-0ff1-ce00-000000000000': ['full_access_as_app'],
+    });
+    expect(Object.keys((await principalRoles(CONTOSO_TENANT_ID, graphApp.clientId)) ?? {})).toEqual([
+      '00000003-0000-0000-c000-000000000000',
+    ]);
   });
 });
 

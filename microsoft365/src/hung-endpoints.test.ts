@@ -60,12 +60,14 @@ describe('a hung Microsoft endpoint', () => {
   it('a token endpoint that never answers yields an EntraError named request_timeout', async () => {
     const tokens = tokenSource(TIMEOUT_MS);
     // Discovery first, so only the token request meets the hung endpoint.
-    await tokens.acquire(CONTOSO_TENANT_ID, 'microsoftGraph', { fresh: true });
+    await tokens.acquire(CONTOSO_TENANT_ID, 'exchangeOnlineGraph', { fresh: true });
     await hang('*/oauth2/v2.0/token');
-    const failure: unknown = await tokens.acquire(CONTOSO_TENANT_ID, 'microsoftGraph', { fresh: true }).then(
-      () => 'answered',
-      (error: unknown) => error,
-    );
+    const failure: unknown = await tokens
+      .acquire(CONTOSO_TENANT_ID, 'exchangeOnlineGraph', { fresh: true })
+      .then(
+        () => 'answered',
+        (error: unknown) => error,
+      );
     expect(failure).toBeInstanceOf(EntraError);
     expect(failure).toMatchObject({ code: 'request_timeout' });
     expect(String((failure as Error).message)).toContain(`${TIMEOUT_MS} ms`);
@@ -74,7 +76,7 @@ describe('a hung Microsoft endpoint', () => {
   it('the discovery document that never arrives yields the same named timeout', async () => {
     await hang('*/.well-known/openid-configuration');
     const failure: unknown = await tokenSource(TIMEOUT_MS)
-      .acquire(CONTOSO_TENANT_ID, 'microsoftGraph', { fresh: true })
+      .acquire(CONTOSO_TENANT_ID, 'exchangeOnlineGraph', { fresh: true })
       .then(
         () => 'answered',
         (error: unknown) => error,

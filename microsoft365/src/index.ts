@@ -1,11 +1,23 @@
 export {
+  ANY_GRAPH_APP,
   createAppTokenSource,
   DEFAULT_ENTRA_TIMEOUT_MS,
+  type AppCredential,
   type AppToken,
   type AppTokenSource,
   type AppTokenSourceOptions,
-  type TokenResource,
+  type CredentialExpiry,
+  type TokenRequestApp,
 } from './entra/app-token-source.js';
+export {
+  CONSENT_APP_ENV_PREFIXES,
+  consentAppEnvironment,
+  consentAppSecretVariables,
+  consentAppVariables,
+  everyConsentApp,
+  readConsentAppCredentials,
+  type ConsentAppCredentials,
+} from './entra/app-credentials.js';
 export { EntraError } from './entra/entra-error.js';
 export { createGraphDirectory, type GraphDirectoryOptions } from './graph/graph-directory.js';
 export {

@@ -4,7 +4,13 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requiredConsentSteps, SERVICE_IDS } from '@cas/core';
+import {
+  CONSENT_APP_IDS,
+  CONSENT_APPS,
+  requiredConsentSteps,
+  SERVICE_IDS,
+  type ConsentAppId,
+} from '@cas/core';
 import JSZip from 'jszip';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,20 +176,24 @@ describe('environments', () => {
     expect(await listEnvironments(envFolder)).toEqual(['dev', 'local']);
   });
 
-  it.each(['appPackage/manifest.json', 'aad.manifest.json'])(
-    'defines every placeholder of %s in each env/.env.* file',
-    async (file) => {
-      const names = placeholderNames(await readText(file));
-      expect(names.length).toBeGreaterThan(0);
-      for (const environment of await listEnvironments(envFolder)) {
-        const values = await readEnvironment(envFolder, environment);
-        expect({ environment, undefined: names.filter((name) => !values.has(name)) }).toEqual({
-          environment,
-          undefined: [],
-        });
-      }
-    },
-  );
+  it.each([
+    'appPackage/manifest.json',
+    'aad.signin.manifest.json',
+    'aad.exchange-ews.manifest.json',
+    'aad.exchange-graph.manifest.json',
+    'aad.sharepoint.manifest.json',
+    'aad.onedrive.manifest.json',
+  ])('defines every placeholder of %s in each env/.env.* file', async (file) => {
+    const names = placeholderNames(await readText(file));
+    expect(names.length).toBeGreaterThan(0);
+    for (const environment of await listEnvironments(envFolder)) {
+      const values = await readEnvironment(envFolder, environment);
+      expect({ environment, undefined: names.filter((name) => !values.has(name)) }).toEqual({
+        environment,
+        undefined: [],
+      });
+    }
+  });
 
   it.each([
     ['teamsapp.local.yml', ['local']],
@@ -309,8 +319,8 @@ describe('icons', () => {
   });
 });
 
-describe('aad.manifest.json (the Cloud App Security app registration)', () => {
-  // Microsoft's permission ids of the roles core's consent steps prove (R6), plus the bot's admin check.
+describe('the app registrations (aad.*.manifest.json): one per consent step, and the sign-in app', () => {
+  // Microsoft's permission ids of the roles core's consent steps prove (R6).
   const GRAPH = '00000003-0000-0000-c000-000000000000';
   const EXCHANGE = '00000002-0000-0ff1-ce00-000000000000';
   const ROLE_IDS: Record<string, string> = {
@@ -322,63 +332,90 @@ describe('aad.manifest.json (the Cloud App Security app registration)', () => {
     'RoleManagement.Read.Directory': '483bed4a-2ad3-4361-a73b-c83ccdbdc53c',
     full_access_as_app: 'dc890d15-9560-4a4c-9b7f-a736ec74ec40',
   };
+  /** Each consent app's manifest and the prefix of its variables. */
+  const MANIFESTS: Record<ConsentAppId, { file: string; prefix: string }> = {
+    exchangeOnlineEws: { file: 'aad.exchange-ews.manifest.json', prefix: 'EXCHANGE_EWS_APP' },
+    exchangeOnlineGraph: { file: 'aad.exchange-graph.manifest.json', prefix: 'EXCHANGE_GRAPH_APP' },
+    sharePointOnlineGraph: { file: 'aad.sharepoint.manifest.json', prefix: 'SHAREPOINT_APP' },
+    oneDriveGraph: { file: 'aad.onedrive.manifest.json', prefix: 'ONEDRIVE_APP' },
+  };
   type AadManifest = {
+    appId: string;
+    displayName: string;
     signInAudience: string;
     identifierUris: string[];
     groupMembershipClaims?: string;
-    api: {
+    api?: {
       oauth2PermissionScopes: { id: string; value: string }[];
       preAuthorizedApplications: { appId: string; delegatedPermissionIds: string[] }[];
     };
-    spa: { redirectUris: string[] };
+    spa?: { redirectUris: string[] };
     web: { redirectUris: string[] };
     requiredResourceAccess: { resourceAppId: string; resourceAccess: { id: string; type: string }[] }[];
   };
-  let aad: AadManifest;
-  beforeAll(async () => {
-    aad = JSON.parse(await readText('aad.manifest.json')) as AadManifest;
-  });
+  const read = async (file: string): Promise<AadManifest> => JSON.parse(await readText(file)) as AadManifest;
+  const roles = (manifest: AadManifest): string[] =>
+    manifest.requiredResourceAccess
+      .flatMap((resource) =>
+        resource.resourceAccess
+          .filter((access) => access.type === 'Role')
+          .map((access) => `${resource.resourceAppId}/${access.id}`),
+      )
+      .sort();
 
-  it('is multi-tenant, with the access_as_user scope pre-authorised for the Teams clients', () => {
-    expect(aad.signInAudience).toBe('AzureADMultipleOrgs');
-    expect(aad.identifierUris).toEqual(['api://${{TAB_DOMAIN}}/${{AAD_APP_CLIENT_ID}}']);
-    const [scope] = aad.api.oauth2PermissionScopes;
+  it('the sign-in app: multi-tenant, access_as_user pre-authorised for the Teams clients, no application permission', async () => {
+    const signIn = await read('aad.signin.manifest.json');
+    expect(signIn.appId).toBe('${{AAD_APP_CLIENT_ID}}');
+    expect(signIn.signInAudience).toBe('AzureADMultipleOrgs');
+    expect(signIn.identifierUris).toEqual(['api://${{TAB_DOMAIN}}/${{AAD_APP_CLIENT_ID}}']);
+    const [scope] = signIn.api?.oauth2PermissionScopes ?? [];
     expect(scope?.value).toBe('access_as_user');
-    expect(aad.api.preAuthorizedApplications).toEqual(
+    expect(signIn.api?.preAuthorizedApplications).toEqual(
       ['1fec8e78-bce4-4aaf-ab1b-5451cc387264', '5e3ce6c0-2b1f-4285-8d4b-75ee78787346'].map((appId) => ({
         appId,
         delegatedPermissionIds: [scope?.id],
       })),
     );
+    // Entra puts directory roles in user tokens, so the API can read Global Administrator from wids.
+    expect(signIn.groupMembershipClaims).toBe('DirectoryRole');
+    expect(signIn.spa?.redirectUris).toContain('https://${{TAB_DOMAIN}}/');
+    expect(roles(signIn)).toEqual([]);
   });
 
-  it('asks Entra for directory roles in user tokens, so the API can read Global Administrator from wids', () => {
-    expect(aad.groupMembershipClaims).toBe('DirectoryRole');
-  });
+  it.each(CONSENT_APP_IDS.map((app) => [app] as const))(
+    '%s: its manifest asks for exactly the roles of its consent step, with the consent callback',
+    async (app) => {
+      const manifest = await read(MANIFESTS[app].file);
+      expect(manifest.appId).toBe(`\${{${MANIFESTS[app].prefix}_CLIENT_ID}}`);
+      expect(manifest.displayName).toBe(`${CONSENT_APPS[app].displayName}\${{APP_NAME_SUFFIX}}`);
+      expect(manifest.signInAudience).toBe('AzureADMultipleOrgs');
+      expect(manifest.web.redirectUris).toEqual(['https://${{TAB_DOMAIN}}/api/consent/callback']);
+      const steps = SERVICE_IDS.flatMap((service) =>
+        requiredConsentSteps(service, { ewsEnabled: true }),
+      ).filter((step) => step.app === app);
+      expect(steps).toHaveLength(1);
+      const resource = app === 'exchangeOnlineEws' ? EXCHANGE : GRAPH;
+      expect(roles(manifest)).toEqual(
+        (steps[0]?.roles ?? [])
+          .map((role) => `${resource}/${ROLE_IDS[role] ?? `unknown role ${role}`}`)
+          .sort(),
+      );
+    },
+  );
 
-  it('accepts the consent callback and the tab as redirect URIs', () => {
-    expect(aad.web.redirectUris).toEqual(['https://${{TAB_DOMAIN}}/api/consent/callback']);
-    expect(aad.spa.redirectUris).toContain('https://${{TAB_DOMAIN}}/');
-  });
-
-  it('requests every application role a consent step must prove, and the role check of the bot', () => {
-    const required = new Set<string>(['RoleManagement.Read.Directory']);
-    for (const service of SERVICE_IDS) {
-      for (const step of requiredConsentSteps(service, { ewsEnabled: true })) {
-        step.roles.forEach((role) => required.add(role));
+  it.each(['teamsapp.yml', 'teamsapp.local.yml'])(
+    '%s creates and updates every registration, each with its own manifest and variables',
+    async (file) => {
+      const text = await readText(file);
+      for (const { file: manifest, prefix } of Object.values(MANIFESTS)) {
+        expect(text).toContain(`manifestPath: ./${manifest}`);
+        expect(text).toContain(`clientId: ${prefix}_CLIENT_ID`);
+        expect(text).toContain(`clientSecret: SECRET_${prefix}_CLIENT_SECRET`);
+        expect(text).toContain(`objectId: ${prefix}_OBJECT_ID`);
       }
-    }
-    const requested = aad.requiredResourceAccess.flatMap((resource) =>
-      resource.resourceAccess
-        .filter((access) => access.type === 'Role')
-        .map((access) => `${resource.resourceAppId}/${access.id}`),
-    );
-    const expected = [...required].map(
-      (role) =>
-        `${role === 'full_access_as_app' ? EXCHANGE : GRAPH}/${ROLE_IDS[role] ?? `unknown role ${role}`}`,
-    );
-    expect(requested.sort()).toEqual(expected.sort());
-  });
+      expect(text).toContain('manifestPath: ./aad.signin.manifest.json');
+    },
+  );
 });
 
 describe('npm run package', () => {

@@ -1,6 +1,6 @@
 /**
  * `${{NAME}}` placeholders, the Teams Toolkit's syntax for per-environment values in
- * `appPackage/manifest.json`, `aad.manifest.json` and `teamsapp*.yml`.
+ * `appPackage/manifest.json`, `aad.*.manifest.json` and `teamsapp*.yml`.
  */
 import { err, ok, type Result } from '@cas/core';
 import type { EnvironmentValues } from './environment-file.js';

@@ -19,6 +19,11 @@ import { SqlNotificationDeliveryRepository } from './repositories/notification-d
 import { SqlNotificationRepository } from './repositories/notification-repository.js';
 import { SqlProvisioningRepository } from './repositories/provisioning-repository.js';
 import { SqlSecretRepository } from './repositories/secret-repository.js';
+import {
+  postgresBulkWriter,
+  sqliteBulkWriter,
+  type SnapshotBulkWriter,
+} from './repositories/snapshot-bulk-writes.js';
 import { SqlSyncJobRepository } from './repositories/sync-job-repository.js';
 import { SqlSyncRunRepository } from './repositories/sync-run-repository.js';
 import { SqlTokenIncidentRepository } from './repositories/token-incident-repository.js';
@@ -30,6 +35,7 @@ import type { Database } from './schema.js';
 import type { Repositories, Store } from '@cas/core';
 import type {
   KyselyPlugin,
+  LogEvent,
   PluginTransformQueryArgs,
   PluginTransformResultArgs,
   QueryResult,
@@ -58,6 +64,8 @@ export interface StoreOptions {
   readonly busyTimeoutMs?: number;
   /** Clock for `updated_at` columns. Default: the current time as ISO-8601. */
   readonly now?: () => string;
+  /** Called with the text of every statement the store runs (for tests and benchmarks counting queries). */
+  readonly onQuery?: (sql: string) => void;
   /** PostgreSQL only: errors of idle pooled connections. Default `process.emitWarning`. */
   readonly onBackgroundError?: (error: Error) => void;
 }
@@ -85,14 +93,18 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
   const now = options.now ?? (() => new Date().toISOString());
   const insideTransaction = new AsyncLocalStorage<true>();
 
+  const onQuery = options.onQuery;
+  const log = onQuery === undefined ? {} : { log: (event: LogEvent) => onQuery(event.query.sql) };
   let db: Kysely<Database>;
   let target: MigrationTarget;
+  let bulk: SnapshotBulkWriter;
   if (kind === 'sqlite') {
     const dataDir = options.dataDir ?? defaultDataDir();
     mkdirSync(dataDir, { recursive: true });
     const { dialect, raw } = openSqlite(join(dataDir, SQLITE_FILE_NAME), busyTimeoutMs);
-    db = new Kysely<Database>({ dialect });
+    db = new Kysely<Database>({ dialect, ...log });
     target = { kind, db, raw, busyTimeoutMs };
+    bulk = sqliteBulkWriter(raw);
   } else {
     const poolMax = options.poolMax ?? 10;
     // The migration lock holds one connection while the migrator needs another.
@@ -101,8 +113,9 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
     const schema = options.schema ?? 'public';
     const onBackgroundError = options.onBackgroundError ?? ((error: Error) => process.emitWarning(error));
     const { dialect, pool } = openPostgres(options.databaseUrl ?? '', schema, poolMax, onBackgroundError);
-    db = new Kysely<Database>({ dialect });
+    db = new Kysely<Database>({ dialect, ...log });
     target = { kind, db, pool, schema };
+    bulk = postgresBulkWriter();
   }
 
   try {
@@ -123,7 +136,7 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
     botCredentialUses: new SqlBotCredentialUseRepository(executor),
     conversations: new SqlConversationReferenceRepository(executor),
     notificationDeliveries: new SqlNotificationDeliveryRepository(executor),
-    directorySnapshots: new SqlDirectorySnapshotRepository(executor),
+    directorySnapshots: new SqlDirectorySnapshotRepository(executor, bulk),
     syncJobs: new SqlSyncJobRepository(executor),
     changeNotifications: new SqlChangeNotificationRepository(executor),
   });

@@ -114,6 +114,8 @@ export interface TokenIncidentTable {
   detail: string;
   /** JSON list of the roles the token lacked at the latest failure. */
   missing_roles_json: string;
+  /** JSON list of the consent apps whose token failed at the latest failure. */
+  apps_json: string;
   opened_at: string;
   last_failure_at: string;
   failure_count: number;
@@ -180,7 +182,8 @@ export interface BotCredentialUseTable {
 /** `directory_users`: synchronized users per tenant and service (migration 0004). */
 export interface DirectoryUserTable {
   tenant_id: string;
-  service: string;
+  /** `tenant` (shared by all-mode services) or a selected-mode service (migration 0010). */
+  snapshot: string;
   id: string;
   user_principal_name: string;
   display_name: string;
@@ -194,7 +197,8 @@ export interface DirectoryUserTable {
 /** `directory_groups`: synchronized groups per tenant and service (migration 0004). */
 export interface DirectoryGroupTable {
   tenant_id: string;
-  service: string;
+  /** `tenant` (shared by all-mode services) or a selected-mode service (migration 0010). */
+  snapshot: string;
   id: string;
   display_name: string;
   mail: string | null;
@@ -205,7 +209,8 @@ export interface DirectoryGroupTable {
 /** `directory_memberships`: direct members (users or groups) of synchronized groups (migration 0004). */
 export interface DirectoryMembershipTable {
   tenant_id: string;
-  service: string;
+  /** `tenant` (shared by all-mode services) or a selected-mode service (migration 0010). */
+  snapshot: string;
   group_id: string;
   member_id: string;
   member_type: string;
@@ -215,10 +220,33 @@ export interface DirectoryMembershipTable {
 /** `directory_delta_links`: Graph delta links per tenant, service and collection (migration 0004). */
 export interface DirectoryDeltaLinkTable {
   tenant_id: string;
-  service: string;
+  /** `tenant` (shared by all-mode services) or a selected-mode service (migration 0010). */
+  snapshot: string;
   collection: string;
   link: string;
   updated_at: string;
+}
+
+/** `directory_snapshots`: when each snapshot's rounds last completed (migration 0010). */
+export interface DirectorySnapshotTable {
+  tenant_id: string;
+  snapshot: string;
+  last_full_round_started_at: string | null;
+  last_round_started_at: string | null;
+}
+
+/** `sync_schedules`: each all-mode tenant's next scheduled synchronization (migration 0010b). */
+export interface SyncScheduleTable {
+  tenant_id: string;
+  next_due_at: string;
+}
+
+/** `notification_wakeups`: tenants a deliverer has something for, per channel (migration 0010c). */
+export interface NotificationWakeupTable {
+  tenant_id: string;
+  channel: string;
+  due_at: string;
+  version: number;
 }
 
 /** `sync_jobs`: execution state of sync runs (migration 0004). */
@@ -261,6 +289,9 @@ export interface Database {
   directory_groups: DirectoryGroupTable;
   directory_memberships: DirectoryMembershipTable;
   directory_delta_links: DirectoryDeltaLinkTable;
+  directory_snapshots: DirectorySnapshotTable;
+  sync_schedules: SyncScheduleTable;
+  notification_wakeups: NotificationWakeupTable;
   sync_jobs: SyncJobTable;
   sync_tenant_leases: SyncTenantLeaseTable;
   change_subscriptions: ChangeSubscriptionTable;

@@ -217,6 +217,7 @@ function incident(tenantId: string, overrides: Partial<TokenIncident> = {}): Tok
     cause: 'consentRevoked',
     detail: `AADSTS65001: ${UNICODE}`,
     missingRoles: [],
+    apps: ['exchangeOnlineGraph'],
     openedAt: at(0),
     lastFailureAt: at(0),
     failureCount: 1,
@@ -398,6 +399,7 @@ export function describeStoreContract(
             id: 'a-exchange',
             services: ['exchangeOnline', 'oneDrive'],
             missingRoles: [],
+            apps: [],
             failureCount: 2,
           });
           expect((await migrated.tokenIncidents.list(tenantId)).map((one) => [one.id, one.closedAt])).toEqual(
@@ -411,6 +413,115 @@ export function describeStoreContract(
             id: 'b-sharepoint',
             services: ['sharePointOnline'],
           });
+        });
+      });
+
+      describe('0010: one directory snapshot per tenant', () => {
+        it('moves the newest completed all-mode copy to the shared snapshot, keeps selected copies, and restarts half-written rounds', async () => {
+          const old = await backend.freshDatabase();
+          await migrateBefore(backend.kind, old, '0010');
+          const [tenantId, other] = [tenant(), tenant()];
+          const sqlText = (value: string | null) => (value === null ? 'null' : `'${value}'`);
+          await backend.query(
+            old,
+            `insert into tenant_provisioning (tenant_id, version, updated_at) values ('${tenantId}', 1, '${at(0)}'), ('${other}', 1, '${at(0)}')`,
+          );
+          const account = (tenant: string, service: string, scope: string | null) =>
+            `('${tenant}', '${service}', 'protected', ${sqlText(scope)}, '${at(0)}', null, null)`;
+          await backend.query(
+            old,
+            `insert into service_accounts (tenant_id, service, status, scope, protected_at, last_verified_at, token_failure) values ${[
+              account(tenantId, 'exchangeOnline', 'allUsersAndGroups'),
+              account(tenantId, 'sharePointOnline', 'allUsersAndGroups'),
+              account(tenantId, 'oneDrive', 'selectedUsers'),
+              account(other, 'exchangeOnline', 'allUsersAndGroups'),
+            ].join(', ')}`,
+          );
+          const userRow = (tenant: string, service: string, id: string) =>
+            `('${tenant}', '${service}', '${id}', '${id}@contoso.com', '${id}', null, 1, 'Member', 'r')`;
+          await backend.query(
+            old,
+            `insert into directory_users (tenant_id, service, id, user_principal_name, display_name, mail, account_enabled, user_type, seen_round) values ${[
+              // Exchange's copy completed last (its groups link is newer): it becomes the shared one.
+              userRow(tenantId, 'exchangeOnline', 'u1'),
+              userRow(tenantId, 'exchangeOnline', 'u2'),
+              userRow(tenantId, 'sharePointOnline', 'u1'),
+              userRow(tenantId, 'oneDrive', 'u9'),
+              // A copy that never completed a round still moves when it is the only one.
+              userRow(other, 'exchangeOnline', 'x1'),
+            ].join(', ')}`,
+          );
+          await backend.query(
+            old,
+            `insert into directory_groups (tenant_id, service, id, display_name, mail, kind, seen_round) values ('${tenantId}', 'exchangeOnline', 'g1', 'g1', null, 'security', 'r'), ('${tenantId}', 'sharePointOnline', 'g1', 'g1', null, 'security', 'r')`,
+          );
+          await backend.query(
+            old,
+            `insert into directory_memberships (tenant_id, service, group_id, member_id, member_type, seen_round) values ('${tenantId}', 'exchangeOnline', 'g1', 'u1', 'user', 'r'), ('${tenantId}', 'sharePointOnline', 'g1', 'u1', 'user', 'r')`,
+          );
+          const link = (service: string, collection: string, updatedAt: string) =>
+            `('${tenantId}', '${service}', '${collection}', 'https://graph/${service}/${collection}', '${updatedAt}')`;
+          await backend.query(
+            old,
+            `insert into directory_delta_links (tenant_id, service, collection, link, updated_at) values ${[
+              link('exchangeOnline', 'users', at(5)),
+              link('exchangeOnline', 'groups', at(5)),
+              link('sharePointOnline', 'users', at(3)),
+              link('sharePointOnline', 'groups', at(3)),
+            ].join(', ')}`,
+          );
+          await backend.query(
+            old,
+            `insert into sync_runs (id, tenant_id, service, sync_trigger, scope, status, requested_at, requested_by_json, started_at, finished_at, added, updated, removed, graph_requests, error, cancel_reason, missing_targets_json) values ('run-half', '${tenantId}', 'sharePointOnline', 'delta', 'allUsersAndGroups', 'running', '${at(6)}', '{"kind":"system","component":"test"}', '${at(6)}', null, 0, 0, 0, 0, null, null, '[]')`,
+          );
+          await backend.query(
+            old,
+            `insert into sync_jobs (run_id, tenant_id, attempts, next_attempt_at, lease_owner, lease_until, checkpoint_json, last_error) values ('run-half', '${tenantId}', 1, null, 'w', '${at(7)}', '{"phase":"users"}', null)`,
+          );
+          const migrated = await open(old);
+          const shared = { tenantId, snapshot: 'tenant' } as const;
+          expect((await migrated.directorySnapshots.listUsers(shared)).map((one) => one.id)).toEqual([
+            'u1',
+            'u2',
+          ]);
+          expect(await migrated.directorySnapshots.counts(shared)).toEqual({
+            users: 2,
+            groups: 1,
+            memberships: 1,
+          });
+          expect(await migrated.directorySnapshots.deltaLink(shared, 'groups')).toBe(
+            'https://graph/exchangeOnline/groups',
+          );
+          // No new full sync: the kept copy's last completed round counts as its last full round.
+          expect(await migrated.directorySnapshots.rounds(shared)).toEqual({
+            lastFullRoundStartedAt: at(5),
+            lastRoundStartedAt: at(5),
+          });
+          for (const service of ['exchangeOnline', 'sharePointOnline'] as const)
+            expect(await migrated.directorySnapshots.counts({ tenantId, snapshot: service })).toEqual({
+              users: 0,
+              groups: 0,
+              memberships: 0,
+            });
+          expect(
+            (await migrated.directorySnapshots.listUsers({ tenantId, snapshot: 'oneDrive' })).map(
+              (one) => one.id,
+            ),
+          ).toEqual(['u9']);
+          expect(
+            (await migrated.directorySnapshots.listUsers({ tenantId: other, snapshot: 'tenant' })).map(
+              (one) => one.id,
+            ),
+          ).toEqual(['x1']);
+          expect(await migrated.directorySnapshots.rounds({ tenantId: other, snapshot: 'tenant' })).toEqual({
+            lastFullRoundStartedAt: null,
+            lastRoundStartedAt: null,
+          });
+          expect((await migrated.syncJobs.get('run-half'))?.checkpoint).toBeNull();
+          // 0010b: every all-mode tenant is scheduled, due at once.
+          expect(
+            (await migrated.syncJobs.dueSchedules(at(0), 10)).map((each) => each.tenantId).sort(),
+          ).toEqual([tenantId, other].sort());
         });
       });
 
@@ -941,6 +1052,7 @@ export function describeStoreContract(
             lastFailureAt: at(7),
             cause: 'rolesRemoved' as const,
             missingRoles: ['Sites.Read.All', 'Files.Read.All'],
+            apps: ['sharePointOnlineGraph', 'oneDriveGraph'] as const,
           };
           await store.tokenIncidents.put(repeated);
           expect(await store.tokenIncidents.findOpen(tenantId)).toEqual(repeated);
@@ -1250,7 +1362,7 @@ export function describeStoreContract(
         const group = (id: string): DirectoryGroup => ({ id, displayName: id, mail: null, kind: 'security' });
 
         it('upserts with added/updated counts, per tenant and service, and lists in id order', async () => {
-          const key = { tenantId: tenant(), service: 'exchangeOnline' as const };
+          const key = { tenantId: tenant(), snapshot: 'tenant' as const };
           const snapshots = store.directorySnapshots;
           expect(await snapshots.upsertUsers(key, [user('b'), user('a'), user('a')], 'r1')).toEqual({
             added: 2,
@@ -1269,7 +1381,7 @@ export function describeStoreContract(
             user('c'),
           ]);
           expect((await snapshots.listUsers(key, { after: 'a', limit: 1 })).map((u) => u.id)).toEqual(['b']);
-          expect(await snapshots.listUsers({ ...key, service: 'oneDrive' })).toEqual([]);
+          expect(await snapshots.listUsers({ ...key, snapshot: 'oneDrive' })).toEqual([]);
           expect(await snapshots.upsertGroups(key, [group('g1')], 'r1')).toEqual({ added: 1, updated: 0 });
           expect(await snapshots.upsertGroups(key, [{ ...group('g1'), kind: 'microsoft365' }], 'r1')).toEqual(
             {
@@ -1281,7 +1393,7 @@ export function describeStoreContract(
         });
 
         it('removes users and groups with their memberships, and sweeps what a round did not see', async () => {
-          const key = { tenantId: tenant(), service: 'oneDrive' as const };
+          const key = { tenantId: tenant(), snapshot: 'oneDrive' as const };
           const snapshots = store.directorySnapshots;
           await snapshots.upsertUsers(key, [user('u1'), user('u2'), user('u3')], 'r1');
           await snapshots.upsertGroups(key, [group('g1'), group('g2')], 'r1');
@@ -1318,7 +1430,7 @@ export function describeStoreContract(
         });
 
         it('writes pages larger than one statement allows', async () => {
-          const key = { tenantId: tenant(), service: 'exchangeOnline' as const };
+          const key = { tenantId: tenant(), snapshot: 'tenant' as const };
           const many = Array.from({ length: 2_500 }, (_, index) =>
             user(`u${String(index).padStart(5, '0')}`),
           );
@@ -1347,7 +1459,7 @@ export function describeStoreContract(
         });
 
         it('stores, replaces and forgets delta links', async () => {
-          const key = { tenantId: tenant(), service: 'exchangeOnline' as const };
+          const key = { tenantId: tenant(), snapshot: 'tenant' as const };
           expect(await store.directorySnapshots.deltaLink(key, 'users')).toBeUndefined();
           await store.directorySnapshots.setDeltaLink(
             key,

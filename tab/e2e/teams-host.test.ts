@@ -9,10 +9,10 @@
  * another app's consent and a consent answered to another site.
  */
 import {
-  CLOUD_APP_SECURITY_CLIENT_ID,
   CONTOSO_ADMIN_PASSWORD,
   CONTOSO_ADMIN_UPN,
   CONTOSO_TENANT_ID,
+  DEVELOPMENT_CONSENT_APPS,
 } from '@cas/m365-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInOnMicrosoftPage, startStack, type Stack } from './support/stack.js';
@@ -186,7 +186,7 @@ describe('the tab inside a Teams-like host', () => {
       });
       const page = await context.newPage();
       const consent = new URL(`${stack.emulator.origin}/${CONTOSO_TENANT_ID}/v2.0/adminconsent`);
-      consent.searchParams.set('client_id', CLOUD_APP_SECURITY_CLIENT_ID);
+      consent.searchParams.set('client_id', DEVELOPMENT_CONSENT_APPS.exchangeOnlineGraph.clientId);
       consent.searchParams.set('scope', 'https://graph.microsoft.com/.default');
       consent.searchParams.set('redirect_uri', `${stack.tab.origin}/api/consent/callback`);
       consent.searchParams.set('state', 'x');

@@ -1,14 +1,15 @@
 /**
- * End to end, token revoked (R9, R10): Exchange Online protected in the browser, consent revoked
- * in the tenant (the emulator's control API), the worker's token health monitor finds it, the
- * token-invalid notification under the ring icon leads to Administration > Service Account,
- * **Create new access token** runs Step 1 and Step 2 again, and the service is healthy again.
+ * End to end, token revoked (R9, R10): Exchange Online protected in the browser, the consent of
+ * its Graph app removed in the tenant (the emulator's control API), the worker's token health
+ * monitor finds it, the token-invalid notification under the ring icon leads to Administration >
+ * Service Account, which shows which app broke (the EWS app's row stays healthy), and **Create new
+ * access token** on that app's row — its consent only — makes the service healthy again.
  */
 import {
-  CLOUD_APP_SECURITY_CLIENT_ID,
   CONTOSO_ADMIN_PASSWORD,
   CONTOSO_ADMIN_UPN,
   CONTOSO_TENANT_ID,
+  DEVELOPMENT_CONSENT_APPS,
 } from '@cas/m365-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSignedIn, screenshotsDir, startStack, type Stack } from './support/stack.js';
@@ -64,12 +65,16 @@ describe('a revoked token', () => {
     await page.getByRole('status').filter({ hasText: 'Exchange Online protected.' }).waitFor();
     await expect(checkTokenHealth()).resolves.toEqual({ ok: true });
 
-    // An administrator revokes the consent in the tenant; the monitor's next check finds it.
+    // An administrator removes the Graph app's consent; the monitor's next check finds it.
     await stack.control(
-      'POST',
-      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}/revoke-consent`,
+      'DELETE',
+      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${DEVELOPMENT_CONSENT_APPS.exchangeOnlineGraph.clientId}`,
     );
-    await expect(checkTokenHealth()).resolves.toMatchObject({ ok: false });
+    await expect(checkTokenHealth()).resolves.toMatchObject({
+      ok: false,
+      services: ['exchangeOnline'],
+      apps: ['exchangeOnlineGraph'],
+    });
 
     // The ring icon shows the incident; it links to Administration > Service Account.
     await page.getByRole('button', { name: 'Back to Dashboard' }).click();
@@ -84,23 +89,47 @@ describe('a revoked token', () => {
     await incident.getByRole('button', { name: 'Open Administration > Service Account' }).click();
     await page.getByRole('heading', { level: 1, name: 'Administration > Service Account' }).waitFor();
     const exchange = page.getByRole('group', { name: 'Exchange Online' });
-    await exchange.getByText('Access token invalid', { exact: true }).waitFor();
-    await expect(exchange.getByText('Cause', { exact: true }).isVisible()).resolves.toBe(true);
+    await exchange.getByText('Access token invalid', { exact: true }).first().waitFor();
+    await expect(exchange.getByText('Cause', { exact: true }).first().isVisible()).resolves.toBe(true);
     await screenshot(page, 'service-account-token-invalid-light.png');
 
-    // Create new access token: Step 1, then Step 2, each in its popup.
-    await exchange.getByRole('button', { name: 'Create new access token for Exchange Online' }).click();
-    await acceptInPopup(page, 'Click here (Exchange Online, Step 1)');
-    await page
-      .getByRole('button', { name: 'Click here (Exchange Online, Step 2)' })
-      .and(page.locator(':enabled'))
-      .waitFor();
-    await acceptInPopup(page, 'Click here (Exchange Online, Step 2)');
+    // Service Account shows which app: the Graph app's row is invalid, the EWS app's is healthy.
+    const apps = exchange.getByRole('list', { name: 'App registrations of Exchange Online' });
+    const graphRow = apps
+      .getByRole('listitem')
+      .filter({ hasText: 'Step 2: Cloud App Security for Exchange Online' });
+    const ewsRow = apps
+      .getByRole('listitem')
+      .filter({ hasText: 'Step 1: Cloud App Security for Exchange Online (EWS)' });
+    await graphRow.getByText('Access token invalid', { exact: true }).waitFor();
+    await ewsRow.getByText('Healthy', { exact: true }).waitFor();
+
+    // Create new access token for that app: its consent only, in one popup.
+    const popupPromise = page.waitForEvent('popup');
+    await graphRow
+      .getByRole('button', { name: 'Create new access token for Cloud App Security for Exchange Online' })
+      .click();
+    const popup = await popupPromise;
+    await popup.getByRole('heading', { name: 'Permissions requested' }).waitFor();
+    await expect(
+      popup
+        .locator('li[data-permission]')
+        .evaluateAll((items) => items.map((item) => item.getAttribute('data-permission'))),
+    ).resolves.toEqual([
+      'User.Read.All',
+      'GroupMember.Read.All',
+      'RoleManagement.Read.Directory',
+      'Mail.ReadWrite',
+    ]);
+    await popup.getByRole('button', { name: 'Accept' }).click();
+    await popup.waitForEvent('close', { timeout: 15_000 }).catch(() => undefined);
     await page
       .getByRole('status')
       .filter({ hasText: 'New access token created for Exchange Online; the token is healthy again.' })
       .waitFor();
-    await exchange.getByText('Healthy', { exact: true }).waitFor();
+    // The fresh view: the Graph app's row healthy again, and the service with it.
+    await graphRow.getByText('Healthy', { exact: true }).waitFor();
+    await expect(exchange.getByText('Access token invalid', { exact: true }).count()).resolves.toBe(0);
     await expect(exchange.getByText('Cause', { exact: true }).count()).resolves.toBe(0);
 
     // The monitor agrees, and the Dashboard no longer warns.

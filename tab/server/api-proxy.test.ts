@@ -24,6 +24,7 @@ import {
   type RunningEmulator,
 } from '@cas/m365-emulator';
 import { emulatorControl } from '@cas/m365-emulator/testing';
+import { consentAppEnvironment, everyConsentApp } from '@cas/microsoft365';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTabServer, type RunningTabServer } from './tab-server.js';
 import { chunked, exchange, httpRequest, type RawResponse } from './test-support/raw-https-client.js';
@@ -65,7 +66,13 @@ beforeAll(async () => {
       AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
       GRAPH_BASE_URL: emulator.origin,
       AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
-      SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+      // One registration stands in for every consent app: these tests are not about the split.
+      ...consentAppEnvironment(
+        everyConsentApp({
+          clientId: CLOUD_APP_SECURITY_CLIENT_ID,
+          clientSecret: CLOUD_APP_SECURITY_CLIENT_SECRET,
+        }),
+      ),
       SSO_APP_CLIENT_ID: CLOUD_APP_SECURITY_API_CLIENT_ID,
       AAD_APP_ID_URI: CLOUD_APP_SECURITY_API_ID_URI,
       DATA_DIR: join(temp, 'data'),
@@ -84,7 +91,7 @@ beforeAll(async () => {
       authority: emulator.origin,
       clientId: CLOUD_APP_SECURITY_API_CLIENT_ID,
       scope: 'x',
-      consentClientId: CLOUD_APP_SECURITY_API_CLIENT_ID,
+      consentClientIds: [CLOUD_APP_SECURITY_API_CLIENT_ID],
       consentRedirectUri: 'https://localhost:53000/api/consent/callback',
     },
   });

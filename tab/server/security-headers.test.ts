@@ -32,7 +32,7 @@ beforeAll(async () => {
       authority: AUTHORITY,
       clientId: 'client',
       scope: 'api://x/access_as_user',
-      consentClientId: 'client',
+      consentClientIds: ['client'],
       consentRedirectUri: 'https://localhost:53000/api/consent/callback',
       teamsHostOrigins: ['https://host.example'],
     },
@@ -111,7 +111,7 @@ describe('the tab server sends security headers', () => {
         authority: AUTHORITY,
         clientId: 'client',
         scope: 'api://x/access_as_user',
-        consentClientId: 'client',
+        consentClientIds: ['client'],
         consentRedirectUri: 'https://tab.contoso.example/api/consent/callback',
       },
     });

@@ -8,8 +8,16 @@ import type { TabServerOptions } from './tab-server.js';
 
 /** The API's app registration in the local emulator (a development constant, not a secret). */
 const LOCAL_API_CLIENT_ID = 'a91c0de5-7ab0-4a11-8e55-5ec0a55a0002';
-/** The emulator's multi-tenant "Cloud App Security" app that admins consent to (a constant too). */
-const LOCAL_CONSENT_CLIENT_ID = 'c1a5ec00-7e57-4c0a-9d1e-5ecc0a55a001';
+/**
+ * The consent apps (one per consent step) and their client id variables, with the emulator's
+ * development registrations as defaults (constants too, m365-emulator/README.md).
+ */
+const CONSENT_APP_CLIENT_IDS: readonly (readonly [string, string])[] = [
+  ['EXCHANGE_EWS_APP_CLIENT_ID', 'c1a5ec00-7e57-4c0a-9d1e-5ecc0a55a011'],
+  ['EXCHANGE_GRAPH_APP_CLIENT_ID', 'c1a5ec00-7e57-4c0a-9d1e-5ecc0a55a012'],
+  ['SHAREPOINT_APP_CLIENT_ID', 'c1a5ec00-7e57-4c0a-9d1e-5ecc0a55a013'],
+  ['ONEDRIVE_APP_CLIENT_ID', 'c1a5ec00-7e57-4c0a-9d1e-5ecc0a55a014'],
+];
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -21,7 +29,7 @@ export class TabConfigError extends Error {
   }
 }
 
-/** Reads TAB_PORT, API_ORIGIN, AAD_APP_OAUTH_AUTHORITY_HOST, SSO_APP_CLIENT_ID / AAD_APP_CLIENT_ID, AAD_APP_ID_URI, API_PUBLIC_URL / TAB_ORIGIN, TAB_TLS_CERT_FILE, TAB_TLS_KEY_FILE, TAB_DIST_DIR. */
+/** Reads TAB_PORT, API_ORIGIN, AAD_APP_OAUTH_AUTHORITY_HOST, SSO_APP_CLIENT_ID / AAD_APP_CLIENT_ID, AAD_APP_ID_URI, the consent apps' <APP>_CLIENT_ID, API_PUBLIC_URL / TAB_ORIGIN, TAB_TLS_CERT_FILE, TAB_TLS_KEY_FILE, TAB_DIST_DIR. */
 export function loadTabServerOptions(
   environment: Record<string, string | undefined> = process.env,
 ): TabServerOptions {
@@ -44,9 +52,9 @@ export function loadTabServerOptions(
   const authority = urlOf('AAD_APP_OAUTH_AUTHORITY_HOST', 'https://127.0.0.1:5443');
   const clientId = get('SSO_APP_CLIENT_ID') ?? get('AAD_APP_CLIENT_ID') ?? LOCAL_API_CLIENT_ID;
   const idUri = get('AAD_APP_ID_URI') ?? `api://localhost/${clientId}`;
-  // The consent the start page may forward to: the API's own client id and callback, built from
-  // the same variables the API builds them from (API_PUBLIC_URL, else TAB_ORIGIN).
-  const consentClientId = get('AAD_APP_CLIENT_ID') ?? LOCAL_CONSENT_CLIENT_ID;
+  // The consents the start page may forward to: our consent apps' client ids and the API's
+  // callback, built from the same variables the API builds them from (API_PUBLIC_URL, else TAB_ORIGIN).
+  const consentClientIds = CONSENT_APP_CLIENT_IDS.map(([name, local]) => get(name) ?? local);
   const apiPublicOrigin = urlOf('API_PUBLIC_URL', urlOf('TAB_ORIGIN', `https://localhost:${port}`));
   const certFile = get('TAB_TLS_CERT_FILE') ?? `${repoRoot}.data/emulator/tls/server.pem`;
   const keyFile = get('TAB_TLS_KEY_FILE') ?? `${repoRoot}.data/emulator/tls/server-key.pem`;
@@ -70,7 +78,7 @@ export function loadTabServerOptions(
       authority,
       clientId,
       scope: `${idUri}/access_as_user`,
-      consentClientId,
+      consentClientIds,
       consentRedirectUri: `${apiPublicOrigin}/api/consent/callback`,
     },
   };

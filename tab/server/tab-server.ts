@@ -22,7 +22,7 @@ export interface TabRuntimeConfig {
   /** Scope the tab asks for: `<Application ID URI>/access_as_user`. */
   readonly scope: string;
   /** Client id of the multi-tenant app admins consent to (`AAD_APP_CLIENT_ID`). */
-  readonly consentClientId: string;
+  readonly consentClientIds: readonly string[];
   /** The API's consent callback: `<API_PUBLIC_URL or TAB_ORIGIN>/api/consent/callback`. */
   readonly consentRedirectUri: string;
   /** Extra origins of a Teams-like host that may talk to teams-js. */

@@ -1,11 +1,11 @@
+import { consentAppEnvironment, everyConsentApp } from '@cas/microsoft365';
 import { describe, expect, it } from 'vitest';
 import { loadWorkerConfig, WorkerConfigError } from './config.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const minimal = {
   SECRET_DATA_ENCRYPTION_KEY: KEY,
-  AAD_APP_CLIENT_ID: 'app',
-  SECRET_AAD_APP_CLIENT_SECRET: 's',
+  ...consentAppEnvironment(everyConsentApp({ clientId: 'app', clientSecret: 's' })),
 };
 
 describe('loadWorkerConfig', () => {
@@ -55,8 +55,10 @@ describe('loadWorkerConfig', () => {
     expect(names).toEqual(
       expect.arrayContaining([
         'SECRET_DATA_ENCRYPTION_KEY',
-        'AAD_APP_CLIENT_ID',
-        'SECRET_AAD_APP_CLIENT_SECRET',
+        'EXCHANGE_EWS_APP_CLIENT_ID',
+        'EXCHANGE_GRAPH_APP_CLIENT_ID',
+        'SHAREPOINT_APP_CLIENT_ID',
+        'ONEDRIVE_APP_CLIENT_ID',
         'SYNC_DAILY_TIME_UTC',
         'SMTP_URL',
         'SMTP_PORT',

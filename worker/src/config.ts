@@ -2,7 +2,8 @@
  * The worker's configuration, parsed once at start-up from the environment with the same names as
  * the API's. A bad variable stops the process with every problem named at once.
  */
-import { parseDailyTimeUtc } from '@cas/core';
+import { GRAPH_APP_IDS, parseDailyTimeUtc } from '@cas/core';
+import { readConsentAppCredentials, type ConsentAppCredentials } from '@cas/microsoft365';
 import { z } from 'zod';
 
 const url = z.url({ protocol: /^https?$/ });
@@ -23,13 +24,11 @@ const environmentSchema = z.object({
   SECRET_DATA_ENCRYPTION_KEY: base64Key,
   /** Entra authority host: production Entra, or the local emulator's origin. */
   AAD_APP_OAUTH_AUTHORITY_HOST: url.default('https://login.microsoftonline.com'),
-  /** Client id of our multi-tenant Cloud App Security app (locally the emulator's CLOUD_APP_SECURITY_CLIENT_ID). */
-  AAD_APP_CLIENT_ID: z.string().min(1),
-  /** Client secret of AAD_APP_CLIENT_ID. */
-  SECRET_AAD_APP_CLIENT_SECRET: z.string().min(1),
-  /** When our client secret expires (ISO time); admins are warned SECRET_EXPIRY_WARNING_DAYS ahead. Unset: no warning. */
-  AAD_APP_CLIENT_SECRET_EXPIRES_AT: z.iso.datetime({ offset: true }).optional(),
-  /** Days before the secret expiry at which the warning notification is raised. */
+  /**
+   * Days before a consent app's client secret (`<APP>_CLIENT_SECRET_EXPIRES_AT`) or certificate
+   * expires at which the operators are warned (a log alert; customers are not told). The consent
+   * apps' credentials themselves are read by `readConsentAppCredentials`, as the API reads them.
+   */
   SECRET_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Microsoft Graph origin (the emulator's origin locally). */
   GRAPH_BASE_URL: url.default('https://graph.microsoft.com'),
@@ -37,6 +36,11 @@ const environmentSchema = z.object({
   ENTRA_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
   /** Seconds one Graph request may take before it fails (`RequestTimeout`; sync retries it). */
   GRAPH_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
+  /**
+   * Resource units per 20 s this worker process spends across all tenants, under Graph's per-app
+   * limit of 150,000 (shared by every process of the app): 45% lets two processes run with room.
+   */
+  GRAPH_APP_PACING_UNITS: z.coerce.number().int().min(100).max(150_000).default(67_500),
   /** R4: daily synchronization of all-mode tenants at this UTC time, HH:MM. */
   SYNC_DAILY_TIME_UTC: z
     .string()
@@ -44,6 +48,12 @@ const environmentSchema = z.object({
     .default('02:00'),
   /** Minutes between delta synchronizations of all-mode tenants. */
   SYNC_DELTA_INTERVAL_MINUTES: z.coerce.number().min(0.05).max(1440).default(15),
+  /**
+   * R4: days between full reconciling rounds of a tenant's directory; in between, the daily run is
+   * a delta round (a full round also runs on the first sync, on an expired delta token and on a
+   * manual sync).
+   */
+  SYNC_FULL_ROUND_INTERVAL_DAYS: z.coerce.number().min(0.001).max(365).default(7),
   /** Minutes between token health checks of every provisioned tenant (R9). */
   TOKEN_HEALTH_INTERVAL_MINUTES: z.coerce.number().min(0.05).max(1440).default(15),
   /** How many tenants the token health check probes at once. */
@@ -96,7 +106,12 @@ const environmentSchema = z.object({
 });
 
 /** Parsed, validated configuration of the worker. */
-export type WorkerConfig = z.infer<typeof environmentSchema>;
+export type WorkerConfig = z.infer<typeof environmentSchema> & {
+  /** Credentials of the consent apps (the EWS app only when EWS_CONSENT_ENABLED). */
+  readonly consentApps: ConsentAppCredentials['apps'];
+  /** Client secret expiries the operator gave, per app. */
+  readonly secretExpiries: ConsentAppCredentials['secretExpiries'];
+};
 
 /** Configuration was invalid; the message names every bad variable. */
 export class WorkerConfigError extends Error {
@@ -117,10 +132,17 @@ export function loadWorkerConfig(
   // Empty strings come from `VAR=` lines in env files; treat them as unset so defaults apply.
   const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
   const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new WorkerConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
-    );
-  }
-  return parsed.data;
+  const ewsEnabled = parsed.success ? parsed.data.EWS_CONSENT_ENABLED : true;
+  const credentials = readConsentAppCredentials(
+    present,
+    ewsEnabled ? ['exchangeOnlineEws', ...GRAPH_APP_IDS] : GRAPH_APP_IDS,
+  );
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`)),
+    ...credentials.problems,
+  ];
+  if (!parsed.success || problems.length > 0) throw new WorkerConfigError(problems);
+  return { ...parsed.data, consentApps: credentials.apps, secretExpiries: credentials.secretExpiries };
 }

@@ -62,13 +62,14 @@ export async function startWorker(
   });
   const tokens = createAppTokenSource({
     authorityHost: config.AAD_APP_OAUTH_AUTHORITY_HOST,
-    clientId: config.AAD_APP_CLIENT_ID,
-    clientSecret: config.SECRET_AAD_APP_CLIENT_SECRET,
+    apps: config.consentApps,
     timeoutMs: config.ENTRA_TIMEOUT_SECONDS * 1000,
   });
   const graphTimeoutMs = config.GRAPH_TIMEOUT_SECONDS * 1000;
   const graph = createGraphSyncClient({
     graphBaseUrl: config.GRAPH_BASE_URL,
+    // This process's share of Graph's per-app limit across all tenants (150,000 RU per 20 s).
+    appPacingQuota: { units: config.GRAPH_APP_PACING_UNITS, windowMs: 20_000 },
     tokens,
     timeoutMs: graphTimeoutMs,
   });
@@ -81,7 +82,10 @@ export async function startWorker(
     graphTimeoutMs,
     now,
     logger: logger.child({ part: 'token-health' }),
-    secretExpiresAt: config.AAD_APP_CLIENT_SECRET_EXPIRES_AT,
+    credentialExpiries: [
+      ...config.secretExpiries.map((expiry) => ({ ...expiry, kind: 'secret' as const })),
+      ...tokens.credentialExpiries(),
+    ],
     secretWarningDays: config.SECRET_EXPIRY_WARNING_DAYS,
   });
   const executor = new SyncJobExecutor({
@@ -90,6 +94,7 @@ export async function startWorker(
     now,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     leaseMs: config.SYNC_LEASE_SECONDS * 1000,
+    fullRoundIntervalMs: config.SYNC_FULL_ROUND_INTERVAL_DAYS * 24 * 60 * 60 * 1000,
     logger: logger.child({ part: 'sync' }),
     ...(overrides.onSyncPage === undefined ? {} : { onPage: overrides.onSyncPage }),
     // R9: a refused token is checked at once, not at the next interval.

@@ -17,6 +17,7 @@ import {
   type RunningEmulator,
 } from '@cas/m365-emulator';
 import { emulatorControl } from '@cas/m365-emulator/testing';
+import { consentAppEnvironment, everyConsentApp } from '@cas/microsoft365';
 import { createStore, SecretCipher, type DurableStore } from '@cas/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWorkerConfig } from './config.js';
@@ -98,8 +99,13 @@ beforeAll(async () => {
       SECRET_DATA_ENCRYPTION_KEY: encryptionKey,
       AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
       GRAPH_BASE_URL: emulator.origin,
-      AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
-      SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+      // One registration stands in for every consent app: these tests are not about the split.
+      ...consentAppEnvironment(
+        everyConsentApp({
+          clientId: CLOUD_APP_SECURITY_CLIENT_ID,
+          clientSecret: CLOUD_APP_SECURITY_CLIENT_SECRET,
+        }),
+      ),
       // A relay that refuses the connection: every email fails, with the password in the URL.
       SMTP_URL: `smtp://cas:${SMTP_PASSWORD}@127.0.0.1:9`,
       SYNC_POLL_INTERVAL_SECONDS: '0.2',

@@ -1,6 +1,6 @@
 /**
  * The admin check when a user token carries no `wids`. Entra emits `wids` only when the app
- * registration asks for directory roles (`groupMembershipClaims`, which `aad.manifest.json` sets);
+ * registration asks for directory roles (`groupMembershipClaims`, which `aad.signin.manifest.json` sets);
  * a registration without it, or a token from another flow, says nothing about roles. Then the API
  * asks Microsoft Graph's role assignments with the tenant's app-only token
  * (RoleManagement.Read.Directory) and keeps the answer briefly, so a user's burst of requests costs

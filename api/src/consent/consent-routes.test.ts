@@ -8,13 +8,12 @@ import { join } from 'node:path';
 import {
   CLOUD_APP_SECURITY_API_CLIENT_ID,
   CLOUD_APP_SECURITY_API_ID_URI,
-  CLOUD_APP_SECURITY_CLIENT_ID,
-  CLOUD_APP_SECURITY_CLIENT_SECRET,
   CONTOSO_ADMIN_PASSWORD,
   CONTOSO_ADMIN_UPN,
   CONTOSO_TENANT_ID,
   CONTOSO_USER_PASSWORD,
   CONTOSO_USER_UPN,
+  DEVELOPMENT_CONSENT_APPS,
   FABRIKAM_ADMIN_PASSWORD,
   FABRIKAM_ADMIN_UPN,
   FABRIKAM_TENANT_ID,
@@ -100,13 +99,11 @@ beforeAll(async () => {
   const routes = consentRoutes({
     store,
     states: createConsentStateCodec({ key: Buffer.alloc(32, 3), now: () => Math.floor(clock / 1000) }),
-    tokens: createAppTokenSource({
-      authorityHost: emulator.origin,
-      clientId: CLOUD_APP_SECURITY_CLIENT_ID,
-      clientSecret: CLOUD_APP_SECURITY_CLIENT_SECRET,
-    }),
+    tokens: createAppTokenSource({ authorityHost: emulator.origin, apps: DEVELOPMENT_CONSENT_APPS }),
     authorityHost: emulator.origin,
-    clientId: CLOUD_APP_SECURITY_CLIENT_ID,
+    clientIds: Object.fromEntries(
+      Object.entries(DEVELOPMENT_CONSENT_APPS).map(([app, registration]) => [app, registration.clientId]),
+    ),
     callbackUrl: 'http://localhost/api/consent/callback',
     tabOrigin: TAB_ORIGIN,
     ewsEnabled: true,
@@ -141,6 +138,9 @@ describe('admin consent flow (R5, R6)', () => {
     const token = await ssoToken(CONTOSO_TENANT_ID, CONTOSO_ADMIN_UPN);
     const step1 = await startStep(token, 'exchangeOnline', 'exchangeWebServices');
     expect(step1).toMatchObject({ status: 200, body: { stepNumber: 1, roles: ['full_access_as_app'] } });
+    expect(new URL(String(step1.body.url)).searchParams.get('client_id')).toBe(
+      DEVELOPMENT_CONSENT_APPS.exchangeOnlineEws.clientId,
+    );
     const landed1 = await land(
       await consent(viaApi(String(step1.body.url)), CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD, 'Accept'),
     );
@@ -152,6 +152,9 @@ describe('admin consent flow (R5, R6)', () => {
 
     const step2 = await startStep(token, 'exchangeOnline', 'microsoftGraph');
     expect(step2).toMatchObject({ status: 200, body: { stepNumber: 2 } });
+    expect(new URL(String(step2.body.url)).searchParams.get('client_id')).toBe(
+      DEVELOPMENT_CONSENT_APPS.exchangeOnlineGraph.clientId,
+    );
     const landed2 = await land(
       await consent(viaApi(String(step2.body.url)), CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD, 'Accept'),
     );
@@ -162,6 +165,41 @@ describe('admin consent flow (R5, R6)', () => {
     expect(account?.consents.map((grant) => grant.step)).toEqual(['exchangeWebServices', 'microsoftGraph']);
     const audit = await store.audit.list(CONTOSO_TENANT_ID);
     expect(audit.filter((event) => event.action === 'consent.granted')).toHaveLength(2);
+    // Exchange Online alone granted nothing for SharePoint Online or OneDrive.
+    const { value } = (await control('GET', `/tenants/${CONTOSO_TENANT_ID}/service-principals`)) as {
+      value: { appId: string }[];
+    };
+    expect(value.map((principal) => principal.appId).sort()).toEqual(
+      [
+        DEVELOPMENT_CONSENT_APPS.exchangeOnlineEws.clientId,
+        DEVELOPMENT_CONSENT_APPS.exchangeOnlineGraph.clientId,
+      ].sort(),
+    );
+  });
+
+  it('R6: each step is proven with its own app: a Graph step does not pass on another service’s consent', async () => {
+    // SharePoint Online's app holds the directory roles too, but not Exchange Online's Mail.ReadWrite.
+    await control(
+      'PUT',
+      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${DEVELOPMENT_CONSENT_APPS.sharePointOnlineGraph.clientId}`,
+      {},
+    );
+    const token = await ssoToken(CONTOSO_TENANT_ID, CONTOSO_ADMIN_UPN);
+    const started = await startStep(token, 'oneDrive', 'microsoftGraph');
+    expect(new URL(String(started.body.url)).searchParams.get('client_id')).toBe(
+      DEVELOPMENT_CONSENT_APPS.oneDriveGraph.clientId,
+    );
+    const callback = await consent(
+      viaApi(String(started.body.url)),
+      CONTOSO_ADMIN_UPN,
+      CONTOSO_ADMIN_PASSWORD,
+      'Accept',
+    );
+    await control(
+      'DELETE',
+      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${DEVELOPMENT_CONSENT_APPS.oneDriveGraph.clientId}`,
+    );
+    expect((await land(callback)).result).toMatchObject({ ok: false, code: 'consent_not_effective' });
   });
 
   it('R5: refuses to start Step 2 before Step 1', async () => {
@@ -294,7 +332,7 @@ describe('admin consent flow (R5, R6)', () => {
     );
     await control(
       'POST',
-      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}/revoke-consent`,
+      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${DEVELOPMENT_CONSENT_APPS.sharePointOnlineGraph.clientId}/revoke-consent`,
     );
     const landed = await land(callback);
     expect(landed.result).toMatchObject({ ok: false, code: 'roles_missing' });
@@ -307,7 +345,8 @@ describe('admin consent flow (R5, R6)', () => {
     const landed = await land(
       await consent(viaApi(String(started.body.url)), CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD, 'Accept'),
     );
-    expect(landed.html).not.toContain(CLOUD_APP_SECURITY_CLIENT_SECRET);
+    for (const registration of Object.values(DEVELOPMENT_CONSENT_APPS))
+      expect(landed.html).not.toContain(registration.clientSecret);
     expect(landed.html).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
   });
 });

@@ -8,6 +8,7 @@ import { routes } from '@cas/contracts';
 import {
   checkConsentStep,
   consentFailedAuditEvent,
+  consentStepRequirement,
   emptyProvisioning,
   grantConsent,
   isServiceId,
@@ -16,8 +17,10 @@ import {
   requiredConsentSteps,
   SERVICE_NAMES,
   type Actor,
+  type ConsentAppId,
   type ConsentGrant,
   type ConsentStep,
+  type ConsentStepRequirement,
   type ServiceId,
   type Store,
 } from '@cas/core';
@@ -47,8 +50,8 @@ export interface ConsentRoutesOptions {
   tokens: Pick<AppTokenSource, 'acquire'>;
   /** Entra authority host (the emulator locally). */
   authorityHost: string;
-  /** Client id of our multi-tenant app, the one admins consent to. */
-  clientId: string;
+  /** Client id of each consent app (one per consent step); a step's consent URL names its app. */
+  clientIds: Partial<Record<ConsentAppId, string>>;
   /** Absolute URL of the callback route, registered on the app as a redirect URI. */
   callbackUrl: string;
   /** Origin of the tab, the only window the callback page posts its result to. */
@@ -138,7 +141,7 @@ export function consentRoutes(options: ConsentRoutesOptions) {
           grants.push({ step: state.step, grantedAt: at, grantedBy: actor, roles });
           continue;
         }
-        const other = await proveStep(state.tenantId, requirement.step);
+        const other = await proveStep(state.tenantId, requirement);
         // A step whose token lacks its roles still needs its own consent: say which, change nothing.
         if (other === undefined || missingRoles(requirement, other).length > 0) {
           return {
@@ -184,10 +187,13 @@ export function consentRoutes(options: ConsentRoutesOptions) {
     return failed('conflict', OUTCOME_MESSAGES.conflict, context);
   }
 
-  /** Roles of a fresh app-only token for a step's resource, or undefined when none is issued. */
-  async function proveStep(tenantId: string, step: ConsentStep): Promise<readonly string[] | undefined> {
+  /** Roles of a fresh app-only token of a step's app, or undefined when none is issued. */
+  async function proveStep(
+    tenantId: string,
+    requirement: ConsentStepRequirement,
+  ): Promise<readonly string[] | undefined> {
     try {
-      const token = await options.tokens.acquire(tenantId, resourceOf(step), { fresh: true });
+      const token = await options.tokens.acquire(tenantId, requirement.app, { fresh: true });
       return token.tenantId === tenantId ? token.roles : undefined;
     } catch (error) {
       if (error instanceof EntraError) return undefined;
@@ -234,10 +240,15 @@ export function consentRoutes(options: ConsentRoutesOptions) {
       return failed('wrong_tenant', OUTCOME_MESSAGES.wrongTenant, context);
     }
 
-    // R6: the redirect proves nothing by itself; a token for the tenant with the roles does.
+    // R6: the redirect proves nothing by itself; a token of the step's own app, for the tenant,
+    // with the roles does.
+    const requirement = consentStepRequirement(state.service, state.step, { ewsEnabled: options.ewsEnabled });
+    if (requirement === undefined) {
+      return failed('consent_failed', 'This consent step is not used by this service any more.', context);
+    }
     let token;
     try {
-      token = await options.tokens.acquire(state.tenantId, resourceOf(state.step), { fresh: true });
+      token = await options.tokens.acquire(state.tenantId, requirement.app, { fresh: true });
     } catch (error) {
       if (error instanceof EntraError) {
         return failed(
@@ -283,10 +294,18 @@ export function consentRoutes(options: ConsentRoutesOptions) {
       step: requirement.step,
       reauthorise: reauthorising,
     });
+    const clientId = options.clientIds[requirement.app];
+    if (clientId === undefined) {
+      throw new ApiError(
+        503,
+        'consent_app_not_configured',
+        `${requirement.appDisplayName} is not configured on this server.`,
+      );
+    }
     const url = new URL(
       `${options.authorityHost.replace(/\/$/, '')}/${principal.tenantId}/v2.0/adminconsent`,
     );
-    url.searchParams.set('client_id', options.clientId);
+    url.searchParams.set('client_id', clientId);
     url.searchParams.set('scope', `${requirement.resource.identifierUri}/.default`);
     url.searchParams.set('redirect_uri', options.callbackUrl);
     url.searchParams.set('state', state);
@@ -313,8 +332,4 @@ export function consentRoutes(options: ConsentRoutesOptions) {
       return { html: renderConsentPage(outcome, options.tabOrigin), scriptSources: [options.tabOrigin] };
     }),
   ];
-}
-
-function resourceOf(step: ConsentStep): 'exchangeOnline' | 'microsoftGraph' {
-  return step === 'exchangeWebServices' ? 'exchangeOnline' : 'microsoftGraph';
 }

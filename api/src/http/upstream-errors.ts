@@ -5,7 +5,7 @@
  * - no service principal of our app in the tenant (AADSTS7000229, 700016): nobody consented yet,
  *   or the enterprise application was deleted — 409 `consent_required`;
  * - the enterprise application is disabled (AADSTS7000112) — 409 `service_account_disabled`;
- * - our own client secret is wrong or expired (AADSTS7000215, 7000222) — 503
+ * - our own client secret or certificate is wrong or expired (AADSTS7000215, 7000222, 700027, 700024) — 503
  *   `service_credential_rejected`: our fault, nothing the admin can do;
  * - anything else — 502 `entra_token_failed`.
  */
@@ -13,7 +13,7 @@ import { EntraError, GraphError } from '@cas/microsoft365';
 import { ApiError } from './api-error.js';
 
 const NOT_CONSENTED = new Set([7000229, 700016]);
-const OUR_CREDENTIAL_REFUSED = new Set([7000215, 7000222]);
+const OUR_CREDENTIAL_REFUSED = new Set([7000215, 7000222, 700027, 700024]);
 const APP_DISABLED = 7000112;
 
 /** The API error for an upstream failure, or undefined for anything else. */

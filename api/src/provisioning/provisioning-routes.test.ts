@@ -3,20 +3,21 @@
 import { randomUUID } from 'node:crypto';
 import { openOrUpdateIncident, recordTokenFailure, recordTokenVerified } from '@cas/core';
 import {
-  CLOUD_APP_SECURITY_CLIENT_ID,
   CONTOSO_ADMIN_PASSWORD,
   CONTOSO_ADMIN_UPN,
   CONTOSO_APOSTROPHE_UPN,
   CONTOSO_TENANT_ID,
   CONTOSO_USER_UPN,
+  DEVELOPMENT_CONSENT_APPS,
   FABRIKAM_ADMIN_UPN,
   FABRIKAM_TENANT_ID,
 } from '@cas/m365-emulator';
+import { consentAppEnvironment } from '@cas/microsoft365';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../test-support/api-harness.js';
 import type { ProvisioningView } from './provisioning-view.js';
-import type { ServiceId, Target, TokenFailureCause } from '@cas/core';
+import type { ConsentAppId, ServiceId, Target, TokenFailureCause } from '@cas/core';
 
 let harness: ApiHarness;
 let admin: string;
@@ -57,10 +58,20 @@ function done(service: string, body: Record<string, unknown>, token = admin) {
  * What the worker's token health monitor records when a check fails (R9): each broken service
  * invalid, one incident for the tenant.
  */
+/** Removes every granted role of these consent apps in Contoso (their principals stay). */
+async function revokeConsent(...apps: (keyof typeof DEVELOPMENT_CONSENT_APPS)[]): Promise<void> {
+  for (const app of apps)
+    await harness.control(
+      'POST',
+      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${DEVELOPMENT_CONSENT_APPS[app].clientId}/revoke-consent`,
+    );
+}
+
 async function recordOutage(
   services: readonly ServiceId[],
   cause: TokenFailureCause,
   missingRoles: readonly string[] = [],
+  apps: readonly ConsentAppId[] = [],
 ): Promise<void> {
   const store = harness.api.store;
   const stored = await store.provisioning.get(CONTOSO_TENANT_ID);
@@ -74,7 +85,7 @@ async function recordOutage(
   expect((await store.provisioning.save(next, stored.version)).ok).toBe(true);
   const { incident } = openOrUpdateIncident(
     undefined,
-    { tenantId: CONTOSO_TENANT_ID, services, cause, detail: 'AADSTS7000229', missingRoles },
+    { tenantId: CONTOSO_TENANT_ID, services, apps, cause, detail: 'AADSTS7000229', missingRoles },
     { incidentId: randomUUID() },
     new Date().toISOString(),
   );
@@ -82,7 +93,8 @@ async function recordOutage(
 }
 
 beforeAll(async () => {
-  harness = await startApiHarness();
+  // One registration per consent step, as in production: each step re-grants its own app only.
+  harness = await startApiHarness({ environment: consentAppEnvironment(DEVELOPMENT_CONSENT_APPS) });
 }, 60_000);
 
 afterAll(async () => {
@@ -503,10 +515,7 @@ describe('Administration > Service Account (R10)', () => {
   it('R10: Create new access token after the emulator revoked consent restores the account', async () => {
     await harness.consentService(admin, 'exchangeOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
     await done('exchangeOnline', { scope: 'allUsersAndGroups', expectedVersion: (await view()).version });
-    await harness.control(
-      'POST',
-      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}/revoke-consent`,
-    );
+    await revokeConsent('exchangeOnlineEws', 'exchangeOnlineGraph');
     await recordOutage(['exchangeOnline'], 'consentRevoked');
     const store = harness.api.store;
 
@@ -561,10 +570,7 @@ describe('Administration > Service Account (R10)', () => {
     await done('exchangeOnline', { scope: 'allUsersAndGroups', expectedVersion: (await view()).version });
     await harness.consentService(admin, 'sharePointOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
     await done('sharePointOnline', { scope: 'allUsersAndGroups', expectedVersion: (await view()).version });
-    await harness.control(
-      'POST',
-      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}/revoke-consent`,
-    );
+    await revokeConsent('exchangeOnlineEws', 'exchangeOnlineGraph', 'sharePointOnlineGraph');
     await recordOutage(['exchangeOnline', 'sharePointOnline'], 'rolesRemoved', [
       'full_access_as_app',
       'Mail.ReadWrite',
@@ -615,6 +621,49 @@ describe('Administration > Service Account (R10)', () => {
     expect((await restoredSoFar()).map((one) => one.message)).toEqual([
       'The access token for Exchange Online and SharePoint Online is valid again; protection has resumed.',
     ]);
+  });
+
+  it("R10: one row per app; only the Graph app's consent removed: that row is invalid, and re-consenting it alone restores the service", async () => {
+    await harness.consentService(admin, 'exchangeOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
+    await done('exchangeOnline', { scope: 'allUsersAndGroups', expectedVersion: (await view()).version });
+    await harness.control(
+      'DELETE',
+      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${DEVELOPMENT_CONSENT_APPS.exchangeOnlineGraph.clientId}`,
+    );
+    await recordOutage(['exchangeOnline'], 'consentRevoked', [], ['exchangeOnlineGraph']);
+
+    type Row = {
+      step: string;
+      app: string;
+      appName: string;
+      token: { status: string; failure: { cause: string } | null };
+    };
+    const rows = async (): Promise<Row[]> =>
+      (
+        await harness.call<{ services: { service: string; consentSteps: Row[] }[] }>(
+          'GET',
+          '/api/service-account',
+          admin,
+        )
+      ).body.services[0]?.consentSteps ?? [];
+    expect(
+      (await rows()).map((row) => [row.app, row.appName, row.token.status, row.token.failure?.cause ?? null]),
+    ).toEqual([
+      ['exchangeOnlineEws', 'Cloud App Security for Exchange Online (EWS)', 'healthy', null],
+      ['exchangeOnlineGraph', 'Cloud App Security for Exchange Online', 'invalid', 'consentRevoked'],
+    ]);
+
+    // Create new access token for the Graph row: that step's consent only.
+    const renewed = await harness.consentStep(
+      admin,
+      '/api/services/exchangeOnline/service-account/token/microsoftGraph',
+      CONTOSO_ADMIN_UPN,
+      CONTOSO_ADMIN_PASSWORD,
+    );
+    expect(renewed).toMatchObject({ ok: true, code: 'reauthorised' });
+    expect((await view()).services[0]).toMatchObject({ status: 'protected', tokenFailure: null });
+    expect((await rows()).map((row) => row.token.status)).toEqual(['healthy', 'healthy']);
+    expect(await harness.api.store.tokenIncidents.findOpen(CONTOSO_TENANT_ID)).toBeUndefined();
   });
 
   it('R10: refuses to create a new token for a service that is not provisioned', async () => {

@@ -13,6 +13,7 @@ import {
   scopeLockReason,
   SERVICE_IDS,
   SERVICE_NAMES,
+  snapshotKeyOf,
   type ServiceId,
   type Store,
   type SyncRun,
@@ -118,6 +119,11 @@ export function serviceView(
           },
     consentSteps: requiredConsentSteps(service, { ewsEnabled: options.ewsEnabled }).map((requirement) => {
       const grant = account.consents.find((candidate) => candidate.step === requirement.step);
+      // Incidents written before each step had its own app name none: then every step is suspect.
+      const failing =
+        account.tokenFailure !== null &&
+        (incident === undefined || incident.apps.length === 0 || incident.apps.includes(requirement.app));
+      const stepMissing = missingRoles.filter((role) => requirement.roles.includes(role));
       return {
         step: requirement.step,
         stepNumber: requirement.stepNumber,
@@ -133,6 +139,20 @@ export function serviceView(
               ? grant.grantedBy.userPrincipalName
               : grant.grantedBy.component,
         grantedRoles: grant?.roles ?? [],
+        app: requirement.app,
+        appName: requirement.appDisplayName,
+        token: {
+          status: grant === undefined ? 'notGranted' : failing ? 'invalid' : 'healthy',
+          lastVerifiedAt: account.lastVerifiedAt,
+          failure:
+            grant !== undefined && failing && account.tokenFailure !== null
+              ? {
+                  cause: account.tokenFailure,
+                  message: tokenFailureMessage(account.tokenFailure, stepMissing),
+                  missingRoles: stepMissing,
+                }
+              : null,
+        },
       };
     }),
     lastSync,
@@ -156,7 +176,15 @@ export async function serviceViews(
       const status = provisioning.services[service].status;
       const protectedUsers =
         status === 'protected' || status === 'tokenInvalid'
-          ? (await store.directorySnapshots.counts({ tenantId: provisioning.tenantId, service })).users
+          ? (
+              await store.directorySnapshots.counts(
+                snapshotKeyOf({
+                  tenantId: provisioning.tenantId,
+                  service,
+                  scope: provisioning.services[service].scope ?? 'selectedUsers',
+                }),
+              )
+            ).users
           : null;
       return serviceView(provisioning, service, lastSync ?? null, options, incident, protectedUsers);
     }),

@@ -28,6 +28,7 @@ const incident: TokenIncident = {
   id: 'incident-1',
   tenantId: TENANT,
   services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'],
+  apps: ['exchangeOnlineGraph', 'sharePointOnlineGraph', 'oneDriveGraph'],
   cause: 'consentRevoked',
   detail: 'AADSTS7000229',
   missingRoles: [],

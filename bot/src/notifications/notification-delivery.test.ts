@@ -1,12 +1,12 @@
 /** The Teams delivery loop over a real SQLite outbox, with a recording sender and a controlled clock. */
 import { randomUUID } from 'node:crypto';
+import { createStore, SecretCipher, type DurableStore } from '@cas/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { noticeCard } from '../cards/notice-card.js';
 import { tempStore } from '../test-support/temp-store.js';
 import { createNotificationDelivery } from './notification-delivery.js';
 import type { NotificationDeliveryOptions, SendOutcome } from './notification-delivery.js';
 import type { AdministratorCheckOutcome, BotConversation, Notification } from '@cas/core';
-import type { DurableStore } from '@cas/store';
 
 const TENANT = 'tenant-contoso';
 const OTHER = 'tenant-fabrikam';
@@ -345,5 +345,44 @@ describe('notification delivery to Teams', () => {
     }
     await loop.stop();
     expect(sent.map((one) => one.notification)).toEqual(['one']);
+  });
+});
+
+describe('woken by new notifications, not by every conversation', () => {
+  it('an idle pass over many tenants and conversations costs one query; a new notification wakes its tenant only', async () => {
+    for (let index = 0; index < 30; index++) {
+      await store.conversations.upsert(conversation(`tenant-idle-${index}`, `a:idle-${index}`));
+      await store.conversations.upsert(conversation(`tenant-idle-${index}`, `b:idle-${index}`));
+    }
+    clock += 1_000;
+    const queries: string[] = [];
+    const counting = await createStore({
+      dataDir: stored.dataDir,
+      encryptionKey: SecretCipher.generateKey(),
+      onQuery: (text) => queries.push(text),
+    });
+    try {
+      const loop = delivery({
+        conversations: counting.conversations,
+        deliveries: counting.notificationDeliveries,
+      });
+      // The first pass serves the conversations recorded (each may be owed earlier alerts).
+      await loop.deliverPending();
+      queries.length = 0;
+      expect(await loop.deliverPending()).toMatchObject({ delivered: 0 });
+      expect(queries).toHaveLength(1);
+      await raise('tenant-idle-7', 'only this tenant');
+      queries.length = 0;
+      expect(await loop.deliverPending()).toMatchObject({ delivered: 2 });
+      expect(sent.map((one) => one.conversationId).sort()).toEqual(['a:idle-7', 'b:idle-7']);
+      // Work for the woken tenant only: a fixed handful of statements, not one per conversation
+      // of the 30 other tenants.
+      expect(queries.length).toBeLessThan(30);
+      queries.length = 0;
+      await loop.deliverPending();
+      expect(queries).toHaveLength(1);
+    } finally {
+      await counting.close();
+    }
   });
 });

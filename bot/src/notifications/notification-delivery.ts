@@ -44,11 +44,18 @@ export interface ProactiveSender {
 export interface NotificationDeliveryOptions {
   readonly conversations: Pick<
     ConversationReferenceRepository,
-    'list' | 'listTenantIds' | 'remove' | 'recordAdministratorCheck'
+    'list' | 'remove' | 'recordAdministratorCheck'
   >;
   readonly deliveries: Pick<
     NotificationDeliveryRepository,
-    'undelivered' | 'claim' | 'markDelivered' | 'markSkipped' | 'markFailed' | 'list'
+    | 'undelivered'
+    | 'claim'
+    | 'markDelivered'
+    | 'markSkipped'
+    | 'markFailed'
+    | 'list'
+    | 'dueWakeups'
+    | 'settleWakeup'
   >;
   /** Asked before sending whether the conversation's accountable user is a Global Administrator. */
   readonly administrators: AdministratorCheck;
@@ -105,6 +112,12 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
   const onError = options.onError ?? (() => undefined);
   // Per conversation: when the next card may go (pacing and Retry-After), across passes.
   const notBefore = new Map<string, number>();
+  // Per tenant served in this pass: the earliest time something it left over is due again.
+  const retries = new Map<string, number>();
+  const noteRetry = (tenantId: string, at: number) => {
+    const known = retries.get(tenantId);
+    if (known === undefined || at < known) retries.set(tenantId, at);
+  };
 
   async function failed(
     address: NotificationDeliveryAddress,
@@ -123,6 +136,7 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
       nextAttemptAt = nextDeliveryAttemptAt(record?.attempts ?? 1, at);
     }
     await options.deliveries.markFailed(address, { at, error, nextAttemptAt });
+    if (nextAttemptAt !== null) noteRetry(address.tenantId, Date.parse(nextAttemptAt));
   }
 
   async function serveConversation(
@@ -133,7 +147,11 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
     const audience = alertAudience(conversation);
     if (audience.kind === 'nobody') return;
     const key = `${conversation.tenantId}\u0000${conversation.conversationId}`;
-    if ((notBefore.get(key) ?? 0) > now().getTime()) return;
+    const waitUntil = notBefore.get(key) ?? 0;
+    if (waitUntil > now().getTime()) {
+      noteRetry(conversation.tenantId, waitUntil);
+      return;
+    }
     const pending = await options.deliveries.undelivered(
       conversation.tenantId,
       'teams',
@@ -145,6 +163,8 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
       },
     );
     if (pending.length === 0) return;
+    // A full batch may have more behind it: the next pass continues at once.
+    if (pending.length === batchSize) noteRetry(conversation.tenantId, now().getTime());
     // Asked again before every batch: a role removed since the chat was recorded counts. An API
     // that does not answer throws, and the batch waits for the next pass.
     const outcome = await options.administrators(conversation.tenantId, audience.userId);
@@ -172,7 +192,10 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
           now: at.toISOString(),
           leaseUntil: new Date(at.getTime() + leaseMs).toISOString(),
         });
-        if (!claimed) continue;
+        if (!claimed) {
+          noteRetry(conversation.tenantId, at.getTime() + leaseMs);
+          continue;
+        }
         await options.deliveries.markSkipped(address, { at: at.toISOString(), reason: decision.reason });
         totals.skipped += 1;
       }
@@ -192,7 +215,11 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
         now: claimedAt.toISOString(),
         leaseUntil: new Date(claimedAt.getTime() + leaseMs).toISOString(),
       });
-      if (!claimed) continue;
+      if (!claimed) {
+        // Another deliverer holds it: look again when its lease ends, in case it died.
+        noteRetry(conversation.tenantId, claimedAt.getTime() + leaseMs);
+        continue;
+      }
       let outcome: SendOutcome;
       try {
         outcome = await options.sender.send(
@@ -234,19 +261,39 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
     }
   }
 
+  /**
+   * One pass over the tenants woken for Teams (a new notification or conversation, or a retry come
+   * due): with nothing new it is one indexed query, whatever the number of tenants and
+   * conversations.
+   */
   async function deliverPending(): Promise<DeliveryPassResult> {
     const totals = { delivered: 0, failed: 0, throttled: 0, pruned: 0, skipped: 0 };
-    const queue: BotConversation[] = [];
-    for (const tenantId of await options.conversations.listTenantIds()) {
-      queue.push(...(await options.conversations.list(tenantId)));
-    }
+    const queue = await options.deliveries.dueWakeups('teams', now().toISOString(), 500);
     const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      for (let wakeup = queue.shift(); wakeup !== undefined; wakeup = queue.shift()) {
+        const { tenantId } = wakeup;
+        retries.delete(tenantId);
         try {
-          await serveConversation(next, totals);
+          for (const conversation of await options.conversations.list(tenantId)) {
+            try {
+              await serveConversation(conversation, totals);
+            } catch (error) {
+              onError(error, { tenantId, conversationId: conversation.conversationId });
+              noteRetry(tenantId, now().getTime());
+            }
+          }
         } catch (error) {
-          onError(error, { tenantId: next.tenantId, conversationId: next.conversationId });
+          onError(error, { tenantId });
+          noteRetry(tenantId, now().getTime());
         }
+        const next = retries.get(tenantId);
+        retries.delete(tenantId);
+        await options.deliveries.settleWakeup(
+          tenantId,
+          'teams',
+          wakeup.version,
+          next === undefined ? null : new Date(next).toISOString(),
+        );
       }
     });
     await Promise.all(workers);

@@ -9,7 +9,9 @@ import {
   GROUP_MEMBERSHIP_CLAIMS,
   TEAMS_WEB_CLIENT_ID,
   type AppRegistration,
+  type CertificateCredential,
 } from '../entra/app-registrations.js';
+import { certificateCredential } from '../entra/client-assertions.js';
 import { sendJson } from '../entra/http-replies.js';
 import { ACCESS_TOKEN_LIFETIME_SECONDS } from '../entra/token-minting.js';
 import { findFirstPartyResource } from '../entra/well-known-resources.js';
@@ -277,6 +279,27 @@ route('POST', '/_emulator/apps/{app}/secrets/expire', (deps, params, body) => {
   }
   return describeApp(app);
 });
+route('POST', '/_emulator/apps/{app}/certificates', (deps, params, body) => {
+  // The public part of a certificate, as uploaded under Certificates & secrets.
+  const app = appOf(deps, params);
+  let credential;
+  try {
+    credential = certificateCredential(requiredString(body, 'certificatePem'));
+  } catch (error) {
+    if (error instanceof ControlError) throw error;
+    throw new ControlError(400, 'invalidInput', 'certificatePem must be a PEM X.509 certificate.');
+  }
+  app.certificates = [...app.certificates, credential];
+  return describeCertificate(credential);
+});
+route('DELETE', '/_emulator/apps/{app}/certificates/{certificate}', (deps, params) => {
+  const app = appOf(deps, params);
+  const id = param(params, 'certificate');
+  if (!app.certificates.some((candidate) => candidate.id === id))
+    throw new ControlError(404, 'notFound', 'No such certificate.');
+  app.certificates = app.certificates.filter((candidate) => candidate.id !== id);
+  return { deleted: id };
+});
 route('POST', '/_emulator/apps/{app}/secrets/rotate', (deps, params, body) => {
   const app = appOf(deps, params);
   const days = typeof body.lifetimeDays === 'number' ? body.lifetimeDays : undefined;
@@ -539,6 +562,7 @@ function describePrincipal(principal: {
   displayName: string;
   accountEnabled: boolean;
   appRoleAssignments: Map<string, Set<string>>;
+  delegatedGrants: Map<string, Set<string>>;
 }) {
   return {
     id: principal.id,
@@ -549,6 +573,19 @@ function describePrincipal(principal: {
     appRoleAssignments: Object.fromEntries(
       [...principal.appRoleAssignments].map(([resource, roles]) => [resource, [...roles]]),
     ),
+    delegatedGrants: Object.fromEntries(
+      [...principal.delegatedGrants].map(([resource, scopes]) => [resource, [...scopes]]),
+    ),
+  };
+}
+
+function describeCertificate(certificate: CertificateCredential) {
+  return {
+    id: certificate.id,
+    thumbprint: Buffer.from(certificate.x5t, 'base64url').toString('hex').toUpperCase(),
+    thumbprintSha256: Buffer.from(certificate.x5tS256, 'base64url').toString('hex').toUpperCase(),
+    startDateTime: new Date(certificate.startDateTime).toISOString(),
+    endDateTime: new Date(certificate.endDateTime).toISOString(),
   };
 }
 
@@ -563,6 +600,7 @@ function describeApp(app: AppRegistration) {
     oauth2Scopes: app.oauth2Scopes,
     groupMembershipClaims: app.groupMembershipClaims,
     requiredResourceAccess: app.requiredResourceAccess,
+    certificates: app.certificates.map(describeCertificate),
     // Development secrets are shown in full: they are documented constants or were minted by this API.
     secrets: app.secrets.map((secret) => ({
       id: secret.id,

@@ -17,6 +17,8 @@ export interface AadstsParams {
   parameter?: string;
   grantType?: string;
   scope?: string;
+  /** The bracketed detail some messages carry (`[Reason - …]`). */
+  reason?: string;
 }
 
 interface CatalogEntry {
@@ -113,6 +115,23 @@ const CATALOG = {
     error: 'invalid_request',
     status: 400,
     message: () => 'Proof Key for Code Exchange is required for cross-origin authorization code redemption.',
+  },
+  700021: {
+    error: 'invalid_client',
+    status: 401,
+    message: () => "Client assertion application identifier doesn't match 'client_id' parameter.",
+  },
+  700024: {
+    error: 'invalid_client',
+    status: 401,
+    message: (p) =>
+      `Client assertion is not within its valid time range. ${p.reason ?? ''} Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`,
+  },
+  700027: {
+    error: 'invalid_client',
+    status: 401,
+    message: (p) =>
+      `Client assertion failed signature validation. [Reason - ${p.reason ?? 'The key was not found.'}, Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${p.appId}'. Review the documentation at https://go.microsoft.com/fwlink/?linkid=2086483 to configure application with certificate.]`,
   },
   700054: {
     error: 'unsupported_response_type',

@@ -7,12 +7,83 @@ import { EXCHANGE_ONLINE_APP_ID, MICROSOFT_GRAPH_APP_ID } from './well-known-res
 
 /** Tenant id of the publisher tenant that owns our app registrations (it has no directory of its own). */
 export const PUBLISHER_TENANT_ID = '0b1e55ed-ca5e-4c0d-9e1a-5ec0a55a0000';
-/** Client id of the multi-tenant app "Cloud App Security" (the service account customers consent to). */
+/**
+ * Client id of "Cloud App Security", a single multi-tenant registration holding every permission of
+ * every service. The product no longer uses it (one registration per consent step, see
+ * docs/adr/0013-one-app-registration-per-consent-step.md); the emulator keeps it because it shows
+ * why: its `/.default` consent grants every service at once. Tests that need any one app use it too.
+ */
 export const CLOUD_APP_SECURITY_CLIENT_ID = 'c1a5ec00-7e57-4c0a-9d1e-5ecc0a55a001';
 /** Development client secret of "Cloud App Security": a fixed, documented value, not a real secret. */
 export const CLOUD_APP_SECURITY_CLIENT_SECRET = 'Dev8Q~CloudAppSecurity.EmulatorOnly.NotASecret';
 /** Id (not value) of the development client secret. */
 export const CLOUD_APP_SECURITY_CLIENT_SECRET_ID = '5ec2e7a1-0000-4000-8000-c1a5ec00a001';
+
+/** The product's consent apps: one multi-tenant registration per consent step (ADR 0013). */
+export const CONSENT_APP_KEYS = [
+  'exchangeOnlineEws',
+  'exchangeOnlineGraph',
+  'sharePointOnlineGraph',
+  'oneDriveGraph',
+] as const;
+
+/** One of {@link CONSENT_APP_KEYS}. */
+export type ConsentAppKey = (typeof CONSENT_APP_KEYS)[number];
+
+/** A consent app as the emulator registers it: ids, development secret and permissions. */
+export interface DevelopmentConsentApp {
+  readonly clientId: string;
+  readonly displayName: string;
+  /** Development client secret: a fixed, documented value, not a real secret. */
+  readonly clientSecret: string;
+  readonly clientSecretId: string;
+  readonly requiredResourceAccess: readonly RequiredResourceAccess[];
+}
+
+// Least privilege, matching core's consent requirements: GroupMember.Read.All rather than
+// Group.Read.All (group search, members and group delta need nothing more, and it does not expose
+// group conversations). RoleManagement.Read.Directory (read-only) lets the API check that the Teams
+// user acting through the bot holds Global Administrator (docs/api.md, "Bot credential"). No
+// Mail.Send: our own notification email goes out through our SMTP relay.
+const DIRECTORY_ROLES = ['User.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory'];
+
+/** The development registrations of the consent apps, by key. */
+export const DEVELOPMENT_CONSENT_APPS: Readonly<Record<ConsentAppKey, DevelopmentConsentApp>> = {
+  exchangeOnlineEws: {
+    clientId: 'c1a5ec00-7e57-4c0a-9d1e-5ecc0a55a011',
+    displayName: 'Cloud App Security for Exchange Online (EWS)',
+    clientSecret: 'Dev8Q~ExchangeOnlineEws.EmulatorOnly.NotASecret',
+    clientSecretId: '5ec2e7a1-0000-4000-8000-c1a5ec00a011',
+    requiredResourceAccess: [{ resourceAppId: EXCHANGE_ONLINE_APP_ID, roles: ['full_access_as_app'] }],
+  },
+  exchangeOnlineGraph: {
+    clientId: 'c1a5ec00-7e57-4c0a-9d1e-5ecc0a55a012',
+    displayName: 'Cloud App Security for Exchange Online',
+    clientSecret: 'Dev8Q~ExchangeOnlineGraph.EmulatorOnly.NotASecret',
+    clientSecretId: '5ec2e7a1-0000-4000-8000-c1a5ec00a012',
+    requiredResourceAccess: [
+      { resourceAppId: MICROSOFT_GRAPH_APP_ID, roles: [...DIRECTORY_ROLES, 'Mail.ReadWrite'] },
+    ],
+  },
+  sharePointOnlineGraph: {
+    clientId: 'c1a5ec00-7e57-4c0a-9d1e-5ecc0a55a013',
+    displayName: 'Cloud App Security for SharePoint Online',
+    clientSecret: 'Dev8Q~SharePointOnlineGraph.EmulatorOnly.NotASecret',
+    clientSecretId: '5ec2e7a1-0000-4000-8000-c1a5ec00a013',
+    requiredResourceAccess: [
+      { resourceAppId: MICROSOFT_GRAPH_APP_ID, roles: [...DIRECTORY_ROLES, 'Sites.Read.All'] },
+    ],
+  },
+  oneDriveGraph: {
+    clientId: 'c1a5ec00-7e57-4c0a-9d1e-5ecc0a55a014',
+    displayName: 'Cloud App Security for OneDrive',
+    clientSecret: 'Dev8Q~OneDriveGraph.EmulatorOnly.NotASecret',
+    clientSecretId: '5ec2e7a1-0000-4000-8000-c1a5ec00a014',
+    requiredResourceAccess: [
+      { resourceAppId: MICROSOFT_GRAPH_APP_ID, roles: [...DIRECTORY_ROLES, 'Files.Read.All'] },
+    ],
+  },
+};
 /** Client id of our API's own app (the SSO resource of the tab). */
 export const CLOUD_APP_SECURITY_API_CLIENT_ID = 'a91c0de5-7ab0-4a11-8e55-5ec0a55a0002';
 /** Application ID URI of our API's app. */
@@ -51,10 +122,27 @@ export interface ClientSecret {
   endDateTime: number;
 }
 
-/** Application permissions an app asks for on one resource. */
+/** A certificate (key credential) of an app registration: only its public part is uploaded. */
+export interface CertificateCredential {
+  readonly id: string;
+  /** Base64url SHA-1 thumbprint of the DER certificate (the `x5t` of assertions signed with it). */
+  readonly x5t: string;
+  /** Base64url SHA-256 thumbprint (`x5t#S256`, what msal-node sends with `thumbprintSha256`). */
+  readonly x5tS256: string;
+  /** The public key, PEM (SPKI). */
+  readonly publicKeyPem: string;
+  /** Validity in ms since the epoch, from the certificate itself. */
+  readonly startDateTime: number;
+  endDateTime: number;
+}
+
+/** Permissions an app asks for on one resource (its manifest's `requiredResourceAccess`). */
 export interface RequiredResourceAccess {
   readonly resourceAppId: string;
+  /** Application permissions (`Role`). */
   readonly roles: readonly string[];
+  /** Delegated permissions (`Scope`); none of our consent apps asks for any. */
+  readonly scopes?: readonly string[];
 }
 
 /** Values of an app manifest's `groupMembershipClaims` (which group and role claims tokens carry). */
@@ -82,6 +170,8 @@ export interface AppRegistration {
   readonly appId: string;
   readonly displayName: string;
   secrets: ClientSecret[];
+  /** Uploaded certificates (key credentials) a `client_assertion` may be signed with. */
+  certificates: CertificateCredential[];
   /** Web redirect URIs (confidential client: code redemption needs the secret). */
   webRedirectUris: string[];
   /** SPA redirect URIs (public client: PKCE, no secret). */
@@ -141,15 +231,9 @@ export class AppRegistry {
       ],
       webRedirectUris: [...(options.consentRedirectUris ?? DEFAULT_CONSENT_REDIRECT_URIS)],
       spaRedirectUris: [],
+      certificates: [],
       requiredResourceAccess: [
         { resourceAppId: EXCHANGE_ONLINE_APP_ID, roles: ['full_access_as_app'] },
-        // Least privilege, matching core's consent requirements: GroupMember.Read.All rather than
-        // Group.Read.All (group search, members and group delta need nothing more, and it does not
-        // expose group conversations); Mail.ReadWrite for Exchange Online, Sites.Read.All for
-        // SharePoint Online, Files.Read.All for OneDrive. No Mail.Send: our own notification email
-        // goes out through our SMTP relay, never as a customer's mailbox. RoleManagement.Read.Directory
-        // (read-only, required by every Graph step) lets the API check that the Teams user acting
-        // through the bot holds Global Administrator (docs/api.md, "Bot credential").
         {
           resourceAppId: MICROSOFT_GRAPH_APP_ID,
           roles: [
@@ -165,14 +249,37 @@ export class AppRegistry {
       identifierUris: [],
       oauth2Scopes: [],
       preAuthorizedClientIds: [],
-      // As our aad.manifest.json: in production one registration is both the consent app and the API.
       groupMembershipClaims: 'DirectoryRole',
       disabled: false,
     });
+    for (const consentApp of Object.values(DEVELOPMENT_CONSENT_APPS)) {
+      this.#apps.set(consentApp.clientId, {
+        appId: consentApp.clientId,
+        displayName: consentApp.displayName,
+        secrets: [
+          {
+            id: consentApp.clientSecretId,
+            value: consentApp.clientSecret,
+            hint: consentApp.clientSecret.slice(0, 3),
+            endDateTime: options.secretExpiresAt ?? options.now + DEFAULT_SECRET_LIFETIME_MS,
+          },
+        ],
+        certificates: [],
+        webRedirectUris: [...(options.consentRedirectUris ?? DEFAULT_CONSENT_REDIRECT_URIS)],
+        spaRedirectUris: [],
+        requiredResourceAccess: consentApp.requiredResourceAccess,
+        identifierUris: [],
+        oauth2Scopes: [],
+        preAuthorizedClientIds: [],
+        groupMembershipClaims: 'None',
+        disabled: false,
+      });
+    }
     this.#apps.set(CLOUD_APP_SECURITY_API_CLIENT_ID, {
       appId: CLOUD_APP_SECURITY_API_CLIENT_ID,
       displayName: 'Cloud App Security API',
       secrets: [],
+      certificates: [],
       webRedirectUris: [],
       spaRedirectUris: [...(options.tabRedirectUris ?? DEFAULT_TAB_REDIRECT_URIS)],
       requiredResourceAccess: [],
@@ -183,7 +290,7 @@ export class AppRegistry {
         TEAMS_DESKTOP_CLIENT_ID,
         CLOUD_APP_SECURITY_API_CLIENT_ID,
       ],
-      // As our aad.manifest.json asks: the API reads Global Administrator from `wids`.
+      // As our aad.signin.manifest.json asks: the API reads Global Administrator from `wids`.
       groupMembershipClaims: 'DirectoryRole',
       disabled: false,
     });
@@ -291,6 +398,8 @@ export interface ServicePrincipal {
   accountEnabled: boolean;
   /** Granted application permissions: resource app id → role values. */
   readonly appRoleAssignments: Map<string, Set<string>>;
+  /** Delegated permissions granted for all users (oauth2PermissionGrants): resource app id → scopes. */
+  readonly delegatedGrants: Map<string, Set<string>>;
   readonly createdAt: number;
 }
 
@@ -314,6 +423,7 @@ export class ServicePrincipalStore {
     app: AppRegistration,
     grants: ReadonlyMap<string, readonly string[]>,
     now: number,
+    delegated: ReadonlyMap<string, readonly string[]> = new Map(),
   ): ServicePrincipal {
     const tenantKey = tenantId.toLowerCase();
     let principals = this.#byTenant.get(tenantKey);
@@ -330,6 +440,7 @@ export class ServicePrincipalStore {
         displayName: app.displayName,
         accountEnabled: true,
         appRoleAssignments: new Map(),
+        delegatedGrants: new Map(),
         createdAt: now,
       };
       principals.set(app.appId, principal);
@@ -338,6 +449,11 @@ export class ServicePrincipalStore {
       const assigned = principal.appRoleAssignments.get(resourceAppId) ?? new Set<string>();
       for (const role of roles) assigned.add(role);
       principal.appRoleAssignments.set(resourceAppId, assigned);
+    }
+    for (const [resourceAppId, scopes] of delegated) {
+      const granted = principal.delegatedGrants.get(resourceAppId) ?? new Set<string>();
+      for (const scope of scopes) granted.add(scope);
+      principal.delegatedGrants.set(resourceAppId, granted);
     }
     return principal;
   }

@@ -21,7 +21,11 @@ import {
 } from './pages.js';
 import { SESSION_COOKIE, type BrowserSession } from './sign-in-sessions.js';
 import { clientInfo, isGlobalAdministrator } from './token-minting.js';
-import { FIRST_PARTY_RESOURCES, findFirstPartyResource } from './well-known-resources.js';
+import {
+  FIRST_PARTY_RESOURCES,
+  findFirstPartyResource,
+  MICROSOFT_GRAPH_RESOURCE,
+} from './well-known-resources.js';
 import type { EmulatedUser, HttpContext, TenantDirectory } from '../contracts.js';
 
 /** Privileged Role Administrator may also grant application permissions. */
@@ -158,6 +162,7 @@ export async function serveAdminConsent(
     state,
     tenantId: signedIn.directory.tenant.id,
     grants: requested.grants,
+    delegated: requested.delegated,
     grantedScope: requested.scope,
   });
   sendHtml(
@@ -168,7 +173,7 @@ export async function serveAdminConsent(
       consentId: consent.id,
       appName: app.displayName,
       signedInAs: signedIn.user.userPrincipalName,
-      permissions: describePermissions(requested.grants),
+      permissions: describePermissions(requested),
       switchAccountHref: restartWithSignIn(ctx),
     }),
   );
@@ -187,7 +192,7 @@ export function serveConsentDecision(service: EntraService, ctx: HttpContext): v
 
   const params: [string, string][] = [];
   if (form.get('decision') === 'accept') {
-    service.principals.grant(consent.tenantId, app, consent.grants, now);
+    service.principals.grant(consent.tenantId, app, consent.grants, now, consent.delegated);
     params.push(['admin_consent', 'True'], ['tenant', consent.tenantId]);
     if (consent.version === 'v2') params.push(['scope', consent.grantedScope]);
   } else {
@@ -326,65 +331,101 @@ function canGrantApplicationPermissions(user: EmulatedUser): boolean {
 }
 
 interface RequestedGrants {
+  /** Application permissions: resource app id → role values. */
   grants: Map<string, string[]>;
+  /** Delegated permissions, granted for all users: resource app id → scope values. */
+  delegated: Map<string, string[]>;
   /** The permissions as v2 reports them back: `https://graph.microsoft.com/User.Read.All …`. */
   scope: string;
 }
 
-/** v1 consents to every permission of the registration. */
+/**
+ * Every permission of the registration, on every resource it names: what v1 and a v2 `/.default`
+ * request consent to ("all scopes found in the required permissions, both user and app"). The
+ * resource named in `/.default` does not narrow it, which is why one registration per consent step
+ * is the only way to ask for one service's permissions alone (docs/adr/0013).
+ */
 function allGrants(app: AppRegistration): RequestedGrants {
   const grants = new Map<string, string[]>();
-  for (const access of app.requiredResourceAccess) grants.set(access.resourceAppId, [...access.roles]);
-  return { grants, scope: scopeString(grants) };
+  const delegated = new Map<string, string[]>();
+  for (const access of app.requiredResourceAccess) {
+    if (access.roles.length > 0) grants.set(access.resourceAppId, [...access.roles]);
+    if (access.scopes && access.scopes.length > 0) delegated.set(access.resourceAppId, [...access.scopes]);
+  }
+  return { grants, delegated, scope: scopeString(grants, delegated) };
 }
 
 /**
- * v2 consents to the registration's permissions on the resources named in `scope`
- * (`<resource>/.default`, or `<resource>/<permission>` for one configured permission). Splitting by
- * resource is what lets the product ask for the EWS and the Graph permissions in two separate steps.
+ * v2: `<resource>/.default` consents to the whole registration (see {@link allGrants}); other
+ * scopes are dynamic and, as in Entra, always delegated: application permissions can only be asked
+ * for through `/.default`. `.default` cannot be mixed with dynamic scopes (AADSTS70011).
  */
 function requestedGrants(app: AppRegistration, scope: string | null): RequestedGrants | AadstsError {
   if (!scope) return aadsts(900144, { parameter: 'scope' });
-  const grants = new Map<string, string[]>();
-  for (const item of scope.split(' ').filter(Boolean)) {
-    if (['openid', 'profile', 'email', 'offline_access'].includes(item.toLowerCase())) continue;
+  const items = scope
+    .split(' ')
+    .filter(Boolean)
+    .filter((item) => !['openid', 'profile', 'email', 'offline_access'].includes(item.toLowerCase()));
+  if (items.length === 0) return aadsts(70011, { scope });
+  const resourceOf = (item: string) => {
     const slash = item.lastIndexOf('/');
-    const resource = slash > 0 ? findFirstPartyResource(item.slice(0, slash)) : undefined;
-    const configured =
-      resource && app.requiredResourceAccess.find((access) => access.resourceAppId === resource.appId);
-    if (!resource || !configured) return aadsts(70011, { scope: item });
-    const name = item.slice(slash + 1);
-    const roles = name === '.default' ? configured.roles : configured.roles.filter((role) => role === name);
-    if (roles.length === 0) return aadsts(70011, { scope: item });
-    grants.set(resource.appId, [...new Set([...(grants.get(resource.appId) ?? []), ...roles])]);
+    return slash > 0
+      ? { resource: findFirstPartyResource(item.slice(0, slash)), name: item.slice(slash + 1) }
+      : { resource: findFirstPartyResource(MICROSOFT_GRAPH_RESOURCE), name: item };
+  };
+  const defaults = items.filter((item) => item.endsWith('/.default'));
+  if (defaults.length > 0) {
+    if (defaults.length !== items.length) return aadsts(70011, { scope });
+    for (const item of defaults) if (!resourceOf(item).resource) return aadsts(70011, { scope: item });
+    const all = allGrants(app);
+    return all.grants.size + all.delegated.size === 0 ? aadsts(70011, { scope }) : all;
   }
-  if (grants.size === 0) return aadsts(70011, { scope });
-  return { grants, scope: scopeString(grants) };
+  const delegated = new Map<string, string[]>();
+  for (const item of items) {
+    const { resource, name } = resourceOf(item);
+    if (!resource || !name) return aadsts(70011, { scope: item });
+    delegated.set(resource.appId, [...new Set([...(delegated.get(resource.appId) ?? []), name])]);
+  }
+  const grants = new Map<string, string[]>();
+  return { grants, delegated, scope: scopeString(grants, delegated) };
 }
 
-function scopeString(grants: ReadonlyMap<string, readonly string[]>): string {
+function scopeString(
+  grants: ReadonlyMap<string, readonly string[]>,
+  delegated: ReadonlyMap<string, readonly string[]>,
+): string {
   const parts: string[] = [];
-  for (const [resourceAppId, roles] of grants) {
-    const resource = FIRST_PARTY_RESOURCES.find((candidate) => candidate.appId === resourceAppId);
-    for (const role of roles) parts.push(`${resource?.identifierUri ?? resourceAppId}/${role}`);
-  }
-  return parts.join(' ');
-}
-
-function describePermissions(grants: ReadonlyMap<string, readonly string[]>): RequestedPermission[] {
-  const lines: RequestedPermission[] = [];
-  for (const [resourceAppId, roles] of grants) {
-    const resource = FIRST_PARTY_RESOURCES.find((candidate) => candidate.appId === resourceAppId);
-    for (const role of roles) {
-      const definition = resource?.appRoles.find((candidate) => candidate.value === role);
-      lines.push({
-        resource: resource?.displayName ?? resourceAppId,
-        value: role,
-        displayName: definition?.displayName ?? role,
-        description: definition?.description ?? '',
-      });
+  for (const map of [grants, delegated]) {
+    for (const [resourceAppId, values] of map) {
+      const resource = FIRST_PARTY_RESOURCES.find((candidate) => candidate.appId === resourceAppId);
+      for (const value of values) parts.push(`${resource?.identifierUri ?? resourceAppId}/${value}`);
     }
   }
+  return [...new Set(parts)].join(' ');
+}
+
+function describePermissions(requested: RequestedGrants): RequestedPermission[] {
+  const lines: RequestedPermission[] = [];
+  const add = (map: ReadonlyMap<string, readonly string[]>, kind: 'application' | 'delegated'): void => {
+    for (const [resourceAppId, values] of map) {
+      const resource = FIRST_PARTY_RESOURCES.find((candidate) => candidate.appId === resourceAppId);
+      for (const value of values) {
+        const definition =
+          kind === 'application'
+            ? resource?.appRoles.find((candidate) => candidate.value === value)
+            : undefined;
+        lines.push({
+          resource: resource?.displayName ?? resourceAppId,
+          value,
+          kind,
+          displayName: definition?.displayName ?? value,
+          description: definition?.description ?? '',
+        });
+      }
+    }
+  };
+  add(requested.grants, 'application');
+  add(requested.delegated, 'delegated');
   return lines;
 }
 

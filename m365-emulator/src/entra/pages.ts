@@ -57,7 +57,10 @@ ${error}
 
 /** One line of the consent page. */
 export interface RequestedPermission {
+  /** Display name of the API the permission belongs to (the page groups by it). */
   resource: string;
+  /** Application permission (app role) or delegated permission (scope). */
+  kind: 'application' | 'delegated';
   displayName: string;
   description: string;
   value: string;
@@ -76,10 +79,20 @@ export interface ConsentPageInput {
 
 /** The "Permissions requested / Accept for your organization" page with **Accept** and **Cancel**. */
 export function renderConsentPage(input: ConsentPageInput): string {
-  const items = input.permissions
+  // Grouped by API, as Entra's consent page lists them.
+  const byResource = new Map<string, RequestedPermission[]>();
+  for (const permission of input.permissions) {
+    byResource.set(permission.resource, [...(byResource.get(permission.resource) ?? []), permission]);
+  }
+  const items = [...byResource]
     .map(
-      (permission) =>
-        `<li data-permission="${escapeHtml(permission.value)}"><strong>${escapeHtml(permission.displayName)}</strong> <small>(${escapeHtml(permission.resource)}: ${escapeHtml(permission.value)})</small><br><small>${escapeHtml(permission.description)}</small></li>`,
+      ([resource, permissions]) =>
+        `<li data-resource="${escapeHtml(resource)}"><strong>${escapeHtml(resource)}</strong> <small>(${permissions.length})</small>\n<ul>\n${permissions
+          .map(
+            (permission) =>
+              `<li data-permission="${escapeHtml(permission.value)}" data-kind="${permission.kind}"><strong>${escapeHtml(permission.displayName)}</strong> <small>(${escapeHtml(permission.resource)}: ${escapeHtml(permission.value)}${permission.kind === 'delegated' ? ', delegated' : ''})</small><br><small>${escapeHtml(permission.description)}</small></li>`,
+          )
+          .join('\n')}\n</ul></li>`,
     )
     .join('\n');
   return layout(

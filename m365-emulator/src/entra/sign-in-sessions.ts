@@ -62,6 +62,8 @@ export interface ConsentPrompt {
   readonly tenantId: string;
   /** Resource app id → roles the Accept grants. */
   readonly grants: ReadonlyMap<string, readonly string[]>;
+  /** Resource app id → delegated scopes the Accept grants for all users. */
+  readonly delegated: ReadonlyMap<string, readonly string[]>;
   /** `scope` value the v2 success redirect reports. */
   readonly grantedScope: string;
   readonly expiresAt: number;

@@ -11,6 +11,7 @@ import {
   PUBLISHER_TENANT_ID,
   type AppRegistration,
 } from './app-registrations.js';
+import { checkClientAssertion, JWT_BEARER_ASSERTION_TYPE } from './client-assertions.js';
 import { sendTokenError, type EntraService, type TenantTarget } from './entra-service.js';
 import { parseForm, sendJson } from './http-replies.js';
 import { ACCESS_TOKEN_LIFETIME_SECONDS, clientInfo } from './token-minting.js';
@@ -35,7 +36,11 @@ export async function serveToken(
   const form = parseForm(ctx.body);
   const basic = basicCredentials(ctx.req.headers.authorization);
   const clientId = form.get('client_id') ?? basic?.clientId ?? '';
-  const secret = form.get('client_secret') ?? basic?.secret ?? undefined;
+  const secret: ClientAuthentication = {
+    secret: form.get('client_secret') ?? basic?.secret ?? undefined,
+    assertionType: form.get('client_assertion_type') ?? undefined,
+    assertion: form.get('client_assertion') ?? undefined,
+  };
   const grantType = form.get('grant_type');
 
   let outcome: Outcome;
@@ -60,10 +65,10 @@ async function clientCredentials(
   target: Exclude<TenantTarget, { kind: 'unknown' }>,
   app: AppRegistration,
   form: URLSearchParams,
-  secret: string | undefined,
+  secret: ClientAuthentication,
 ): Promise<Outcome> {
   const now = service.now();
-  const credential = checkCredential(service, app, secret, now);
+  const credential = await checkCredential(service, app, secret, now);
   if (credential) return fail(credential);
   if (app.disabled) return fail(aadsts(7000112, { appId: app.appId, appName: app.displayName }));
   if (target.kind === 'any') return fail(aadsts(50059));
@@ -116,7 +121,7 @@ async function authorizationCode(
   ctx: HttpContext,
   app: AppRegistration,
   form: URLSearchParams,
-  secret: string | undefined,
+  secret: ClientAuthentication,
 ): Promise<Outcome> {
   const now = service.now();
   const code = form.get('code');
@@ -129,7 +134,7 @@ async function authorizationCode(
   if (redirectUri !== grant.redirectUri) return fail(aadsts(500112, { redirectUri }));
   const confidential = isRegisteredRedirectUri(app, grant.redirectUri) === 'web';
   if (confidential) {
-    const credential = checkCredential(service, app, secret, now);
+    const credential = await checkCredential(service, app, secret, now);
     if (credential) return fail(credential);
   }
   if (app.disabled) return fail(aadsts(7000112, { appId: app.appId, appName: app.displayName }));
@@ -162,7 +167,7 @@ async function refreshToken(
   ctx: HttpContext,
   app: AppRegistration,
   form: URLSearchParams,
-  secret: string | undefined,
+  secret: ClientAuthentication,
 ): Promise<Outcome> {
   const now = service.now();
   const presented = form.get('refresh_token');
@@ -171,7 +176,7 @@ async function refreshToken(
   if (grant === 'expired') return fail(aadsts(700082));
   if (!grant || grant.clientId !== app.appId) return fail(aadsts(9002313));
   if (grant.confidential) {
-    const credential = checkCredential(service, app, secret, now);
+    const credential = await checkCredential(service, app, secret, now);
     if (credential) return fail(credential);
   }
   if (app.disabled) return fail(aadsts(7000112, { appId: app.appId, appName: app.displayName }));
@@ -306,14 +311,30 @@ async function issueUserTokens(
   return ok(body);
 }
 
-/** The secret check every confidential grant runs first (wrong, expired or missing secret). */
-function checkCredential(
+/** How a confidential client authenticated: a client secret, or a signed client assertion. */
+interface ClientAuthentication {
+  secret: string | undefined;
+  assertionType: string | undefined;
+  assertion: string | undefined;
+}
+
+/**
+ * The credential check every confidential grant runs first: a certificate-signed client
+ * assertion when one is sent, else the secret (wrong, expired or missing).
+ */
+async function checkCredential(
   service: EntraService,
   app: AppRegistration,
-  secret: string | undefined,
+  presented: ClientAuthentication,
   now: number,
-): AadstsError | undefined {
-  switch (service.apps.checkSecret(app, secret, now)) {
+): Promise<AadstsError | undefined> {
+  if (presented.assertion !== undefined || presented.assertionType !== undefined) {
+    if (presented.assertionType !== JWT_BEARER_ASSERTION_TYPE)
+      return aadsts(900144, { parameter: 'client_assertion_type' });
+    if (!presented.assertion) return aadsts(900144, { parameter: 'client_assertion' });
+    return checkClientAssertion(app, presented.assertion, now);
+  }
+  switch (service.apps.checkSecret(app, presented.secret, now)) {
     case 'missing':
       return aadsts(7000218);
     case 'wrong':

@@ -70,6 +70,8 @@ export interface SavedServicePrincipal {
   createdAt: string;
   /** Resource app id → granted role values, in grant order. */
   appRoleAssignments: Record<string, string[]>;
+  /** Resource app id → delegated scopes granted for all users; absent in older files. */
+  delegatedGrants?: Record<string, string[]>;
 }
 
 /** The mutable part of an app registration in `state.json`. */
@@ -237,6 +239,12 @@ export class EmulatorState {
         appRoleAssignments: new Map(
           Object.entries(saved.appRoleAssignments).map(([resource, roles]) => [resource, new Set(roles)]),
         ),
+        delegatedGrants: new Map(
+          Object.entries(saved.delegatedGrants ?? {}).map(([resource, scopes]) => [
+            resource,
+            new Set(scopes),
+          ]),
+        ),
         createdAt: Date.parse(saved.createdAt),
       });
       summary.servicePrincipals += 1;
@@ -323,6 +331,13 @@ function savePrincipal(principal: ServicePrincipal): SavedServicePrincipal {
     appRoleAssignments: Object.fromEntries(
       [...principal.appRoleAssignments].map(([resource, roles]) => [resource, [...roles]]),
     ),
+    ...(principal.delegatedGrants.size === 0
+      ? {}
+      : {
+          delegatedGrants: Object.fromEntries(
+            [...principal.delegatedGrants].map(([resource, scopes]) => [resource, [...scopes]]),
+          ),
+        }),
   };
 }
 
@@ -493,6 +508,15 @@ function readPrincipal(value: unknown, where: string): SavedServicePrincipal {
         ([resource, roles]) => [resource, stringList(roles, `${where}.appRoleAssignments.${resource}`)],
       ),
     ),
+    ...(principal.delegatedGrants === undefined
+      ? {}
+      : {
+          delegatedGrants: Object.fromEntries(
+            Object.entries(record(principal.delegatedGrants, `${where}.delegatedGrants`)).map(
+              ([resource, scopes]) => [resource, stringList(scopes, `${where}.delegatedGrants.${resource}`)],
+            ),
+          ),
+        }),
   };
 }
 

@@ -95,6 +95,23 @@ describe('token bucket', () => {
     expect(refused.headers['x-ms-throttle-scope']).toBe('Application/Read/app-1');
   });
 
+  it("applies Graph's global 130,000 requests per 10 s per app across tenants, whatever their cost", () => {
+    let clock = 0;
+    // 130 requests per 10 s and 150 RU per 20 s for the app; each request from another tenant.
+    const global = createGraphThrottling({ now: () => clock, quotaMultiplier: 0.001 });
+    for (let i = 0; i < 130; i++)
+      expect(global.charge(charge({ tenantId: `t${i}`, cost: 1 })).allowed).toBe(true);
+    const refused = global.charge(charge({ tenantId: 'one-more', cost: 1 }));
+    expect(refused).toMatchObject({ allowed: false, retryAfterSeconds: 0.1 });
+    expect(refused.headers).toMatchObject({
+      'Retry-After': '0.1',
+      'x-ms-throttle-scope': 'Application/All/app-1',
+    });
+    // Waiting Retry-After is enough.
+    clock += 100;
+    expect(global.charge(charge({ tenantId: 'one-more', cost: 1 })).allowed).toBe(true);
+  });
+
   it('can be switched off and scaled at run time', () => {
     const throttling = createGraphThrottling({ now: () => 0 });
     throttling.configure({ enabled: false });

@@ -1,6 +1,7 @@
 /**
  * Graph throttling for identity and access (users, groups): token buckets of resource units per
- * app+tenant and per app across tenants, refilled continuously. A request that does not fit is
+ * app+tenant (3,500–8,000 per 10 s) and per app across tenants (150,000 per 20 s), and Graph's
+ * global 130,000 requests per 10 s per app across tenants, refilled continuously. A request that does not fit is
  * refused with 429 and a `Retry-After` computed from the refill rate, like the real service.
  */
 import { tenantQuota } from './resource-units.js';
@@ -56,6 +57,9 @@ export interface GraphThrottling {
 const TENANT_WINDOW_MS = 10_000;
 const APP_QUOTA = 150_000;
 const APP_WINDOW_MS = 20_000;
+/** Graph's global limit: requests (whatever their cost) per app across all tenants. */
+const APP_REQUEST_QUOTA = 130_000;
+const APP_REQUEST_WINDOW_MS = 10_000;
 
 interface Bucket {
   units: number;
@@ -99,36 +103,47 @@ export function createGraphThrottling(options: GraphThrottlingOptions = {}): Gra
         at,
       );
       const appBucket = refill(`a|${request.appId}`, appCapacity, APP_WINDOW_MS, at);
+      const requestCapacity = APP_REQUEST_QUOTA * current.quotaMultiplier;
+      const requestBucket = refill(`r|${request.appId}`, requestCapacity, APP_REQUEST_WINDOW_MS, at);
       const limits = [
         {
           bucket: tenantBucket,
           capacity: tenantCapacity,
           windowMs: TENANT_WINDOW_MS,
           scope: `Tenant_Application/Read/${request.appId}/${request.tenantId}`,
+          charge: request.cost,
         },
         {
           bucket: appBucket,
           capacity: appCapacity,
           windowMs: APP_WINDOW_MS,
           scope: `Application/Read/${request.appId}`,
+          charge: request.cost,
+        },
+        {
+          bucket: requestBucket,
+          capacity: requestCapacity,
+          windowMs: APP_REQUEST_WINDOW_MS,
+          scope: `Application/All/${request.appId}`,
+          charge: 1,
         },
       ];
-      const short = limits.find((limit) => limit.bucket.units < request.cost);
+      const short = limits.find((limit) => limit.bucket.units < limit.charge);
       if (short) {
-        const missing = request.cost - short.bucket.units;
+        const missing = short.charge - short.bucket.units;
         const seconds = (missing * short.windowMs) / short.capacity / 1000;
         // Round up to a tenth so a client that waits exactly Retry-After finds the units there.
         const retryAfterSeconds = Math.max(0.1, Math.ceil(seconds * 10) / 10);
         headers['Retry-After'] = String(retryAfterSeconds);
         headers['x-ms-throttle-scope'] = short.scope;
         headers['x-ms-throttle-limit-percentage'] = usage(
-          short.capacity - short.bucket.units + request.cost,
+          short.capacity - short.bucket.units + short.charge,
           short.capacity,
         );
         options.stats?.recordThrottled(request.route);
         return { allowed: false, retryAfterSeconds, headers };
       }
-      for (const limit of limits) limit.bucket.units -= request.cost;
+      for (const limit of limits) limit.bucket.units -= limit.charge;
       options.stats?.recordResourceUnits(request.tenantId, request.appId, request.cost);
       const busiest = limits
         .map((limit) => ({ ...limit, used: (limit.capacity - limit.bucket.units) / limit.capacity }))

@@ -11,9 +11,9 @@ import {
   type Context,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
+import { ANY_GRAPH_APP, type AppTokenSource } from '../entra/app-token-source.js';
 import { EntraError } from '../entra/entra-error.js';
 import { GraphError, GraphTimeoutError } from './graph-error.js';
-import type { AppTokenSource } from '../entra/app-token-source.js';
 
 /** Where Graph is and how to get a token for it. */
 export interface GraphClientOptions {
@@ -67,7 +67,7 @@ export function createTenantGraphClients(options: GraphClientOptions): (tenantId
       const authProvider: AuthenticationProvider = {
         getAccessToken: async () => {
           try {
-            return (await options.tokens.acquire(tenantId, 'microsoftGraph')).accessToken;
+            return (await options.tokens.acquire(tenantId, ANY_GRAPH_APP)).accessToken;
           } catch (error) {
             // The SDK turns whatever this throws into its own error and drops the original, so the
             // Entra failure (and its AADSTS code) is handed to callGraph around the SDK.

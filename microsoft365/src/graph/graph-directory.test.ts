@@ -47,7 +47,7 @@ afterAll(async () => {
 
 describe('app-only tokens (msal-node)', () => {
   it('proves a consent: the token names the tenant and carries the granted roles', async () => {
-    const token = await tokens.acquire(CONTOSO_TENANT_ID, 'microsoftGraph', { fresh: true });
+    const token = await tokens.acquire(CONTOSO_TENANT_ID, 'exchangeOnlineGraph', { fresh: true });
     expect(token.tenantId).toBe(CONTOSO_TENANT_ID);
     expect(token.roles).toEqual(
       expect.arrayContaining(['User.Read.All', 'GroupMember.Read.All', 'Mail.ReadWrite']),
@@ -56,7 +56,7 @@ describe('app-only tokens (msal-node)', () => {
 
   it('names the cause when the tenant never consented (AADSTS7000229)', async () => {
     const failure = await tokens
-      .acquire(FABRIKAM_TENANT_ID, 'microsoftGraph', { fresh: true })
+      .acquire(FABRIKAM_TENANT_ID, 'exchangeOnlineGraph', { fresh: true })
       .catch((error) => error);
     expect(failure).toBeInstanceOf(EntraError);
     expect((failure as EntraError).aadstsCode).toBe(7000229);

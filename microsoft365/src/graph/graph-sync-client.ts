@@ -6,6 +6,7 @@
  * sends and decide itself how long to wait.
  */
 import {
+  DEFAULT_APP_PACING_QUOTA,
   DEFAULT_PACING_QUOTA,
   fullPacingBudget,
   GRAPH_MAX_BATCH_SIZE,
@@ -14,9 +15,9 @@ import {
   type PacingBudget,
   type PacingQuota,
 } from '@cas/core';
+import { ANY_GRAPH_APP, type AppTokenSource, type TokenRequestApp } from '../entra/app-token-source.js';
 import { DEFAULT_GRAPH_TIMEOUT_MS } from './graph-client.js';
 import { GraphError, GraphTimeoutError } from './graph-error.js';
-import type { AppTokenSource } from '../entra/app-token-source.js';
 
 /** Options of the sync client. */
 export interface GraphSyncClientOptions {
@@ -25,6 +26,11 @@ export interface GraphSyncClientOptions {
   readonly tokens: Pick<AppTokenSource, 'acquire'>;
   /** Resource units per window the pacer keeps under, per tenant. Default `DEFAULT_PACING_QUOTA`. */
   readonly pacingQuota?: PacingQuota;
+  /**
+   * Resource units per window this process keeps under across all tenants (Graph's per-app limit).
+   * Default `DEFAULT_APP_PACING_QUOTA`.
+   */
+  readonly appPacingQuota?: PacingQuota;
   /** Retries of one request after 429/503/504 or a network error. Default 8. */
   readonly maxRetries?: number;
   /** One request without an answer after this many ms counts as a network error; default 30 000. */
@@ -68,8 +74,11 @@ export interface GraphSyncSession {
 
 /** The client: a metered session per tenant, with one pacer per tenant shared by its sessions. */
 export interface GraphSyncClient {
-  /** A new session (with a fresh meter) for the tenant. */
-  session(tenantId: string): GraphSyncSession;
+  /**
+   * A new session (with a fresh meter) for the tenant, reading with one app's token (a service's
+   * sync uses that service's Graph app); default: any Graph app the tenant granted.
+   */
+  session(tenantId: string, app?: TokenRequestApp): GraphSyncSession;
 }
 
 const RETRYABLE = new Set([429, 503, 504]);
@@ -82,15 +91,26 @@ export function createGraphSyncClient(options: GraphSyncClientOptions): GraphSyn
   const timeoutMs = options.timeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
+  const appQuota = options.appPacingQuota ?? DEFAULT_APP_PACING_QUOTA;
   const budgets = new Map<string, PacingBudget>();
+  let appBudget: PacingBudget | undefined;
 
+  /** Waits until both the tenant's and the app's bucket hold `cost`, then spends it from both. */
   async function pace(tenantId: string, cost: number, meter: GraphSyncMeter): Promise<void> {
     const at = now();
-    const spent = spendPacingBudget(budgets.get(tenantId) ?? fullPacingBudget(quota, at), cost, at, quota);
-    budgets.set(tenantId, spent.budget);
-    if (spent.waitMs > 0) {
-      meter.waitedMs += spent.waitMs;
-      await sleep(spent.waitMs);
+    const tenant = budgets.get(tenantId) ?? fullPacingBudget(quota, at);
+    const app = appBudget ?? fullPacingBudget(appQuota, at);
+    const waitMs = Math.max(
+      spendPacingBudget(tenant, cost, at, quota).waitMs,
+      spendPacingBudget(app, cost, at, appQuota).waitMs,
+    );
+    // Spent as of the time the request goes, so neither bucket is charged before it refilled
+    // (both hold `cost` by then, so these spends wait no further).
+    budgets.set(tenantId, spendPacingBudget(tenant, cost, at + waitMs, quota).budget);
+    appBudget = spendPacingBudget(app, cost, at + waitMs, appQuota).budget;
+    if (waitMs > 0) {
+      meter.waitedMs += waitMs;
+      await sleep(waitMs);
     }
   }
 
@@ -100,7 +120,7 @@ export function createGraphSyncClient(options: GraphSyncClientOptions): GraphSyn
   }
 
   return {
-    session(tenantId) {
+    session(tenantId, app = ANY_GRAPH_APP) {
       const meter: GraphSyncMeter = {
         requests: 0,
         throttled: 0,
@@ -120,7 +140,7 @@ export function createGraphSyncClient(options: GraphSyncClientOptions): GraphSyn
         let refreshedAfter401 = false;
         for (let attempt = 1; ; attempt++) {
           await pace(tenantId, cost, meter);
-          const token = await options.tokens.acquire(tenantId, 'microsoftGraph', { fresh });
+          const token = await options.tokens.acquire(tenantId, app, { fresh });
           fresh = false;
           meter.requests += 1;
           let response: Response;

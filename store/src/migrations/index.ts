@@ -11,6 +11,11 @@ import * as oneQueuedSyncRun from './0006-one-queued-sync-run.js';
 import * as tokenIncidentPerTenant from './0007-token-incident-per-tenant.js';
 import * as adminOnlyAlertsAndBotCredentials from './0008-admin-only-alerts-and-bot-credentials.js';
 import * as notificationReads from './0009-notification-reads.js';
+import * as oneDirectoryPerTenant from './0010-one-directory-per-tenant.js';
+import * as noMembershipMemberIndex from './0010a-no-membership-member-index.js';
+import * as syncSchedules from './0010b-sync-schedules.js';
+import * as notificationWakeups from './0010c-notification-wakeups.js';
+import * as tokenIncidentApps from './0011-token-incident-apps.js';
 import * as changeNotifications from './0012-change-notifications.js';
 import type { Migration, MigrationProvider } from 'kysely';
 
@@ -25,6 +30,11 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007_token_incident_per_tenant': tokenIncidentPerTenant,
   '0008_admin_only_alerts_and_bot_credentials': adminOnlyAlertsAndBotCredentials,
   '0009_notification_reads': notificationReads,
+  '0010_one_directory_per_tenant': oneDirectoryPerTenant,
+  '0010a_no_membership_member_index': noMembershipMemberIndex,
+  '0010b_sync_schedules': syncSchedules,
+  '0010c_notification_wakeups': notificationWakeups,
+  '0011_token_incident_apps': tokenIncidentApps,
   '0012_change_notifications': changeNotifications,
 };
 

@@ -1,5 +1,6 @@
 /** The bot's installations: one row per tenant and Teams conversation, with its reference as JSON. */
 import { fromJson, toJson } from '../schema.js';
+import { wakeDeliverers } from './notification-wakeups.js';
 import type { BotConversationTable, Database } from '../schema.js';
 import type {
   AdministratorCheck,
@@ -39,6 +40,8 @@ export class SqlConversationReferenceRepository implements ConversationReference
         })),
       )
       .execute();
+    // A new or refreshed conversation may be owed notifications raised since its installation.
+    await wakeDeliverers(this.#db, conversation.tenantId, ['teams']);
   }
 
   async setChannelNotifications(
@@ -55,7 +58,10 @@ export class SqlConversationReferenceRepository implements ConversationReference
       .where('tenant_id', '=', tenantId)
       .where('conversation_id', '=', conversationId)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    const changed = Number(result.numUpdatedRows) > 0;
+    // A channel that turned alerts on is owed the notifications raised since.
+    if (changed) await wakeDeliverers(this.#db, tenantId, ['teams']);
+    return changed;
   }
 
   async recordAdministratorCheck(

@@ -62,6 +62,46 @@ export class SqlNotificationDeliveryRepository implements NotificationDeliveryRe
     return (await query.execute()).map(notificationFromRow);
   }
 
+  async dueWakeups(
+    channel: NotificationChannel,
+    now: string,
+    limit: number,
+  ): Promise<{ tenantId: string; version: number }[]> {
+    const rows = await this.#db
+      .selectFrom('notification_wakeups')
+      .select(['tenant_id', 'version'])
+      .where('channel', '=', channel)
+      .where('due_at', '<=', now)
+      .orderBy('due_at', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ tenantId: row.tenant_id, version: Number(row.version) }));
+  }
+
+  async settleWakeup(
+    tenantId: string,
+    channel: NotificationChannel,
+    version: number,
+    nextDueAt: string | null,
+  ): Promise<void> {
+    if (nextDueAt === null) {
+      await this.#db
+        .deleteFrom('notification_wakeups')
+        .where('tenant_id', '=', tenantId)
+        .where('channel', '=', channel)
+        .where('version', '=', version)
+        .execute();
+      return;
+    }
+    await this.#db
+      .updateTable('notification_wakeups')
+      .set({ due_at: nextDueAt })
+      .where('tenant_id', '=', tenantId)
+      .where('channel', '=', channel)
+      .where('version', '=', version)
+      .execute();
+  }
+
   async claim(
     address: NotificationDeliveryAddress,
     options: { readonly now: string; readonly leaseUntil: string },

@@ -2,6 +2,7 @@
  * Notifications, de-duplicated per tenant by the unique `(tenant_id, dedupe_key)` index, with read
  * state per admin in `notification_reads`.
  */
+import { wakeDeliverers } from './notification-wakeups.js';
 import type { Database, NotificationTable } from '../schema.js';
 import type { Notification, NotificationKind, NotificationRepository, ServiceId } from '@cas/core';
 import type { Kysely } from 'kysely';
@@ -29,7 +30,10 @@ export class SqlNotificationRepository implements NotificationRepository {
       .values(toRow(notification))
       .onConflict((conflict) => conflict.columns(['tenant_id', 'dedupe_key']).doNothing())
       .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { notification, created: true };
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) {
+      await wakeDeliverers(this.#db, notification.tenantId, ['email', 'teams']);
+      return { notification, created: true };
+    }
     const existing = await this.#db
       .selectFrom('notifications')
       .selectAll()

@@ -103,6 +103,15 @@ export class SqlProvisioningRepository implements ProvisioningRepository {
         account.targets.map((target, position) => targetRow(tenantId, account.service, position, target)),
       );
       if (targets.length > 0) await trx.insertInto('selected_targets').values(targets).execute();
+      // The scheduler reads only tenants due: a tenant is scheduled while a protected service of
+      // it synchronizes all users and groups (due now when it becomes so; its time kept after).
+      if (accounts.some((account) => account.status === 'protected' && account.scope === 'allUsersAndGroups'))
+        await trx
+          .insertInto('sync_schedules')
+          .values({ tenant_id: tenantId, next_due_at: this.#now() })
+          .onConflict((conflict) => conflict.column('tenant_id').doNothing())
+          .execute();
+      else await trx.deleteFrom('sync_schedules').where('tenant_id', '=', tenantId).execute();
 
       return ok({ ...next, version });
     });

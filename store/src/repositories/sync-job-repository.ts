@@ -27,6 +27,8 @@ import type { Kysely } from 'kysely';
 const CANDIDATES = 20;
 /** Statuses of a run still to be applied; the unique index covers exactly these. */
 const QUEUED = ['pending', 'running'] as const;
+/** Triggers whose runs only a full round serves (`triggerForcesFullRound` in core). */
+const FULL_ROUND_TRIGGERS = ['manual'];
 
 /** Sync jobs over either backend. */
 export class SqlSyncJobRepository implements SyncJobRepository {
@@ -327,6 +329,62 @@ export class SqlSyncJobRepository implements SyncJobRepository {
       .deleteFrom('sync_tenant_leases')
       .where('run_id', '=', runId)
       .where('owner', '=', owner)
+      .execute();
+  }
+
+  async completeServedBy(served: SyncRun, fullRound: boolean): Promise<SyncRun[]> {
+    if (served.scope !== 'allUsersAndGroups' || served.startedAt === null) return [];
+    let query = this.#db
+      .updateTable('sync_runs')
+      .set({
+        status: 'succeeded',
+        started_at: served.startedAt,
+        finished_at: served.finishedAt,
+        added: served.added,
+        updated: served.updated,
+        removed: served.removed,
+        graph_requests: 0,
+        error: null,
+      })
+      .where('tenant_id', '=', served.tenantId)
+      .where('status', '=', 'pending')
+      .where('scope', '=', 'allUsersAndGroups')
+      .where('id', '<>', served.id)
+      // Only runs asked for before the round started reading Graph: it read what they wanted.
+      .where('requested_at', '<=', served.startedAt);
+    if (!fullRound) query = query.where('sync_trigger', 'not in', FULL_ROUND_TRIGGERS);
+    const rows = await query.returningAll().execute();
+    if (rows.length > 0) {
+      // A waiting retry of a served run has nothing left to do.
+      await this.#db
+        .updateTable('sync_jobs')
+        .set({ next_attempt_at: null, checkpoint_json: null })
+        .where(
+          'run_id',
+          'in',
+          rows.map((row) => row.id),
+        )
+        .execute();
+    }
+    return rows.map(syncRunFromRow);
+  }
+
+  async dueSchedules(now: string, limit: number): Promise<{ tenantId: string; nextDueAt: string }[]> {
+    const rows = await this.#db
+      .selectFrom('sync_schedules')
+      .select(['tenant_id', 'next_due_at'])
+      .where('next_due_at', '<=', now)
+      .orderBy('next_due_at', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ tenantId: row.tenant_id, nextDueAt: row.next_due_at }));
+  }
+
+  async setNextDue(tenantId: string, nextDueAt: string): Promise<void> {
+    await this.#db
+      .updateTable('sync_schedules')
+      .set({ next_due_at: nextDueAt })
+      .where('tenant_id', '=', tenantId)
       .execute();
   }
 

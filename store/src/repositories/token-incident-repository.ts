@@ -5,7 +5,13 @@
 import { isUniqueViolation } from '../dialects.js';
 import { fromJson, toJson, type Database, type TokenIncidentTable } from '../schema.js';
 import { StoreError } from '../store-error.js';
-import type { ServiceId, TokenFailureCause, TokenIncident, TokenIncidentRepository } from '@cas/core';
+import type {
+  ConsentAppId,
+  ServiceId,
+  TokenFailureCause,
+  TokenIncident,
+  TokenIncidentRepository,
+} from '@cas/core';
 import type { Kysely } from 'kysely';
 
 /** Token incidents over either backend. */
@@ -69,6 +75,7 @@ function toRow(incident: TokenIncident): TokenIncidentTable {
     cause: incident.cause,
     detail: incident.detail,
     missing_roles_json: toJson(incident.missingRoles),
+    apps_json: toJson(incident.apps),
     opened_at: incident.openedAt,
     last_failure_at: incident.lastFailureAt,
     failure_count: incident.failureCount,
@@ -84,6 +91,7 @@ function fromRow(row: TokenIncidentTable): TokenIncident {
     cause: row.cause as TokenFailureCause,
     detail: row.detail,
     missingRoles: fromJson<string[]>(row.missing_roles_json),
+    apps: fromJson<ConsentAppId[]>(row.apps_json),
     openedAt: row.opened_at,
     lastFailureAt: row.last_failure_at,
     failureCount: Number(row.failure_count),

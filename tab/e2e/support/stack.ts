@@ -15,14 +15,14 @@ import { loadApiConfig, startApi, type RunningApi } from '@cas/api';
 import {
   CLOUD_APP_SECURITY_API_CLIENT_ID,
   CLOUD_APP_SECURITY_API_ID_URI,
-  CLOUD_APP_SECURITY_CLIENT_ID,
-  CLOUD_APP_SECURITY_CLIENT_SECRET,
+  DEVELOPMENT_CONSENT_APPS,
   DEFAULT_DATA_DIR,
   ensureTlsMaterial,
   startEmulator,
   type RunningEmulator,
 } from '@cas/m365-emulator';
 import { emulatorControl } from '@cas/m365-emulator/testing';
+import { consentAppEnvironment } from '@cas/microsoft365';
 import {
   loadWorkerConfig,
   startMailCapture,
@@ -107,8 +107,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       TAB_ORIGIN: tabOrigin,
       AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
       GRAPH_BASE_URL: emulator.origin,
-      AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
-      SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+      AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_API_CLIENT_ID,
+      // One registration per consent step, as in production (docs/adr/0013).
+      ...consentAppEnvironment(DEVELOPMENT_CONSENT_APPS),
       SSO_APP_CLIENT_ID: CLOUD_APP_SECURITY_API_CLIENT_ID,
       AAD_APP_ID_URI: CLOUD_APP_SECURITY_API_ID_URI,
       DATA_DIR: dataDir,
@@ -127,8 +128,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         SECRET_DATA_ENCRYPTION_KEY: encryptionKey,
         AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
         GRAPH_BASE_URL: emulator.origin,
-        AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
-        SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+        ...consentAppEnvironment(DEVELOPMENT_CONSENT_APPS),
         SMTP_URL: mail.smtpUrl,
         SYNC_POLL_INTERVAL_SECONDS: '0.2',
         SYNC_DELTA_INTERVAL_MINUTES: '1440',
@@ -147,7 +147,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       authority: emulator.origin,
       clientId: CLOUD_APP_SECURITY_API_CLIENT_ID,
       scope: `${CLOUD_APP_SECURITY_API_ID_URI}/access_as_user`,
-      consentClientId: CLOUD_APP_SECURITY_CLIENT_ID,
+      consentClientIds: Object.values(DEVELOPMENT_CONSENT_APPS).map((app) => app.clientId),
       consentRedirectUri: `${tabOrigin}/api/consent/callback`,
     },
   });

@@ -52,7 +52,7 @@ export interface TabConfig {
   /** `api://…/access_as_user`. */
   readonly scope: string;
   /** Client id of the multi-tenant app admins consent to (the consent start page checks it). */
-  readonly consentClientId: string;
+  readonly consentClientIds: readonly string[];
   /** The API's consent callback URL (the consent start page checks it). */
   readonly consentRedirectUri: string;
   /** Extra origins of a Teams-like host allowed to talk to teams-js. */

@@ -8,7 +8,11 @@ import { consentStartUrl } from './consent-start-url.js';
 const AUTHORITY = 'https://127.0.0.1:5443';
 const CLIENT_ID = 'c1a5ec00-7e57-4c0a-9d1e-5ecc0a55a001';
 const CALLBACK = 'https://localhost:53000/api/consent/callback';
-const CONFIG = { authority: AUTHORITY, consentClientId: CLIENT_ID, consentRedirectUri: CALLBACK };
+const CONFIG = {
+  authority: AUTHORITY,
+  consentClientIds: ['other-step-app', CLIENT_ID],
+  consentRedirectUri: CALLBACK,
+};
 const CONSENT_URL = `${AUTHORITY}/contoso.onmicrosoft.com/v2.0/adminconsent?client_id=${CLIENT_ID}&redirect_uri=${encodeURIComponent(CALLBACK)}&state=s1`;
 
 let root: HTMLElement;

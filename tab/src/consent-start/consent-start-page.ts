@@ -23,7 +23,7 @@ export interface ConsentStartEnvironment {
   /** Where the page shows a refusal (the page's `<main>`). */
   readonly root: HTMLElement;
   /** Reads the tab's runtime configuration (`/config.json`). */
-  loadConfig(): Promise<Pick<TabConfig, 'authority' | 'consentClientId' | 'consentRedirectUri'>>;
+  loadConfig(): Promise<Pick<TabConfig, 'authority' | 'consentClientIds' | 'consentRedirectUri'>>;
   /** Replaces the page with the consent URL (`location.replace`: Back never returns here). */
   navigate(url: string): void;
 }
@@ -58,11 +58,12 @@ export async function runConsentStart(
   const ours = await environment.loadConfig().then(
     (config): OwnConsent | null =>
       typeof config.authority === 'string' &&
-      typeof config.consentClientId === 'string' &&
+      Array.isArray(config.consentClientIds) &&
+      config.consentClientIds.every((id: unknown) => typeof id === 'string') &&
       typeof config.consentRedirectUri === 'string'
         ? {
             authority: config.authority,
-            clientId: config.consentClientId,
+            clientIds: config.consentClientIds,
             redirectUri: config.consentRedirectUri,
           }
         : null,

@@ -6,7 +6,7 @@ const AUTHORITY = 'https://login.microsoftonline.com';
 const TENANT = '3c1ef2b6-0c2d-4a5e-9a54-6a3f0a1c2d3e';
 const CLIENT_ID = 'c1a5ec00-7e57-4c0a-9d1e-5ecc0a55a001';
 const CALLBACK = 'https://tab.contoso.com/api/consent/callback';
-const OURS = { authority: AUTHORITY, clientId: CLIENT_ID, redirectUri: CALLBACK };
+const OURS = { authority: AUTHORITY, clientIds: ['another-step-app', CLIENT_ID], redirectUri: CALLBACK };
 const CONSENT_URL = `${AUTHORITY}/${TENANT}/v2.0/adminconsent?client_id=${CLIENT_ID}&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default&redirect_uri=https%3A%2F%2Ftab.contoso.com%2Fapi%2Fconsent%2Fcallback&state=s1`;
 const EMULATOR = 'https://127.0.0.1:5443';
 const EMULATOR_CONSENT_URL = `${EMULATOR}/common/v2.0/adminconsent?client_id=${CLIENT_ID}&redirect_uri=${encodeURIComponent(CALLBACK)}&state=s`;

@@ -38,8 +38,8 @@ export type ConsentUrlProblem =
 export interface OwnConsent {
   /** Entra authority origin, e.g. https://login.microsoftonline.com or the emulator's. */
   readonly authority: string;
-  /** Client id of the multi-tenant app admins consent to. */
-  readonly clientId: string;
+  /** Client ids of our consent apps (one per consent step); the URL must name one of them. */
+  readonly clientIds: readonly string[];
   /** The API's consent callback, exactly as the API sends it (`…/api/consent/callback`). */
   readonly redirectUri: string;
 }
@@ -77,8 +77,8 @@ export function checkConsentUrl(raw: string | null, ours: OwnConsent): Result<UR
   if (!url.pathname.endsWith(ADMIN_CONSENT_PATH_SUFFIX)) return err('wrong_path');
   // Exactly one of each: with two, which one Entra reads is Entra's choice, not ours.
   const clientIds = url.searchParams.getAll('client_id');
-  if (clientIds.length !== 1 || clientIds[0]?.toLowerCase() !== ours.clientId.toLowerCase())
-    return err('wrong_client');
+  const ourIds = new Set(ours.clientIds.map((id) => id.toLowerCase()));
+  if (clientIds.length !== 1 || !ourIds.has(clientIds[0]?.toLowerCase() ?? '')) return err('wrong_client');
   const redirects = url.searchParams.getAll('redirect_uri');
   if (redirects.length !== 1 || redirects[0] !== ours.redirectUri) return err('wrong_redirect');
   return ok(url);

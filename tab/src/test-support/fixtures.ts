@@ -1,6 +1,8 @@
 /** API answers for component tests, shaped as docs/api.md describes them, with overridable fields. */
 import {
+  CONSENT_APPS,
   consentStepRequirement,
+  GRAPH_APP_OF,
   SERVICE_IDS,
   SERVICE_NAMES,
   type Notification,
@@ -51,6 +53,11 @@ export function consentStepFixture(
     grantedAt: null,
     grantedBy: null,
     grantedRoles: [],
+    app: graph ? 'exchangeOnlineGraph' : 'exchangeOnlineEws',
+    appName: graph
+      ? CONSENT_APPS.exchangeOnlineGraph.displayName
+      : CONSENT_APPS.exchangeOnlineEws.displayName,
+    token: { status: 'notGranted', lastVerifiedAt: null, failure: null },
     ...overrides,
   };
 }
@@ -60,7 +67,13 @@ export function serviceFixture(service: ServiceId, overrides: Partial<ServiceVie
   const steps =
     service === 'exchangeOnline'
       ? [consentStepFixture('exchangeWebServices'), consentStepFixture('microsoftGraph')]
-      : [consentStepFixture('microsoftGraph', { stepNumber: 1 })];
+      : [
+          consentStepFixture('microsoftGraph', {
+            stepNumber: 1,
+            app: GRAPH_APP_OF[service],
+            appName: CONSENT_APPS[GRAPH_APP_OF[service]].displayName,
+          }),
+        ];
   return {
     service,
     name: SERVICE_NAMES[service],
@@ -85,6 +98,7 @@ export function grantedSteps(service: ServiceId): readonly ConsentStepView[] {
     grantedAt: '2026-11-20T09:30:00.000Z',
     grantedBy: 'admin@contoso.onmicrosoft.com',
     grantedRoles: step.roles,
+    token: { status: 'healthy' as const, lastVerifiedAt: '2026-11-27T11:00:00.000Z', failure: null },
   }));
 }
 

@@ -5,26 +5,29 @@
  * The token is the tenant's, so is the incident: one outage is one incident, one notification and
  * so one email per admin and one card per admin conversation, listing the affected services,
  * while each service account shows its own status. The first check after it in which every
- * service works closes the incident and says so once. Also warns the tenants' admins ahead of our
- * own client secret's expiry.
+ * service works closes the incident and says so once. One probe per consent app (one app
+ * registration per consent step, docs/adr/0013), so the incident names the app that fails. Also
+ * warns the operators — in the log, never the customers — ahead of a consent app's client secret
+ * or certificate expiry.
  */
 import { randomUUID } from 'node:crypto';
 import {
   assessTokenHealth,
   auditEventsForTransition,
   closeIncident,
-  EXCHANGE_ONLINE_RESOURCE,
+  CONSENT_APPS,
+  MICROSOFT_GRAPH_RESOURCE,
   openOrUpdateIncident,
   recordTokenFailure,
   recordTokenVerified,
   sanitizeFailureDetail,
-  secretExpiringNotification,
   SERVICE_IDS,
   tokenFailureCause,
   tokenInvalidNotification,
   tokenProbeRequirements,
   tokenRestoredNotification,
   type Repositories,
+  type ConsentAppId,
   type ServiceId,
   type Store,
   type TenantProvisioning,
@@ -34,13 +37,7 @@ import {
   type TokenProbeRequirement,
   type TransitionResult,
 } from '@cas/core';
-import {
-  DEFAULT_GRAPH_TIMEOUT_MS,
-  EntraError,
-  GraphError,
-  type AppTokenSource,
-  type TokenResource,
-} from '@cas/microsoft365';
+import { DEFAULT_GRAPH_TIMEOUT_MS, EntraError, GraphError, type AppTokenSource } from '@cas/microsoft365';
 import type { Logger } from 'pino';
 
 /** What one check of a tenant found. */
@@ -66,8 +63,15 @@ export interface TokenHealthMonitorOptions {
   readonly ewsEnabled: boolean;
   readonly now: () => string;
   readonly logger: Logger;
-  /** Our client secret's expiry (ISO), if known, and how many days ahead to warn. */
-  readonly secretExpiresAt?: string | undefined;
+  /**
+   * When each consent app's credential expires (a certificate's end date, or a secret's expiry
+   * the operator configured), and how many days ahead the operators are warned in the log.
+   */
+  readonly credentialExpiries?: readonly {
+    readonly app: ConsentAppId;
+    readonly kind: 'secret' | 'certificate';
+    readonly expiresAt: string;
+  }[];
   readonly secretWarningDays?: number;
   /** How many tenants `checkAll` checks at once (default 4): each check waits on Entra and Graph. */
   readonly concurrency?: number;
@@ -78,16 +82,14 @@ export interface TokenHealthMonitorOptions {
 const MONITOR = { kind: 'system', component: 'token-health-monitor' } as const;
 const WATCHED = new Set(['protected', 'tokenInvalid']);
 
-/** The token source's name of each resource a consent step names (by identifier URI). */
-function tokenResourceOf(requirement: TokenProbeRequirement): TokenResource {
-  return requirement.resource.identifierUri === EXCHANGE_ONLINE_RESOURCE.identifierUri
-    ? 'exchangeOnline'
-    : 'microsoftGraph';
-}
+/** An operator warning is repeated at most once a day per credential. */
+const EXPIRY_WARNING_REPEAT_MS = 24 * 60 * 60 * 1000;
 
 /** Checks tokens of provisioned tenants. */
 export class TokenHealthMonitor {
   readonly #options: TokenHealthMonitorOptions;
+  /** When each expiring credential was last warned about (`app|kind|expiresAt` → ms). */
+  readonly #warned = new Map<string, number>();
 
   constructor(options: TokenHealthMonitorOptions) {
     this.#options = options;
@@ -98,6 +100,7 @@ export class TokenHealthMonitor {
    * one tenant do not stop the rest.
    */
   async checkAll(): Promise<void> {
+    this.warnCredentialExpiry();
     const tenantIds = await this.#options.store.provisioning.listTenantIds();
     const lanes = Math.max(1, Math.min(this.#options.concurrency ?? 4, tenantIds.length));
     let next = 0;
@@ -114,31 +117,32 @@ export class TokenHealthMonitor {
   }
 
   /**
-   * Probes every resource the services' consent steps name and judges each service; undefined
+   * Probes every app the services' consent steps name and judges each service; undefined
    * when a probe was inconclusive (Entra or Graph unreachable, throttled or failing), so that
    * nothing is concluded from an outage on Microsoft's side.
    */
   async probe(tenantId: string, services: readonly ServiceId[]): Promise<TokenHealthAssessment | undefined> {
     const requirements = tokenProbeRequirements(services, { ewsEnabled: this.#options.ewsEnabled });
-    const findings = new Map<string, TokenProbeFinding>();
+    const findings = new Map<ConsentAppId, TokenProbeFinding>();
     for (const requirement of requirements) {
-      const finding = await this.#probeResource(tenantId, requirement);
+      const finding = await this.#probeApp(tenantId, requirement);
       if (finding === undefined) return undefined;
-      findings.set(requirement.resource.identifierUri, finding);
+      findings.set(requirement.app, finding);
     }
     return assessTokenHealth(requirements, findings);
   }
 
-  /** Acquires a fresh token for one resource; for Graph, also calls it once with that token. */
-  async #probeResource(
+  /** Acquires a fresh token of one app; for a Graph app, also calls Graph once with it. */
+  async #probeApp(
     tenantId: string,
     requirement: TokenProbeRequirement,
   ): Promise<TokenProbeFinding | undefined> {
-    const resource = tokenResourceOf(requirement);
+    const { app } = requirement;
+    const isGraph = requirement.resource.identifierUri === MICROSOFT_GRAPH_RESOURCE.identifierUri;
     try {
-      const token = await this.#options.tokens.acquire(tenantId, resource, { fresh: true });
+      const token = await this.#options.tokens.acquire(tenantId, app, { fresh: true });
       // Entra still issues a token when roles were removed but the principal kept: compare roles.
-      if (resource !== 'microsoftGraph' || !token.roles.includes('User.Read.All')) {
+      if (!isGraph || !token.roles.includes('User.Read.All')) {
         return { kind: 'granted', roles: token.roles };
       }
       const response = await fetch(
@@ -183,7 +187,7 @@ export class TokenHealthMonitor {
       }
       // Network trouble is not a token problem.
       this.#options.logger.warn(
-        { err: error, tenantId, resource },
+        { err: error, tenantId, app },
         'token health probe could not reach Entra or Graph',
       );
       return undefined;
@@ -211,10 +215,15 @@ export class TokenHealthMonitor {
     const { failure } = assessment;
     if (failure !== undefined)
       this.#options.logger.warn(
-        { tenantId, cause: failure.cause, services: failure.services, missingRoles: failure.missingRoles },
+        {
+          tenantId,
+          cause: failure.cause,
+          services: failure.services,
+          apps: failure.apps,
+          missingRoles: failure.missingRoles,
+        },
         'access token invalid',
       );
-    await this.#warnSecretExpiry(tenantId);
     return failure === undefined ? { ok: true } : { ok: false, ...failure };
   }
 
@@ -267,18 +276,38 @@ export class TokenHealthMonitor {
     if (!saved.ok) throw new ProvisioningRaceError();
   }
 
-  async #warnSecretExpiry(tenantId: string): Promise<void> {
-    const { secretExpiresAt, secretWarningDays = 30, store } = this.#options;
-    if (secretExpiresAt === undefined) return;
-    const now = this.#options.now();
-    const remainingMs = Date.parse(secretExpiresAt) - Date.parse(now);
-    if (remainingMs > secretWarningDays * 24 * 60 * 60 * 1000) return;
-    await store.notifications.raise(
-      secretExpiringNotification(
-        { id: randomUUID(), tenantId, createdAt: now },
-        { expiresAt: secretExpiresAt },
-      ),
-    );
+  /**
+   * Warns the operators (one log line per credential, repeated at most daily) when a consent app's
+   * client secret or certificate expires within the warning window: renewing it is our job, and
+   * customers can do nothing about it. Returns the credentials warned about now.
+   */
+  warnCredentialExpiry(): { app: ConsentAppId; kind: 'secret' | 'certificate'; expiresAt: string }[] {
+    const { credentialExpiries = [], secretWarningDays = 30, logger } = this.#options;
+    const now = Date.parse(this.#options.now());
+    const warned: { app: ConsentAppId; kind: 'secret' | 'certificate'; expiresAt: string }[] = [];
+    for (const credential of credentialExpiries) {
+      const remainingMs = Date.parse(credential.expiresAt) - now;
+      if (remainingMs > secretWarningDays * 24 * 60 * 60 * 1000) continue;
+      const key = `${credential.app}|${credential.kind}|${credential.expiresAt}`;
+      const last = this.#warned.get(key);
+      if (last !== undefined && now - last < EXPIRY_WARNING_REPEAT_MS) continue;
+      this.#warned.set(key, now);
+      warned.push({ ...credential });
+      logger.warn(
+        {
+          alert: 'consentAppCredentialExpiring',
+          app: credential.app,
+          appName: CONSENT_APPS[credential.app].displayName,
+          credential: credential.kind,
+          expiresAt: credential.expiresAt,
+          daysLeft: Math.floor(remainingMs / (24 * 60 * 60 * 1000)),
+        },
+        remainingMs <= 0
+          ? `the ${credential.kind} of ${CONSENT_APPS[credential.app].displayName} has expired: renew it`
+          : `the ${credential.kind} of ${CONSENT_APPS[credential.app].displayName} expires soon: renew it`,
+      );
+    }
+    return warned;
   }
 }
 

@@ -65,6 +65,18 @@ export function emailRecipients(provisioning: TenantProvisioning): Map<string, s
   return since;
 }
 
+/** Notifications read per recipient per pass. */
+const UNDELIVERED_BATCH = 100;
+
+/** When a tenant's wakeup is due again after a pass: the earliest retry it left, if any. */
+interface Retry {
+  at: string | null;
+}
+
+function earliest(retry: Retry, at: string): void {
+  if (retry.at === null || at < retry.at) retry.at = at;
+}
+
 /** Delivers outbox notifications by email. */
 export class EmailDeliverer {
   readonly #options: EmailDelivererOptions;
@@ -75,21 +87,33 @@ export class EmailDeliverer {
     this.#transport = nodemailer.createTransport(options.smtpUrl);
   }
 
-  /** One pass over every tenant's outbox; returns how many messages were sent. */
+  /**
+   * One pass over the tenants woken for email (a new notification, or a retry come due); returns
+   * how many messages were sent. With nothing new it is one indexed query, whatever the number of
+   * tenants.
+   */
   async deliverAll(): Promise<number> {
+    const { store } = this.#options;
     let sent = 0;
-    for (const tenantId of await this.#options.store.provisioning.listTenantIds()) {
+    for (const wakeup of await store.notificationDeliveries.dueWakeups('email', this.#options.now(), 500)) {
+      const retry: Retry = { at: null };
       try {
-        sent += await this.deliverTenant(tenantId);
+        sent += await this.#deliverTenant(wakeup.tenantId, retry);
       } catch (error) {
-        this.#options.logger.error({ err: error, tenantId }, 'email delivery pass failed');
+        this.#options.logger.error({ err: error, tenantId: wakeup.tenantId }, 'email delivery pass failed');
+        retry.at = this.#later(this.#options.leaseMs ?? 120_000);
       }
+      await store.notificationDeliveries.settleWakeup(wakeup.tenantId, 'email', wakeup.version, retry.at);
     }
     return sent;
   }
 
   /** One pass over a tenant's outbox. */
   async deliverTenant(tenantId: string): Promise<number> {
+    return this.#deliverTenant(tenantId, { at: null });
+  }
+
+  async #deliverTenant(tenantId: string, retry: Retry): Promise<number> {
     const { store } = this.#options;
     const provisioning = await store.provisioning.get(tenantId);
     if (provisioning === undefined) return 0;
@@ -99,15 +123,22 @@ export class EmailDeliverer {
       const due = await store.notificationDeliveries.undelivered(tenantId, 'email', recipient, {
         now,
         since,
+        limit: UNDELIVERED_BATCH,
       });
+      // More than one batch waits: the next pass continues at once.
+      if (due.length === UNDELIVERED_BATCH) earliest(retry, now);
       for (const notification of due) {
-        if (await this.#deliver(notification, recipient)) sent += 1;
+        if (await this.#deliver(notification, recipient, retry)) sent += 1;
       }
     }
     return sent;
   }
 
-  async #deliver(notification: Notification, recipient: string): Promise<boolean> {
+  #later(ms: number): string {
+    return new Date(Date.parse(this.#options.now()) + ms).toISOString();
+  }
+
+  async #deliver(notification: Notification, recipient: string, retry: Retry): Promise<boolean> {
     const { store } = this.#options;
     const address = {
       tenantId: notification.tenantId,
@@ -117,7 +148,11 @@ export class EmailDeliverer {
     };
     const now = this.#options.now();
     const leaseUntil = new Date(Date.parse(now) + (this.#options.leaseMs ?? 120_000)).toISOString();
-    if (!(await store.notificationDeliveries.claim(address, { now, leaseUntil }))) return false;
+    if (!(await store.notificationDeliveries.claim(address, { now, leaseUntil }))) {
+      // Another deliverer holds it: look again when its lease ends, in case it died.
+      earliest(retry, leaseUntil);
+      return false;
+    }
     const key = notificationDeliveryKey(address);
     try {
       await this.#send(notification, recipient, key);
@@ -133,11 +168,13 @@ export class EmailDeliverer {
         ).find((delivery) => delivery.recipient === recipient)?.attempts ?? 1;
       const at = this.#options.now();
       const message = error instanceof Error ? error.message : String(error);
+      const nextAttemptAt = nextDeliveryAttemptAt(attempts, at);
       await store.notificationDeliveries.markFailed(address, {
         at,
         error: message.slice(0, 500),
-        nextAttemptAt: nextDeliveryAttemptAt(attempts, at),
+        nextAttemptAt,
       });
+      if (nextAttemptAt !== null) earliest(retry, nextAttemptAt);
       this.#options.logger.warn(
         { err: message, notificationId: notification.id },
         'notification email failed',

@@ -28,6 +28,7 @@ let emulator: RunningEmulator;
 let store: DurableStore;
 let dataDir: string;
 let executor: SyncJobExecutor;
+let executorGraph: ReturnType<typeof createGraphSyncClient>;
 /** What the executor calls after every committed page (tests replace it). */
 let onPage: () => void | Promise<void> = () => undefined;
 
@@ -107,6 +108,7 @@ beforeAll(async () => {
     // Injected faults say "retry after 1 s"; tests wait a hundredth of that.
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
   });
+  executorGraph = graph;
   executor = new SyncJobExecutor({
     store,
     graph,
@@ -139,7 +141,7 @@ describe('all users and groups', () => {
     const expected = emulatorDirectory(emulator, TENANT);
     expect(expected.memberships.some((membership) => membership.memberType === 'group')).toBe(true);
     expect(run.added).toBe(expected.users.length + expected.groups.length);
-    expect(await storedDirectory(store, TENANT, 'exchangeOnline')).toEqual(expected);
+    expect(await storedDirectory(store, TENANT, 'tenant')).toEqual(expected);
     // Every request the run counted reached Graph, and none was wasted: 1 delta link + 3 user
     // pages of 999, then the group delta round's pages (groups with their members).
     const stats = await control<{ routes: Record<string, { requests: number }> }>('GET', '/stats');
@@ -169,9 +171,7 @@ describe('all users and groups', () => {
     expect(run).toMatchObject({ status: 'succeeded', added: 1, updated: 1 });
     expect(run.removed).toBe(2);
     expect(run.graphRequests).toBeLessThanOrEqual(4);
-    expect(await storedDirectory(store, TENANT, 'exchangeOnline')).toEqual(
-      emulatorDirectory(emulator, TENANT),
-    );
+    expect(await storedDirectory(store, TENANT, 'tenant')).toEqual(emulatorDirectory(emulator, TENANT));
     // Nothing changed: the delta costs one request per collection.
     const idle = await sync({ trigger: 'delta' });
     expect(idle).toMatchObject({ status: 'succeeded', added: 0, updated: 0, removed: 0, graphRequests: 2 });
@@ -187,9 +187,7 @@ describe('all users and groups', () => {
     expect(full.status).toBe('succeeded');
     expect(full.removed).toBe(1);
     await control('DELETE', '/faults');
-    expect(await storedDirectory(store, TENANT, 'exchangeOnline')).toEqual(
-      emulatorDirectory(emulator, TENANT),
-    );
+    expect(await storedDirectory(store, TENANT, 'tenant')).toEqual(emulatorDirectory(emulator, TENANT));
     const stats = await control<{ faults: { status429: number; status503: number } }>('GET', '/stats');
     expect(stats.faults.status429 + stats.faults.status503).toBeGreaterThan(0);
   });
@@ -202,11 +200,94 @@ describe('all users and groups', () => {
     await control('POST', '/clock', { advanceSeconds: 8 * 24 * 3600 });
     const run = await sync({ trigger: 'delta' });
     expect(run).toMatchObject({ status: 'succeeded', updated: 1, error: null });
-    expect(await storedDirectory(store, TENANT, 'exchangeOnline')).toEqual(
-      emulatorDirectory(emulator, TENANT),
-    );
+    expect(await storedDirectory(store, TENANT, 'tenant')).toEqual(emulatorDirectory(emulator, TENANT));
     // The new links work again.
     expect(await sync({ trigger: 'delta' })).toMatchObject({ status: 'succeeded', graphRequests: 2 });
+  });
+});
+
+describe('one directory per tenant, delta as the daily sync (R4)', () => {
+  const graphRequestsSince = async () => {
+    const stats = await control<{ routes: Record<string, { requests: number }> }>('GET', '/stats');
+    return Object.entries(stats.routes)
+      .filter(([route]) => route.includes('/v1.0'))
+      .reduce((sum, [, counters]) => sum + counters.requests, 0);
+  };
+
+  it("one Graph read serves every all-mode service: the other services' runs cost no request", async () => {
+    await setAccount('sharePointOnline', { scope: 'allUsersAndGroups', targets: [] });
+    await setAccount('oneDrive', { scope: 'allUsersAndGroups', targets: [] });
+    const requestedAt = new Date(Date.now() - 1_000).toISOString();
+    const runs = (['exchangeOnline', 'sharePointOnline', 'oneDrive'] as const).map((service) =>
+      pendingRun(TENANT, { service, trigger: 'manual', requestedAt }),
+    );
+    for (const run of runs) await store.syncRuns.create(run);
+    await control('DELETE', '/stats');
+    const first = await finish(runs[0] as SyncRun);
+    expect(first).toMatchObject({ status: 'succeeded', error: null });
+    const others = await Promise.all(runs.slice(1).map((run) => store.syncRuns.get(TENANT, run.id)));
+    for (const other of others)
+      expect(other).toMatchObject({
+        status: 'succeeded',
+        graphRequests: 0,
+        added: first.added,
+        updated: first.updated,
+        removed: first.removed,
+      });
+    // Exactly the requests of one full round, counted by the emulator.
+    expect(await graphRequestsSince()).toBe(first.graphRequests);
+    expect(await storedDirectory(store, TENANT, 'tenant')).toEqual(emulatorDirectory(emulator, TENANT));
+    for (const service of ['exchangeOnline', 'sharePointOnline', 'oneDrive'] as const)
+      expect(await store.directorySnapshots.counts({ tenantId: TENANT, snapshot: service })).toEqual({
+        users: 0,
+        groups: 0,
+        memberships: 0,
+      });
+  });
+
+  it('a run requested after the shared round started is not served by it', async () => {
+    const run = pendingRun(TENANT, { service: 'exchangeOnline', trigger: 'delta' });
+    await store.syncRuns.create(run);
+    const later = pendingRun(TENANT, {
+      service: 'oneDrive',
+      trigger: 'delta',
+      requestedAt: new Date(Date.now() + 60_000).toISOString(),
+    });
+    await store.syncRuns.create(later);
+    expect(await finish(run)).toMatchObject({ status: 'succeeded' });
+    expect(await store.syncRuns.get(TENANT, later.id)).toMatchObject({ status: 'pending' });
+    expect(await finish(later)).toMatchObject({ status: 'succeeded', graphRequests: 2 });
+  });
+
+  it("an idle all-users tenant's daily sync is a delta round of at most 2 Graph requests; manual forces full", async () => {
+    await control('DELETE', '/stats');
+    const daily = await sync({ trigger: 'scheduled' });
+    expect(daily).toMatchObject({ status: 'succeeded', added: 0, updated: 0, removed: 0 });
+    expect(daily.graphRequests).toBeLessThanOrEqual(2);
+    expect(await graphRequestsSince()).toBe(daily.graphRequests);
+    // The Policies General tab's manual sync reads everything again.
+    const manual = await sync({ trigger: 'manual' });
+    expect(manual.status).toBe('succeeded');
+    expect(manual.graphRequests).toBeGreaterThan(4);
+  });
+
+  it('the daily run is a full reconciling round once the weekly full round is due', async () => {
+    const weekly = new SyncJobExecutor({
+      store,
+      graph: executorGraph,
+      now: () => new Date(Date.now() + 8 * 24 * 3600_000).toISOString(),
+      owner: 'test-worker',
+      leaseMs: 30_000,
+      logger: silentLogger,
+    });
+    const run = pendingRun(TENANT, { trigger: 'scheduled' });
+    await store.syncRuns.create(run);
+    const claimed = await store.syncJobs.claimRun(TENANT, run.id, executor.lease());
+    if (claimed === undefined) throw new Error('not claimed');
+    await weekly.execute(claimed.run, claimed.job);
+    const done = await store.syncRuns.get(TENANT, run.id);
+    expect(done?.status).toBe('succeeded');
+    expect(done?.graphRequests).toBeGreaterThan(4);
   });
 });
 
@@ -271,11 +352,13 @@ describe('R14: a run applies to the scope that holds when it runs', () => {
     const one = emulatorDirectory(emulator, TENANT).users.slice(400, 401);
     await setAccount('sharePointOnline', { scope: 'selectedUsers', targets: targetsOf(one) });
     expect(await finish(queued)).toMatchObject({ status: 'cancelled', cancelReason: 'scopeChanged' });
-    expect(await store.directorySnapshots.counts({ tenantId: TENANT, service: 'sharePointOnline' })).toEqual({
-      users: 0,
-      groups: 0,
-      memberships: 0,
-    });
+    expect(await store.directorySnapshots.counts({ tenantId: TENANT, snapshot: 'sharePointOnline' })).toEqual(
+      {
+        users: 0,
+        groups: 0,
+        memberships: 0,
+      },
+    );
   });
 
   it('never sweeps on an empty selection', async () => {

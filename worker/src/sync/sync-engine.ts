@@ -5,7 +5,11 @@
  * Memory holds one page at a time, whatever the tenant's size.
  */
 import {
+  allUsersRoundMode,
+  DEFAULT_FULL_ROUND_INTERVAL_MS,
+  GRAPH_APP_OF,
   groupsDeltaPageChanges,
+  snapshotKeyOf,
   GRAPH_MAX_BATCH_SIZE,
   GRAPH_MAX_PAGE_SIZE,
   SYNC_GROUP_FIELDS,
@@ -51,6 +55,8 @@ export interface SyncTotals {
   readonly graphRequests: number;
   /** Selected mode: targets the directory no longer had. */
   readonly missingTargets: readonly SyncMissingTarget[];
+  /** The run ended with a full (reconciling) round of all users and groups. */
+  readonly fullRound: boolean;
   /** The Graph meter of this process's share of the run (for logs and the benchmark). */
   readonly meter: GraphSyncMeter;
 }
@@ -85,17 +91,16 @@ export interface SyncEngineOptions {
   readonly now: () => string;
   /** Called after every committed page (tests use it to stop a process mid-run). */
   readonly onPage?: (checkpoint: SyncCheckpoint) => void | Promise<void>;
+  /** Time between reconciling full rounds of a snapshot kept by delta rounds (default a week). */
+  readonly fullRoundIntervalMs?: number;
 }
 
 const USERS_PATH = `/users?$select=${SYNC_USER_FIELDS}&$top=${GRAPH_MAX_PAGE_SIZE}`;
 const USERS_LATEST_PATH = `/users/delta?$select=${SYNC_USER_FIELDS}&$deltatoken=latest`;
 const GROUPS_DELTA_PATH = `/groups/delta?$select=${SYNC_GROUP_FIELDS},members`;
 
-/** The checkpoint a run starts from when it has none. */
-export function initialCheckpoint(
-  run: SyncRun,
-  links: { readonly users: string | undefined; readonly groups: string | undefined },
-): SyncCheckpoint {
+/** The checkpoint a run starts from when it has none; `mode` decides all-users runs (R4). */
+export function initialCheckpoint(run: SyncRun, mode: 'full' | 'delta'): SyncCheckpoint {
   const base = {
     round: run.id,
     usersDeltaLink: null,
@@ -107,10 +112,8 @@ export function initialCheckpoint(
     graphRequests: 0,
   };
   if (run.scope === 'selectedUsers') return { ...base, mode: 'selected', phase: 'selected', link: null };
-  // Delta needs both links from a completed full round; otherwise the delta run is a full round.
-  if (run.trigger === 'delta' && links.users !== undefined && links.groups !== undefined) {
-    return { ...base, mode: 'delta', phase: 'usersDelta', link: links.users };
-  }
+  // The links themselves are read when the delta phases start.
+  if (mode === 'delta') return { ...base, mode: 'delta', phase: 'usersDelta', link: null };
   return fullRoundCheckpoint(base);
 }
 
@@ -136,16 +139,26 @@ export async function runSync(
   start: SyncCheckpoint | null,
 ): Promise<SyncTotals> {
   const { store } = options;
-  const key: DirectorySnapshotKey = { tenantId: run.tenantId, service: run.service };
-  const session = options.graph.session(run.tenantId);
-  let checkpoint =
-    start ??
-    initialCheckpoint(run, {
-      users: await store.directorySnapshots.deltaLink(key, 'users'),
-      groups: await store.directorySnapshots.deltaLink(key, 'groups'),
-    });
+  const key: DirectorySnapshotKey = snapshotKeyOf(run);
+  const session = options.graph.session(run.tenantId, GRAPH_APP_OF[run.service]);
+  let checkpoint = start ?? initialCheckpoint(run, await roundMode(options, run, key));
   const requestsBefore = checkpoint.graphRequests;
   const requests = () => requestsBefore + session.meter.requests;
+
+  // The next page is read while this one is written: Graph's latency and the database's writes
+  // overlap. At most one page waits (memory of two pages); a failure surfaces when it is used.
+  let ahead: { readonly link: string; readonly page: Promise<Record<string, unknown>> } | undefined;
+  const read = (link: string): Promise<Record<string, unknown>> => {
+    const prefetched = ahead;
+    ahead = undefined;
+    return prefetched?.link === link ? prefetched.page : session.get(link);
+  };
+  const readAhead = (link: string | null) => {
+    if (link === null) return;
+    const page = session.get(link);
+    page.catch(() => undefined);
+    ahead = { link, page };
+  };
 
   /** Applies a page's writes and the next checkpoint in one transaction, fenced by the lease. */
   async function commit(next: SyncCheckpoint, write: (tx: Repositories) => Promise<Partial<Counts>>) {
@@ -189,8 +202,10 @@ export async function runSync(
         break;
       }
       case 'users': {
-        const page = await session.get(current.link ?? USERS_PATH);
+        const page = await read(current.link ?? USERS_PATH);
         const next = nextLinkOf(page);
+        // The groups round does not depend on the users: its first page is read meanwhile too.
+        readAhead(next ?? GROUPS_DELTA_PATH);
         await commit(
           next === null
             ? { ...current, phase: 'groups', link: GROUPS_DELTA_PATH }
@@ -200,8 +215,9 @@ export async function runSync(
         break;
       }
       case 'groups': {
-        const page = await session.get(current.link ?? GROUPS_DELTA_PATH);
+        const page = await read(current.link ?? GROUPS_DELTA_PATH);
         const next = nextLinkOf(page);
+        readAhead(next);
         await commit(
           next === null
             ? { ...current, phase: 'sweep', link: null, groupsDeltaLink: deltaLinkOf(page) }
@@ -250,6 +266,8 @@ export async function runSync(
           const at = options.now();
           await tx.directorySnapshots.setDeltaLink(key, 'users', current.usersDeltaLink, at);
           await tx.directorySnapshots.setDeltaLink(key, 'groups', current.groupsDeltaLink, at);
+          if (current.mode === 'full')
+            await tx.directorySnapshots.recordRound(key, { full: true, startedAt: run.startedAt ?? at });
           return { removed: swept.users + swept.groups };
         });
         return totals(checkpoint, session.meter);
@@ -259,7 +277,7 @@ export async function runSync(
         const collection = current.phase === 'usersDelta' ? 'users' : 'groups';
         let page: Record<string, unknown>;
         try {
-          page = await session.get(
+          page = await read(
             current.link ?? (await store.directorySnapshots.deltaLink(key, collection)) ?? USERS_LATEST_PATH,
           );
         } catch (error) {
@@ -273,6 +291,7 @@ export async function runSync(
           break;
         }
         const next = nextLinkOf(page);
+        readAhead(next);
         const changes =
           collection === 'users' ? usersPageChanges(valueOf(page)) : groupsDeltaPageChanges(valueOf(page));
         if (next !== null) {
@@ -286,6 +305,11 @@ export async function runSync(
           async (tx) => {
             const counts = await apply(tx, key, current.round, changes);
             await tx.directorySnapshots.setDeltaLink(key, collection, deltaLink, options.now());
+            if (done)
+              await tx.directorySnapshots.recordRound(key, {
+                full: false,
+                startedAt: run.startedAt ?? options.now(),
+              });
             return counts;
           },
         );
@@ -294,6 +318,25 @@ export async function runSync(
       }
     }
   }
+}
+
+/** R4: whether an all-users run without a checkpoint starts as a delta or a full round. */
+async function roundMode(
+  options: SyncEngineOptions,
+  run: SyncRun,
+  key: DirectorySnapshotKey,
+): Promise<'full' | 'delta'> {
+  if (run.scope !== 'allUsersAndGroups') return 'full';
+  const { directorySnapshots } = options.store;
+  const users = await directorySnapshots.deltaLink(key, 'users');
+  const groups = await directorySnapshots.deltaLink(key, 'groups');
+  return allUsersRoundMode({
+    trigger: run.trigger,
+    hasDeltaLinks: users !== undefined && groups !== undefined,
+    lastFullRoundStartedAt: (await directorySnapshots.rounds(key)).lastFullRoundStartedAt,
+    now: options.now(),
+    fullRoundIntervalMs: options.fullRoundIntervalMs ?? DEFAULT_FULL_ROUND_INTERVAL_MS,
+  });
 }
 
 interface Counts {
@@ -326,6 +369,7 @@ function totals(checkpoint: SyncCheckpoint, meter: GraphSyncMeter): SyncTotals {
     removed: checkpoint.removed,
     graphRequests: checkpoint.graphRequests,
     missingTargets: checkpoint.missingTargets ?? [],
+    fullRound: checkpoint.mode === 'full',
     meter,
   };
 }

@@ -104,29 +104,31 @@ export class SyncJobExecutor {
         owner,
         (job.checkpoint as SyncCheckpoint | null) ?? null,
       );
+      let served: SyncRun[] = [];
       const recorded = await store.transaction(async (tx) => {
+        const succeeded: SyncRun = {
+          ...run,
+          status: 'succeeded',
+          finishedAt: this.#options.now(),
+          added: totals.added,
+          updated: totals.updated,
+          removed: totals.removed,
+          graphRequests: totals.graphRequests,
+          error: null,
+          missingTargets: totals.missingTargets,
+        };
         // A cancellation after the last page stands: the outcome never overwrites it.
-        const moved = await tx.syncRuns.transition(
-          {
-            ...run,
-            status: 'succeeded',
-            finishedAt: this.#options.now(),
-            added: totals.added,
-            updated: totals.updated,
-            removed: totals.removed,
-            graphRequests: totals.graphRequests,
-            error: null,
-            missingTargets: totals.missingTargets,
-          },
-          'running',
-        );
+        const moved = await tx.syncRuns.transition(succeeded, 'running');
         await tx.syncJobs.release(run.id, owner, { done: true });
+        // The shared snapshot is current for every all-mode service that asked before this read.
+        if (moved) served = await tx.syncJobs.completeServedBy(succeeded, totals.fullRound);
         return moved;
       });
       log.info(
         {
           ...totals,
           missingTargets: totals.missingTargets.length,
+          servedRuns: served.map((each) => each.id),
           meter: totals.meter,
           durationMs: Date.now() - started,
         },

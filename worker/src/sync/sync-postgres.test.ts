@@ -1,5 +1,6 @@
 // Two worker processes on PostgreSQL (pg-boss) share the sync runs but never synchronize the same
-// tenant at once: the runs of one tenant never overlap in time, and every run succeeds once.
+// tenant at once: the runs of one tenant never overlap in time, and every run succeeds once; one
+// Graph read serves a tenant's every all-mode service (the shared snapshot).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { SERVICE_IDS } from '@cas/core';
@@ -10,6 +11,7 @@ import {
   type RunningEmulator,
 } from '@cas/m365-emulator';
 import { emulatorControl } from '@cas/m365-emulator/testing';
+import { consentAppEnvironment, everyConsentApp } from '@cas/microsoft365';
 import { createStore, SecretCipher, type DurableStore } from '@cas/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,7 +57,33 @@ describe.skipIf(skipReason !== undefined)(
         );
       }
       store = await createStore({ databaseUrl: url, schema, encryptionKey: KEY, poolMax: 4 });
-      await protectAllUsers(store, TENANT, SERVICE_IDS);
+      await protectAllUsers(store, TENANT, ['exchangeOnline', 'sharePointOnline']);
+      // OneDrive keeps its own snapshot of Selected Targets: its run reads Graph on its own.
+      const before = await store.provisioning.get(TENANT);
+      if (before === undefined) throw new Error('not provisioned');
+      const chosen = emulatorDirectory(emulator, TENANT).users.slice(0, 45);
+      const saved = await store.provisioning.save(
+        {
+          ...before,
+          services: {
+            ...before.services,
+            oneDrive: {
+              ...before.services.oneDrive,
+              status: 'protected',
+              scope: 'selectedUsers',
+              protectedAt: new Date().toISOString(),
+              targets: chosen.map((user) => ({
+                userId: user.id,
+                userPrincipalName: user.userPrincipalName,
+                displayName: user.displayName,
+                source: { kind: 'user' },
+              })),
+            },
+          },
+        },
+        before.version,
+      );
+      if (!saved.ok) throw new Error('provisioning conflict');
       await protectAllUsers(store, OTHER, ['exchangeOnline', 'oneDrive']);
     }, 60_000);
 
@@ -85,6 +113,7 @@ describe.skipIf(skipReason !== undefined)(
         ...SERVICE_IDS.map((service, index) =>
           pendingRun(TENANT, {
             service,
+            scope: service === 'oneDrive' ? 'selectedUsers' : 'allUsersAndGroups',
             trigger: 'manual',
             requestedAt: new Date(Date.now() + index).toISOString(),
           }),
@@ -107,8 +136,13 @@ describe.skipIf(skipReason !== undefined)(
               SECRET_DATA_ENCRYPTION_KEY: KEY,
               AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
               GRAPH_BASE_URL: emulator.origin,
-              AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
-              SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+              // One registration stands in for every consent app: these tests are not about the split.
+              ...consentAppEnvironment(
+                everyConsentApp({
+                  clientId: CLOUD_APP_SECURITY_CLIENT_ID,
+                  clientSecret: CLOUD_APP_SECURITY_CLIENT_SECRET,
+                }),
+              ),
               SMTP_URL: 'smtp://127.0.0.1:9',
               SYNC_POLL_INTERVAL_SECONDS: '0.5',
               LOG_LEVEL: process.env.WORKER_TEST_LOG_LEVEL ?? 'silent',
@@ -127,16 +161,29 @@ describe.skipIf(skipReason !== undefined)(
       }
       expect(finished.map((run) => run?.status)).toEqual(runs.map(() => 'succeeded'));
       for (const tenant of [TENANT, OTHER]) {
-        const intervals = finished
-          .filter((run) => run?.tenantId === tenant)
+        const ofTenant = finished.filter((run) => run?.tenantId === tenant);
+        // One Graph read served the tenant's every all-mode service: the others cost no request;
+        // a selected-mode service reads its targets in a run of its own.
+        const executed = ofTenant.filter((run) => (run?.graphRequests ?? 0) > 0);
+        expect(executed.map((run) => run?.scope).sort()).toEqual(
+          tenant === TENANT ? ['allUsersAndGroups', 'selectedUsers'] : ['allUsersAndGroups'],
+        );
+        expect(ofTenant.filter((run) => run?.graphRequests === 0)).toHaveLength(1);
+        const intervals = executed
           .map((run) => [Date.parse(run?.startedAt ?? ''), Date.parse(run?.finishedAt ?? '')] as const)
           .sort((a, b) => a[0] - b[0]);
         for (let index = 1; index < intervals.length; index++) {
           expect(intervals[index]?.[0]).toBeGreaterThanOrEqual(intervals[index - 1]?.[1] ?? Infinity);
         }
-        expect(await storedDirectory(store, tenant, 'exchangeOnline')).toEqual(
-          emulatorDirectory(emulator, tenant),
-        );
+        expect(await storedDirectory(store, tenant, 'tenant')).toEqual(emulatorDirectory(emulator, tenant));
+        if (tenant === TENANT)
+          expect((await storedDirectory(store, tenant, 'oneDrive')).users).toEqual(
+            emulatorDirectory(emulator, tenant).users.filter((user) =>
+              emulatorDirectory(emulator, tenant)
+                .users.slice(0, 45)
+                .some((each) => each.id === user.id),
+            ),
+          );
       }
     }, 120_000);
   },

@@ -12,6 +12,7 @@ import {
   type RunningEmulator,
 } from '@cas/m365-emulator';
 import { emulatorControl } from '@cas/m365-emulator/testing';
+import { consentAppEnvironment, everyConsentApp } from '@cas/microsoft365';
 import { createStore, SecretCipher, type DurableStore } from '@cas/store';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadWorkerConfig } from '../config.js';
@@ -39,8 +40,13 @@ function environment(): Record<string, string> {
     SECRET_DATA_ENCRYPTION_KEY: KEY,
     AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
     GRAPH_BASE_URL: emulator.origin,
-    AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
-    SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+    // One registration stands in for every consent app: these tests are not about the split.
+    ...consentAppEnvironment(
+      everyConsentApp({
+        clientId: CLOUD_APP_SECURITY_CLIENT_ID,
+        clientSecret: CLOUD_APP_SECURITY_CLIENT_SECRET,
+      }),
+    ),
     SMTP_URL: 'smtp://127.0.0.1:9',
     SYNC_LEASE_SECONDS: '2',
     SYNC_POLL_INTERVAL_SECONDS: '0.2',
@@ -125,7 +131,7 @@ it('resumes a sync after its worker process was killed mid-way and ends identica
       updated: 0,
       removed: 0,
     });
-    expect(await storedDirectory(store, TENANT, 'exchangeOnline')).toEqual(expected);
+    expect(await storedDirectory(store, TENANT, 'tenant')).toEqual(expected);
     expect((await store.syncJobs.get(run.id))?.attempts).toBe(2);
     // The resumed worker started at the 4th user page, not from the beginning.
     expect(pagesAfterResume.filter((phase) => phase === 'users')).toHaveLength(3);

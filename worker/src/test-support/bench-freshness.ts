@@ -30,6 +30,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '@cas/m365-emulator';
+import { consentAppEnvironment, everyConsentApp } from '@cas/microsoft365';
 import { pino } from 'pino';
 import { loadWorkerConfig } from '../config.js';
 import { startWorker, type RunningWorker } from '../main.js';
@@ -152,6 +153,13 @@ async function runMode(notifications: boolean): Promise<Record<string, string | 
       GRAPH_BASE_URL: emulator.origin,
       AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
       SECRET_AAD_APP_CLIENT_SECRET: CLOUD_APP_SECURITY_CLIENT_SECRET,
+      // One registration stands in for every consent app: this is not about the split.
+      ...consentAppEnvironment(
+        everyConsentApp({
+          clientId: CLOUD_APP_SECURITY_CLIENT_ID,
+          clientSecret: CLOUD_APP_SECURITY_CLIENT_SECRET,
+        }),
+      ),
       LOG_LEVEL: 'silent',
     };
     const port = await freePort();
@@ -179,7 +187,7 @@ async function runMode(notifications: boolean): Promise<Record<string, string | 
     await worker.subscriptions?.reconcileAll();
     const converged = async () =>
       JSON.stringify(emulatorDirectory(emulator, TENANT)) ===
-      JSON.stringify(await storedDirectory(store, TENANT, 'exchangeOnline'));
+      JSON.stringify(await storedDirectory(store, TENANT, 'tenant'));
     for (const deadline = Date.now() + 120_000; !(await converged());) {
       if (Date.now() > deadline) throw new Error('the first synchronization did not finish');
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -198,7 +206,7 @@ async function runMode(notifications: boolean): Promise<Record<string, string | 
     let stopped = false;
     const watcher = (async () => {
       while (!stopped && (watching || changes.some((change) => change.seenAt === undefined))) {
-        const state = await storedDirectory(store, TENANT, 'exchangeOnline');
+        const state = await storedDirectory(store, TENANT, 'tenant');
         const now = Date.now();
         for (const change of changes)
           if (change.seenAt === undefined && change.visible(state)) change.seenAt = now;

@@ -8,6 +8,7 @@ import {
   groupKind,
   type DirectoryGroup,
   type DirectoryMembership,
+  type DirectorySnapshotId,
   type DirectoryUser,
   type ServiceId,
   type Store,
@@ -101,9 +102,9 @@ export function emulatorDirectory(emulator: RunningEmulator, tenantId: string): 
 export async function storedDirectory(
   store: Store,
   tenantId: string,
-  service: ServiceId,
+  snapshot: DirectorySnapshotId,
 ): Promise<DirectoryState> {
-  const key = { tenantId, service };
+  const key = { tenantId, snapshot };
   const users: DirectoryUser[] = [];
   for (let page = await store.directorySnapshots.listUsers(key, { limit: 5_000 }); page.length > 0;) {
     users.push(...page);

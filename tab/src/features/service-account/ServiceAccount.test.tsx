@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 /**
- * Administration > Service Account (R10): status, the cause of a broken token, last verified,
- * consent steps and roles, and Create new access token (Step 1 then Step 2 popups).
+ * Administration > Service Account (R10): status and the cause of a broken token per service, then
+ * one row per app registration (status, roles, last verified, cause) with Create new access token
+ * running that step's consent only.
  */
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
@@ -9,11 +10,27 @@ import { grantedSteps, meFixture, serviceAccountFixture, TENANT_ID } from '../..
 import { renderTab, stubConsentPopups } from '../../test-support/render-tab.js';
 import { ServiceAccount } from './ServiceAccount.js';
 
+/** Exchange Online with its Graph app's consent removed: the EWS row healthy, the Graph row not. */
 const BROKEN = serviceAccountFixture({
   exchangeOnline: {
     status: 'tokenInvalid',
     scope: 'allUsersAndGroups',
-    consentSteps: grantedSteps('exchangeOnline'),
+    consentSteps: grantedSteps('exchangeOnline').map((step) =>
+      step.step === 'microsoftGraph'
+        ? {
+            ...step,
+            token: {
+              status: 'invalid' as const,
+              lastVerifiedAt: '2026-11-26T07:15:00.000Z',
+              failure: {
+                cause: 'consentRevoked' as const,
+                message: 'The admin consent was revoked.',
+                missingRoles: [],
+              },
+            },
+          }
+        : step,
+    ),
     lastVerifiedAt: '2026-11-26T07:15:00.000Z',
     tokenFailure: {
       cause: 'consentRevoked',
@@ -33,12 +50,26 @@ const HEALTHY = serviceAccountFixture({
 const STEP_URL = 'https://login.test/organizations/v2.0/adminconsent?state=renew';
 const RENEW_1 = 'POST /api/services/exchangeOnline/service-account/token/exchangeWebServices';
 const RENEW_2 = 'POST /api/services/exchangeOnline/service-account/token/microsoftGraph';
+const EWS_APP = 'Cloud App Security for Exchange Online (EWS)';
+const GRAPH_APP = 'Cloud App Security for Exchange Online';
 
 function card(name: string): HTMLElement {
   const heading = screen.getByRole('heading', { level: 2, name });
   const group = heading.closest('[role="group"]');
   if (!(group instanceof HTMLElement)) throw new Error(`no card for ${name}`);
   return group;
+}
+
+/** The row of one app registration in a service's card. */
+function appRow(service: string, stepAndApp: string): HTMLElement {
+  const list = within(card(service)).getByRole('list', { name: `App registrations of ${service}` });
+  const row = within(list)
+    .getAllByRole('listitem')
+    .find(
+      (item) => item.getAttribute('aria-labelledby') !== null && item.textContent?.startsWith(stepAndApp),
+    );
+  if (!row) throw new Error(`no row ${stepAndApp} in ${service}`);
+  return row;
 }
 
 describe('ServiceAccount', () => {
@@ -62,74 +93,64 @@ describe('ServiceAccount', () => {
     ).toBeTruthy();
   });
 
-  it('shows each service account with its tenant, status, the cause of a broken token and the consent steps', async () => {
+  it('shows each service account, then one row per app with its status, roles, last verified and cause', async () => {
     renderTab(<ServiceAccount />, { routes: { 'GET /api/service-account': { body: BROKEN } } });
     await screen.findByRole('heading', { level: 2, name: 'Exchange Online' });
     const exchange = within(card('Exchange Online'));
-    expect(exchange.getByText('Access token invalid')).toBeTruthy();
+    expect(exchange.getAllByText('Access token invalid')).toHaveLength(2);
     expect(exchange.getByText(TENANT_ID)).toBeTruthy();
-    expect(exchange.getByText('Cause')).toBeTruthy();
     expect(
       exchange.getByText('An administrator revoked the consent of Cloud App Security in your tenant.'),
     ).toBeTruthy();
-    expect(exchange.getByText(/^Nov 26, 2026/)).toBeTruthy();
-    expect(
-      exchange.getByText(
-        /^Step 1: to use the Exchange Web Service \(EWS\) managed API for quarantine management — roles full_access_as_app; granted/,
-      ),
-    ).toBeTruthy();
-    expect(exchange.getByText(/^Step 2: .* roles Mail\.ReadWrite, User\.Read\.All; granted/)).toBeTruthy();
+
+    const ews = within(appRow('Exchange Online', `Step 1: ${EWS_APP}`));
+    expect(ews.getByText('Healthy')).toBeTruthy();
+    expect(ews.getByText('Office 365 Exchange Online: full_access_as_app')).toBeTruthy();
+    expect(ews.getByText(/^granted .* by admin@contoso\.onmicrosoft\.com$/)).toBeTruthy();
+    expect(ews.getByText(/^Nov 27, 2026/)).toBeTruthy();
+    expect(ews.queryByText('Cause')).toBeNull();
+
+    const graph = within(appRow('Exchange Online', `Step 2: ${GRAPH_APP}`));
+    expect(graph.getByText('Access token invalid')).toBeTruthy();
+    expect(graph.getByText('Microsoft Graph: Mail.ReadWrite, User.Read.All')).toBeTruthy();
+    expect(graph.getByText('The admin consent was revoked.')).toBeTruthy();
+    expect(graph.getByText(/^Nov 26, 2026/)).toBeTruthy();
+
     // Services never provisioned have no token to renew.
     expect(within(card('OneDrive')).getByText('Not provisioned')).toBeTruthy();
+    expect(within(card('OneDrive')).getByText('Step 1: Cloud App Security for OneDrive')).toBeTruthy();
     expect(within(card('OneDrive')).queryByRole('button', { name: /Create new access token/ })).toBeNull();
   });
 
-  it('Create new access token runs Step 1 then Step 2 and shows the service healthy again', async () => {
+  it("Create new access token on the Graph app's row runs that step's consent only and shows the service healthy", async () => {
     const popups = stubConsentPopups();
     const { user, http, unreadRefreshes } = renderTab(<ServiceAccount />, {
       routes: {
         'GET /api/service-account': [{ body: BROKEN }, { body: HEALTHY }],
-        [RENEW_1]: { body: { url: `${STEP_URL}-1`, stepNumber: 1, resource: 'EWS', roles: [], purpose: '' } },
         [RENEW_2]: {
           body: { url: `${STEP_URL}-2`, stepNumber: 2, resource: 'Graph', roles: [], purpose: '' },
         },
       },
     });
-    await user.click(
-      await screen.findByRole('button', { name: 'Create new access token for Exchange Online' }),
-    );
-    // Each step is the admin's own click (its popup opens from it); the keyboard lands on Step 1.
-    const step1 = screen.getByRole('button', { name: 'Click here (Exchange Online, Step 1)' });
-    const step2 = screen.getByRole('button', {
-      name: 'Click here (Exchange Online, Step 2)',
-    }) as HTMLButtonElement;
-    expect(document.activeElement).toBe(step1);
-    expect(popups).toHaveLength(0);
-    expect(step2.disabled).toBe(true);
-
-    await user.click(step1);
-    await waitFor(() => expect(popups[0]?.url).toBe(`${STEP_URL}-1`));
-    popups[0]?.answer({ ok: true, code: 'reauthorised', message: 'Step 1 granted again.' });
-    await waitFor(() => expect(step2.disabled).toBe(false));
-    expect(
-      screen.getByText(/^Step 1: sign in with a Global Administrator and click Accept\. Done\.$/),
-    ).toBeTruthy();
-
-    await user.click(step2);
-    await waitFor(() => expect(popups[1]?.url).toBe(`${STEP_URL}-2`));
-    popups[1]?.answer({ ok: true, code: 'reauthorised', message: 'Step 2 granted again.' });
+    await user.click(await screen.findByRole('button', { name: `Create new access token for ${GRAPH_APP}` }));
+    await waitFor(() => expect(popups[0]?.url).toBe(`${STEP_URL}-2`));
+    popups[0]?.answer({
+      ok: true,
+      code: 'reauthorised',
+      message: 'A new access token for Exchange Online is created and verified.',
+    });
 
     expect((await screen.findByRole('status')).textContent).toBe(
       'New access token created for Exchange Online; the token is healthy again.',
     );
-    await waitFor(() => expect(within(card('Exchange Online')).getByText('Healthy')).toBeTruthy());
+    await waitFor(() => expect(within(card('Exchange Online')).getAllByText('Healthy')).toHaveLength(3));
     expect(within(card('Exchange Online')).queryByText('Cause')).toBeNull();
-    expect(http.requestsTo(RENEW_1)).toHaveLength(1);
+    expect(http.requestsTo(RENEW_1)).toHaveLength(0);
     expect(http.requestsTo(RENEW_2)).toHaveLength(1);
     expect(unreadRefreshes()).toBe(1);
   });
 
-  it('shows a failed renewal step with its reason and lets the admin retry it', async () => {
+  it('shows a failed renewal with its reason and lets the admin retry it', async () => {
     const popups = stubConsentPopups();
     const { user } = renderTab(<ServiceAccount />, {
       routes: {
@@ -137,16 +158,13 @@ describe('ServiceAccount', () => {
         [RENEW_1]: { body: { url: STEP_URL, stepNumber: 1, resource: 'EWS', roles: [], purpose: '' } },
       },
     });
-    await user.click(
-      await screen.findByRole('button', { name: 'Create new access token for Exchange Online' }),
-    );
-    await user.click(screen.getByRole('button', { name: 'Click here (Exchange Online, Step 1)' }));
+    await user.click(await screen.findByRole('button', { name: `Create new access token for ${EWS_APP}` }));
     await waitFor(() => expect(popups[0]?.url).toBe(STEP_URL));
     popups[0]?.answer({ ok: false, code: 'wrong_tenant', message: 'You signed in to another tenant.' });
     const alert = await screen.findByRole('alert');
     expect(within(alert).getByText('Signed in to a different tenant')).toBeTruthy();
     expect(
-      (screen.getByRole('button', { name: 'Click here (Exchange Online, Step 1)' }) as HTMLButtonElement)
+      (screen.getByRole('button', { name: `Create new access token for ${EWS_APP}` }) as HTMLButtonElement)
         .disabled,
     ).toBe(false);
   });
@@ -157,7 +175,7 @@ describe('ServiceAccount', () => {
       me: meFixture({ isGlobalAdministrator: false }),
     });
     const button = (await screen.findByRole('button', {
-      name: 'Create new access token for Exchange Online',
+      name: `Create new access token for ${GRAPH_APP}`,
     })) as HTMLButtonElement;
     expect(button.disabled).toBe(true);
   });

@@ -1,16 +1,16 @@
 /**
- * **Administration > Service Account** (R10): per service its tenant, status, the cause of a broken
- * token, when the token was last verified, the consent steps and roles, and **Create new access
- * token** (every consent step again, then re-verified by the API).
+ * **Administration > Service Account** (R10): per service its tenant, status and the cause of a
+ * broken token, then one row per app registration (one per consent step, ADR 0013) with its
+ * status, when it was last verified, its roles, and **Create new access token**, which runs that
+ * step's consent only and lets the API re-verify the whole service.
  */
-import { SERVICE_ACCOUNT_PAGE, type ConsentStep } from '@cas/core';
+import { SERVICE_ACCOUNT_PAGE } from '@cas/core';
 import {
   Badge,
-  Body1,
+  Body1Strong,
   Button,
   Card,
   CardHeader,
-  Link,
   makeStyles,
   MessageBar,
   MessageBarBody,
@@ -19,14 +19,14 @@ import {
   Subtitle2,
   tokens,
 } from '@fluentui/react-components';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { runConsentStep, type ConsentStepResult } from '../../app/consent-flow.js';
 import { formatTime } from '../../app/format.js';
 import { PageHeading } from '../../app/PageHeading.js';
 import { PageState } from '../../app/PageState.js';
 import { useTab } from '../../app/tab-context.js';
 import { useApiResource } from '../../app/use-api-resource.js';
-import type { ServiceAccountView } from '@cas/contracts';
+import type { ConsentStepView, ServiceAccountView } from '@cas/contracts';
 import type { ReactNode } from 'react';
 
 const useStyles = makeStyles({
@@ -40,7 +40,14 @@ const useStyles = makeStyles({
   },
   term: { color: tokens.colorNeutralForeground2 },
   detail: { margin: 0, overflowWrap: 'anywhere' },
-  steps: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
+  apps: { margin: 0, padding: 0, listStyle: 'none', display: 'grid', gap: tokens.spacingVerticalM },
+  app: {
+    display: 'grid',
+    gap: tokens.spacingVerticalS,
+    paddingTop: tokens.spacingVerticalS,
+    borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  appHeader: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap' },
   renew: { display: 'grid', gap: tokens.spacingVerticalS, justifyItems: 'start' },
 });
 
@@ -84,50 +91,24 @@ export function ServiceAccount(): ReactNode {
 /** Props of {@link ServiceAccountCard}. */
 export interface ServiceAccountCardProps {
   readonly account: ServiceAccountView;
-  /** Called once every step of Create new access token succeeded. */
+  /** Called after a step's consent was accepted, to show the fresh state. */
   readonly onRenewed: () => void;
 }
 
+const APP_STATUS: Readonly<
+  Record<ConsentStepView['token']['status'], { text: string; color: 'success' | 'danger' | 'informative' }>
+> = {
+  healthy: { text: 'Healthy', color: 'success' },
+  invalid: { text: 'Access token invalid', color: 'danger' },
+  notGranted: { text: 'Not granted', color: 'informative' },
+};
+
 /** One service's account. */
 export function ServiceAccountCard({ account, onRenewed }: ServiceAccountCardProps): ReactNode {
-  const { api, host, locale, me, refreshUnread } = useTab();
+  const { locale } = useTab();
   const styles = useStyles();
-  const [renewing, setRenewing] = useState(false);
-  const [progress, setProgress] = useState<Partial<Record<ConsentStep, 'waiting' | ConsentStepResult>>>({});
   const provisioned = account.status === 'protected' || account.status === 'tokenInvalid';
   const titleId = `account-${account.service}`;
-
-  const runStep = (step: ConsentStep): void => {
-    setProgress((value) => ({ ...value, [step]: 'waiting' }));
-    void runConsentStep(host, () => api.startTokenRenewal(account.service, step)).then((result) =>
-      setProgress((value) => ({ ...value, [step]: result })),
-    );
-  };
-
-  const allDone =
-    renewing &&
-    account.consentSteps.every((candidate) => {
-      const outcome = progress[candidate.step];
-      return typeof outcome === 'object' && outcome.ok;
-    });
-  useEffect(() => {
-    if (!allDone) return;
-    // Every step re-consented and proven: the API cleared the incident; show the fresh state.
-    setRenewing(false);
-    refreshUnread();
-    onRenewed();
-  }, [allDone, refreshUnread, onRenewed]);
-
-  // The steps replace the button: keyboard focus moves to Step 1's Click here, not to the page.
-  const firstStepLink = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (renewing) firstStepLink.current?.focus();
-  }, [renewing]);
-
-  const start = (): void => {
-    setProgress({});
-    setRenewing(true);
-  };
 
   return (
     <Card aria-labelledby={titleId}>
@@ -163,80 +144,116 @@ export function ServiceAccountCard({ account, onRenewed }: ServiceAccountCardPro
             <dd className={styles.detail}>{account.tokenFailure.message}</dd>
           </>
         ) : null}
-        <dt className={styles.term}>Consent steps</dt>
+      </dl>
+      <ul className={styles.apps} aria-label={`App registrations of ${account.name}`}>
+        {account.consentSteps.map((step) => (
+          <AppRow
+            key={step.step}
+            account={account}
+            step={step}
+            provisioned={provisioned}
+            onRenewed={onRenewed}
+          />
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
+/** One app registration of a service: its status, roles and Create new access token. */
+function AppRow({
+  account,
+  step,
+  provisioned,
+  onRenewed,
+}: {
+  readonly account: ServiceAccountView;
+  readonly step: ConsentStepView;
+  readonly provisioned: boolean;
+  readonly onRenewed: () => void;
+}): ReactNode {
+  const { api, host, locale, me, refreshUnread } = useTab();
+  const styles = useStyles();
+  const [outcome, setOutcome] = useState<'waiting' | ConsentStepResult | undefined>(undefined);
+  const status = APP_STATUS[step.token.status];
+  const rowId = `app-${account.service}-${step.step}`;
+
+  // The popup opens from the admin's own click: runConsentStep runs synchronously in it.
+  const renew = (): void => {
+    setOutcome('waiting');
+    void runConsentStep(host, () => api.startTokenRenewal(account.service, step.step)).then((result) => {
+      setOutcome(result);
+      if (result.ok) {
+        refreshUnread();
+        onRenewed();
+      }
+    });
+  };
+
+  return (
+    <li className={styles.app} aria-labelledby={rowId}>
+      <div className={styles.appHeader}>
+        <Body1Strong id={rowId}>
+          Step {step.stepNumber}: {step.appName}
+        </Body1Strong>
+        <Badge appearance="tint" color={status.color}>
+          {status.text}
+        </Badge>
+      </div>
+      <dl className={styles.facts}>
+        <dt className={styles.term}>Purpose</dt>
+        <dd className={styles.detail}>{step.purpose}</dd>
+        <dt className={styles.term}>Permissions</dt>
         <dd className={styles.detail}>
-          <ul className={styles.steps}>
-            {account.consentSteps.map((step) => (
-              <li key={step.step}>
-                Step {step.stepNumber}: {step.purpose} — roles {step.roles.join(', ')};{' '}
-                {step.granted ? `granted ${formatTime(step.grantedAt, locale, '')}` : 'not granted'}
-              </li>
-            ))}
-          </ul>
+          {step.resource}: {step.roles.join(', ')}
         </dd>
+        <dt className={styles.term}>Consent</dt>
+        <dd className={styles.detail}>
+          {step.granted
+            ? `granted ${formatTime(step.grantedAt, locale, '')}${step.grantedBy ? ` by ${step.grantedBy}` : ''}`
+            : 'not granted'}
+        </dd>
+        <dt className={styles.term}>Last verified</dt>
+        <dd className={styles.detail}>{formatTime(step.token.lastVerifiedAt, locale)}</dd>
+        {step.token.failure ? (
+          <>
+            <dt className={styles.term}>Cause</dt>
+            <dd className={styles.detail}>{step.token.failure.message}</dd>
+          </>
+        ) : null}
       </dl>
       {provisioned ? (
         <div className={styles.renew}>
-          {renewing ? (
-            account.consentSteps.map((step, index) => {
-              const outcome = progress[step.step];
-              const previous = account.consentSteps[index - 1];
-              const previousOutcome = previous ? progress[previous.step] : undefined;
-              const ready =
-                previous === undefined || (typeof previousOutcome === 'object' && previousOutcome.ok);
-              return (
-                <div key={step.step}>
-                  <Body1>
-                    Step {step.stepNumber}: sign in with a Global Administrator and click Accept.{' '}
-                    {typeof outcome === 'object' && outcome.ok ? (
-                      'Done.'
-                    ) : (
-                      <Link
-                        as="button"
-                        ref={index === 0 ? firstStepLink : undefined}
-                        disabled={!ready || outcome === 'waiting'}
-                        aria-label={`Click here (${account.name}, Step ${step.stepNumber})`}
-                        onClick={() => runStep(step.step)}
-                      >
-                        Click here
-                      </Link>
-                    )}
-                  </Body1>
-                  {outcome === 'waiting' ? (
-                    <Spinner size="tiny" label="Waiting for the Microsoft sign-in window…" />
-                  ) : null}
-                  {typeof outcome === 'object' && !outcome.ok ? (
-                    <MessageBar intent="error" role="alert">
-                      <MessageBarBody>
-                        <MessageBarTitle>{outcome.title}</MessageBarTitle>
-                        {outcome.message}
-                      </MessageBarBody>
-                    </MessageBar>
-                  ) : null}
-                </div>
-              );
-            })
-          ) : (
-            <Button
-              appearance={account.status === 'tokenInvalid' ? 'primary' : 'secondary'}
-              disabled={me?.isGlobalAdministrator !== true}
-              aria-label={`Create new access token for ${account.name}`}
-              onClick={start}
-            >
-              Create new access token
-            </Button>
-          )}
-          {!renewing &&
-          Object.values(progress).length > 0 &&
-          Object.values(progress).every((o) => typeof o === 'object' && o.ok) ? (
+          <Button
+            appearance={step.token.status === 'invalid' ? 'primary' : 'secondary'}
+            disabled={me?.isGlobalAdministrator !== true || outcome === 'waiting'}
+            aria-label={`Create new access token for ${step.appName}`}
+            onClick={renew}
+          >
+            Create new access token
+          </Button>
+          {outcome === 'waiting' ? (
+            <Spinner size="tiny" label="Waiting for the Microsoft sign-in window…" />
+          ) : null}
+          {typeof outcome === 'object' && !outcome.ok ? (
+            <MessageBar intent="error" role="alert">
+              <MessageBarBody>
+                <MessageBarTitle>{outcome.title}</MessageBarTitle>
+                {outcome.message}
+              </MessageBarBody>
+            </MessageBar>
+          ) : null}
+          {typeof outcome === 'object' && outcome.ok ? (
             <MessageBar intent="success" role="status">
               <MessageBarBody>
-                New access token created for {account.name}; the token is healthy again.
+                {outcome.code === 'reauthorised'
+                  ? `New access token created for ${account.name}; the token is healthy again.`
+                  : outcome.message}
               </MessageBarBody>
             </MessageBar>
           ) : null}
         </div>
       ) : null}
-    </Card>
+    </li>
   );
 }

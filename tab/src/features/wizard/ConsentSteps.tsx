@@ -103,9 +103,10 @@ export function ConsentSteps({ steps, progress, onStart, canConsent }: ConsentSt
 }
 
 /**
- * The source guide's instruction around what the step grants; the purpose is the API's own words
- * for the step (it differs per service and with the EWS setting), never a copy kept here.
+ * The source guide's instruction around what the step grants, naming the step's own app
+ * registration (the name its consent page shows); the purpose is the API's own words for the step
+ * (it differs per service and with the EWS setting), never a copy kept here.
  */
 function stepInstruction(step: ConsentStepView): string {
-  return `Sign in with your Office 365 Global Administrator credentials and click Accept to grant Cloud App Security permissions ${step.purpose} (${step.roles.join(', ')}).`;
+  return `Sign in with your Office 365 Global Administrator credentials and click Accept to grant ${step.appName} permissions ${step.purpose} (${step.roles.join(', ')}).`;
 }
