@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import { createControlHandler } from './control/control-handler.js';
+import { createTargetsControlHandler } from './control/targets-control-handler.js';
 import {
   createDevelopmentTenant,
   createDirectoryRegistry,
@@ -199,6 +200,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     delegates: [
       createMailControlHandler({ outbox: mail, directories }),
       createChangeNotificationControlHandler(changeNotifications),
+      createTargetsControlHandler({ directories }),
     ],
     clock,
     describe,

@@ -17,6 +17,7 @@ import { ACCESS_TOKEN_LIFETIME_SECONDS } from '../entra/token-minting.js';
 import { findFirstPartyResource } from '../entra/well-known-resources.js';
 import { FaultRuleError, type FaultInjector, type FaultRuleInput } from '../faults/fault-injector.js';
 import { CHANGE_NOTIFICATION_CONTROL_ROUTES } from '../subscriptions/change-notification-control.js';
+import { TARGET_CONTROL_ROUTE_LABELS } from './targets-control-handler.js';
 import type {
   AreaHandler,
   DirectoryRegistry,
@@ -95,7 +96,7 @@ function route(method: string, pattern: string, run: Route['run'], status = 200)
 
 route('GET', '/_emulator', (deps) => ({
   ...deps.describe(),
-  routes: [...CONTROL_ROUTE_LABELS, ...CHANGE_NOTIFICATION_CONTROL_ROUTES],
+  routes: [...CONTROL_ROUTE_LABELS, ...CHANGE_NOTIFICATION_CONTROL_ROUTES, ...TARGET_CONTROL_ROUTE_LABELS],
 }));
 
 // Everything saved across restarts back to start-up (tenants, consent, app registrations).

@@ -3,6 +3,7 @@
  * `$filter` may name), the default property sets, and values derived from the id (office, phone,
  * language, dates) so they cost no memory per user but stay stable.
  */
+import { assignedPlans } from '../directory/licence-plans.js';
 import { JOB_TITLES, LANGUAGES, OFFICES } from '../directory/name-lists.js';
 import { stableHash } from '../directory/seeded-random.js';
 import type { EmulatedGroup, EmulatedUser } from '../contracts.js';
@@ -96,6 +97,7 @@ const USER_PROPERTIES: readonly PropertyDefinition<EmulatedUser>[] = [
     name: 'assignedLicenses',
     read: (u) => u.assignedLicenses.map((l) => ({ disabledPlans: [...l.disabledPlans], skuId: l.skuId })),
   },
+  { name: 'assignedPlans', read: (u) => assignedPlans(u) },
   {
     name: 'businessPhones',
     read: (u) => (isPerson(u) ? [`+1 425 555 ${String(1000 + (idNumber(u.id, 1) % 9000))}`] : []),

@@ -5,6 +5,9 @@
 
 /** An error Graph answers with (expected outcome, not a crash). */
 export class GraphError extends Error {
+  /** `innerError.code` SharePoint-backed routes add (`mysiteNotFound`); undefined for most errors. */
+  innerCode: string | undefined;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -56,12 +59,14 @@ export function errorBody(
   requestId: string,
   clientRequestId: string,
   at: Date,
+  innerCode?: string,
 ): { error: { code: string; message: string; innerError: Record<string, string> } } {
   return {
     error: {
       code,
       message,
       innerError: {
+        ...(innerCode ? { code: innerCode } : {}),
         // Graph prints the date without milliseconds or zone designator.
         date: at.toISOString().slice(0, 19),
         'request-id': requestId,

@@ -65,7 +65,14 @@ export function createGraphHandler(options: GraphHandlerOptions): AreaHandler {
   ): GraphResponse => ({
     status: error.status,
     headers: { ...extraHeaders, ...error.headers },
-    body: errorBody(error.code, error.message, ids.requestId, ids.clientRequestId, new Date(now())),
+    body: errorBody(
+      error.code,
+      error.message,
+      ids.requestId,
+      ids.clientRequestId,
+      new Date(now()),
+      error.innerCode,
+    ),
   });
 
   /** Runs one request (top-level or inside a batch) and never throws for expected failures. */

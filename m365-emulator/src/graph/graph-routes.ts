@@ -17,6 +17,13 @@ import { GraphError, mailAccessDenied, resourceNotFound, segmentNotFound } from 
 import { isAllowed, isDelegated, type GraphOperation } from './permissions.js';
 import { listRoleAssignments } from './role-assignments.js';
 import { sendMail } from './send-mail.js';
+import {
+  mailFolderDenied,
+  sharePointAccessDenied,
+  sitesRoute,
+  userDrive,
+  userMailFolder,
+} from './site-routes.js';
 import type { MailOutbox } from '../mail/mail-outbox.js';
 import type { ChangeNotifications } from '../subscriptions/change-notifications.js';
 import type { CostedEndpoint } from '../throttling/resource-units.js';
@@ -140,6 +147,15 @@ export function resolveRoute(
           run: (request) => countCollection(request, 'users'),
         });
       }
+      if (fourth !== undefined && lower(third) === 'mailfolders' && rest.length === 0) {
+        return get({
+          label: 'GET /v1.0/users/{id}/mailFolders/{id}',
+          operation: 'readMail',
+          denied: mailFolderDenied,
+          cost: undefined,
+          run: (request) => userMailFolder(request, second, fourth),
+        });
+      }
       if (fourth !== undefined) throw segmentNotFound(fourth);
       return userRoute(method, second, third, undefined, services, '/users/{id}');
     }
@@ -195,6 +211,8 @@ export function resolveRoute(
         run: (request) => listMembers(request, second, { transitive, cast }),
       });
     }
+    case 'sites':
+      return sitesRoute(method, segments.slice(1));
     default:
       throw segmentNotFound(first);
   }
@@ -244,6 +262,15 @@ function userRoute(
             throw mailAccessDenied();
           return sendMail(request, sender, services.mail);
         },
+      };
+    case 'drive':
+      if (method !== 'GET') throw METHOD_NOT_ALLOWED();
+      return {
+        label: `GET /v1.0${labelBase}/drive`,
+        operation: 'readDrives',
+        denied: sharePointAccessDenied,
+        cost: undefined,
+        run: (request) => userDrive(request, target(request)),
       };
     case 'mailboxsettings':
       if (method !== 'GET') throw METHOD_NOT_ALLOWED();

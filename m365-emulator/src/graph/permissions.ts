@@ -13,7 +13,11 @@ export type GraphOperation =
   | 'readMe'
   | 'readMailboxSettings'
   | 'sendMail'
-  | 'readRoleAssignments';
+  | 'readRoleAssignments'
+  | 'readSites'
+  | 'readAllSites'
+  | 'readDrives'
+  | 'readMail';
 
 const ALLOWED: Readonly<Record<GraphOperation, readonly string[]>> = {
   readUsers: [
@@ -55,6 +59,14 @@ const ALLOWED: Readonly<Record<GraphOperation, readonly string[]>> = {
   ],
   readMailboxSettings: ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'],
   sendMail: ['Mail.Send'],
+  // Sites (SharePoint-backed): Sites.Read.All is the least privileged for reading site collections.
+  readSites: ['Sites.Read.All', 'Sites.ReadWrite.All', 'Sites.Manage.All', 'Sites.FullControl.All'],
+  // `getAllSites` lists every site of the organization: application permissions only (checked in the route).
+  readAllSites: ['Sites.Read.All', 'Sites.ReadWrite.All'],
+  // A user's drive: Files.Read.All is the least privileged; the Sites permissions open it too.
+  readDrives: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],
+  // Mail folders: the product holds Mail.ReadWrite for scanning and quarantine; the read ones suffice to look.
+  readMail: ['Mail.ReadBasic.All', 'Mail.ReadBasic', 'Mail.Read', 'Mail.ReadWrite'],
   // `GET /roleManagement/directory/roleAssignments`: the same list for application and delegated tokens.
   readRoleAssignments: [
     'RoleManagement.Read.Directory',

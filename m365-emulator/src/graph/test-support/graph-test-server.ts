@@ -6,6 +6,7 @@ import { join } from 'node:path';
  * `node:http` on a random loopback port. The Graph SDK talks to it through `customHosts`; the real
  * emulator serves the same handlers over HTTPS from `server.ts`.
  */
+import { createTargetsControlHandler } from '../../control/targets-control-handler.js';
 import { CONTOSO_SPEC, FABRIKAM_SPEC } from '../../directory/development-tenants.js';
 import {
   createDirectoryRegistry,
@@ -103,6 +104,7 @@ export async function startGraphTestServer(options: GraphTestServerOptions = {})
     ...(options.delta ? { delta: options.delta } : {}),
   });
   const mailControl = createMailControlHandler({ outbox, directories: registry });
+  const targetsControl = createTargetsControlHandler({ directories: registry });
 
   let origin = '';
   const listener: RequestListener = (req, res) => {
@@ -110,7 +112,7 @@ export async function startGraphTestServer(options: GraphTestServerOptions = {})
       const body = await readBody(req);
       const url = new URL(req.url ?? '/', origin);
       const ctx = { req, res, url, origin, body };
-      const handled = (await graph(ctx)) || (await mailControl(ctx));
+      const handled = (await graph(ctx)) || (await mailControl(ctx)) || (await targetsControl(ctx));
       if (!handled) {
         res.writeHead(404, { 'Content-Type': 'text/plain' });
         res.end('not found');
