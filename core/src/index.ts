@@ -17,3 +17,4 @@ export * from './log-redaction.js';
 export * from './alert-recipients.js';
 export * from './change-notifications.js';
 export * from './configuration.js';
+export * from './service-targets.js';
