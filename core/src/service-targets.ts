@@ -291,3 +291,36 @@ export function checkSiteSelection(
 export function protectedTargetsLine(service: ServiceId, count: number): string {
   return `${SERVICE_NAMES[service]} protects ${targetCountText(service, count)}.`;
 }
+
+/** One page of a tenant's site collections (personal OneDrive sites left out). */
+export interface SiteCollectionPage {
+  readonly sites: readonly SiteTarget[];
+  /** Where the next page starts (an opaque cursor to keep as a checkpoint); null on the last page. */
+  readonly next: string | null;
+}
+
+/**
+ * Reads what each service protects (Graph in production, the emulator locally). One adapter
+ * implements it; implementations throw their own error class on failure.
+ */
+export interface ServiceTargetsReader {
+  /** The site collection at this URL, or undefined when the tenant has none there. */
+  findSiteCollection(tenantId: string, url: SiteCollectionUrl): Promise<SiteTarget | undefined>;
+  /** One page of every site collection of the tenant, from `cursor` (undefined: the first page). */
+  listSiteCollections(
+    tenantId: string,
+    options: { readonly pageSize: number; readonly cursor?: string },
+  ): Promise<SiteCollectionPage>;
+  /**
+   * What the users' licences give them, one entry per id in order (undefined: no such user), from
+   * their `assignedPlans`, read in `$batch` requests of 20.
+   */
+  findUserHoldings(
+    tenantId: string,
+    userIds: readonly string[],
+  ): Promise<(UserServiceHoldings | undefined)[]>;
+  /** True when Exchange Online answers for the user's mailbox (`mailFolders/inbox`). */
+  hasMailbox(tenantId: string, userId: string): Promise<boolean>;
+  /** True when the user has a OneDrive (`/users/{id}/drive`). */
+  hasOneDrive(tenantId: string, userId: string): Promise<boolean>;
+}
