@@ -18,6 +18,7 @@ import { EntraService } from './entra/entra-service.js';
 import { createGraphTokenVerifier } from './entra/graph-token-verifier.js';
 import { sendJson } from './entra/http-replies.js';
 import { loadOrCreateSigningKey } from './entra/signing-keys.js';
+import { createEwsHandler, EwsBlocking } from './ews/ews-handler.js';
 import { FaultInjector } from './faults/fault-injector.js';
 import { createGraphHandler, describeGraphRoute } from './graph/index.js';
 import { createMailControlHandler, createMailOutbox, type MailOutbox } from './mail/index.js';
@@ -191,6 +192,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     tenants: directories.list(),
     apps: entra.apps.list().map((app) => ({ appId: app.appId, displayName: app.displayName })),
   });
+  const ewsHandlers = createEwsHandler({ keys: entra.keys, now, blocking: new EwsBlocking(), directories });
   const control = createControlHandler({
     entra,
     directories,
@@ -201,6 +203,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       createMailControlHandler({ outbox: mail, directories }),
       createChangeNotificationControlHandler(changeNotifications),
       createTargetsControlHandler({ directories }),
+      ewsHandlers.control,
     ],
     clock,
     describe,
@@ -274,7 +277,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         error: { code: 'RequestEntityTooLarge', message: 'The request body is too large.' },
       });
     const ctx: HttpContext = { req, res, url, origin, body };
-    for (const area of [control, entraHandler, graphHandler]) {
+    for (const area of [control, entraHandler, graphHandler, ewsHandlers.ews]) {
       if (await area(ctx)) return;
     }
     sendJson(res, 404, {
@@ -324,6 +327,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 /** Stats label: the route pattern, not the raw path, so ids do not explode the table. */
 function routeLabel(method: string, pathname: string): string {
   if (isControlPath(pathname)) return `${method} ${genericPath(pathname)}`;
+  if (/^\/ews\/exchange\.asmx$/i.test(pathname)) return `${method} /EWS/Exchange.asmx`;
   return entraRouteLabel(method, pathname) ?? describeGraphRoute(method, pathname) ?? `${method} (unknown)`;
 }
 

@@ -24,6 +24,8 @@ export const TARGET_CONTROL_ROUTE_LABELS = [
   'POST /_emulator/tenants/{tenant}/users/{user}/license',
   'POST /_emulator/tenants/{tenant}/users/{user}/unlicense',
   'GET /_emulator/tenants/{tenant}/targets',
+  'GET /_emulator/tenants/{tenant}/ews',
+  'PUT /_emulator/tenants/{tenant}/ews',
 ] as const;
 
 const SITES = /^\/_emulator\/tenants\/([^/]+)\/sites(?:\/([^/]+))?\/?$/;
