@@ -45,3 +45,4 @@ export {
   type GraphSubscriptions,
   type SubscriptionRequest,
 } from './graph/graph-subscriptions.js';
+export { createEwsProbe, type EwsProbeOptions, type EwsProbeResult } from './exchange/ews-probe.js';
