@@ -43,7 +43,7 @@ export function createEwsProbe(options: EwsProbeOptions): {
     async probe(tenantId, mailbox) {
       let token: string;
       try {
-        token = (await options.tokens.acquire(tenantId, 'exchangeOnline')).accessToken;
+        token = (await options.tokens.acquire(tenantId, 'exchangeOnlineEws')).accessToken;
       } catch (error) {
         return {
           state: 'noToken',
