@@ -93,6 +93,16 @@ const WATCHED = new Set(['protected', 'tokenInvalid']);
 /** An operator warning is repeated at most once a day per credential. */
 const EXPIRY_WARNING_REPEAT_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * When a tenant checked at `checkedAtMs` is next due: at its own phase of the interval (a hash of
+ * its id, as the sync scheduler's slots), at least half an interval on, so a tenant first checked
+ * off its phase (just protected) is not checked again seconds later; one checked at its phase is
+ * next due exactly one interval on.
+ */
+export function nextHealthCheckAt(tenantId: string, checkedAtMs: number, intervalMs: number): number {
+  return tenantDeltaSlot(tenantId, checkedAtMs + intervalMs / 2, intervalMs).nextAtMs;
+}
+
 /** Checks tokens of provisioned tenants. */
 export class TokenHealthMonitor {
   readonly #options: TokenHealthMonitorOptions;
@@ -153,9 +163,8 @@ export class TokenHealthMonitor {
             logger.error({ err: error, tenantId }, 'token health check failed');
           }
           checked.push(tenantId);
-          // Its own phase: the next slot after the check, never sooner than the claim allowed.
-          const after = Date.parse(this.#options.now());
-          const at = tenantDeltaSlot(tenantId, Math.max(after, nowMs), intervalMs).nextAtMs;
+          const after = Math.max(Date.parse(this.#options.now()), nowMs);
+          const at = nextHealthCheckAt(tenantId, after, intervalMs);
           await store.provisioning.setNextHealthCheck(tenantId, new Date(at).toISOString());
         }
       };

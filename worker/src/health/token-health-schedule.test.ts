@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantDeltaSlot } from '../sync/sync-scheduler.js';
 import { silentLogger } from '../test-support/sync-fixtures.js';
-import { TokenHealthMonitor } from './token-health-monitor.js';
+import { nextHealthCheckAt, TokenHealthMonitor } from './token-health-monitor.js';
 
 const INTERVAL_MS = 15 * 60_000;
 const START = '2026-12-01T10:00:00.000Z';
@@ -140,12 +140,15 @@ describe.each(backends)('token health schedule on $name', (backend) => {
     const minutes = new Set<number>();
     for (const tenantId of TENANTS) {
       const next = await first.provisioning.nextHealthCheck(tenantId);
-      expect(next).toBe(
-        new Date(tenantDeltaSlot(tenantId, Date.parse(START), INTERVAL_MS).nextAtMs).toISOString(),
-      );
-      minutes.add(Math.floor((Date.parse(next ?? '') - Date.parse(START)) / 60_000));
+      expect(next).toBe(new Date(nextHealthCheckAt(tenantId, Date.parse(START), INTERVAL_MS)).toISOString());
+      // At its phase, between half an interval and one and a half on.
+      const { nextAtMs } = tenantDeltaSlot(tenantId, Date.parse(next ?? ''), INTERVAL_MS);
+      expect(nextAtMs - Date.parse(next ?? '')).toBe(INTERVAL_MS);
+      expect(Date.parse(next ?? '') - Date.parse(START)).toBeGreaterThanOrEqual(INTERVAL_MS / 2);
+      expect(Date.parse(next ?? '') - Date.parse(START)).toBeLessThanOrEqual(1.5 * INTERVAL_MS);
+      minutes.add(Math.floor((Date.parse(next ?? '') % INTERVAL_MS) / 60_000));
     }
-    // 40 tenants over 15 one-minute buckets: nearly all used.
+    // 40 tenants over 15 one-minute buckets of the interval: nearly all used.
     expect(minutes.size).toBeGreaterThanOrEqual(12);
     expect(await first.provisioning.nextHealthCheck('tenant-unwatched')).toBeUndefined();
   });
@@ -156,10 +159,10 @@ describe.each(backends)('token health schedule on $name', (backend) => {
     expect(await monitor(second).checkDue()).toEqual([]);
     expect(queries).toHaveLength(1);
     expect(queries[0]).toMatch(/update "token_health_schedules"/);
-    // Five minutes on: the tenants whose phase fell in those minutes, once each.
-    now = new Date(Date.parse(START) + 5 * 60_000).toISOString();
+    // Twelve minutes on: the tenants whose phase fell in the minutes since, once each.
+    now = new Date(Date.parse(START) + 12 * 60_000).toISOString();
     const expected = TENANTS.filter(
-      (tenantId) => tenantDeltaSlot(tenantId, Date.parse(START), INTERVAL_MS).nextAtMs <= Date.parse(now),
+      (tenantId) => nextHealthCheckAt(tenantId, Date.parse(START), INTERVAL_MS) <= Date.parse(now),
     );
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(TENANTS.length);
