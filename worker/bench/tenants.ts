@@ -4,8 +4,11 @@
  * then measures what the scheduler and the deliverers cost — queries of an idle scheduler tick,
  * the time to request every tenant's run when all are due, the fair `due()` query the pg-boss
  * dispatcher runs with every tenant pending, and the queries of an idle email delivery pass.
- * Graph is not involved (see docs/benchmarks.md for what this does not measure). Size:
- * `bench:tenants -- [tenants]`, default 10,000.
+ * Then the token health monitor: an idle pass over every watched tenant, and two monitors (as two
+ * workers, here in one process over two store connections) checking M emulator tenants of 20–200
+ * users with real tokens (checks per second). Sync runs against Graph are not executed (see
+ * docs/benchmarks.md for what this does not measure). Size: `bench:tenants -- [tenants]
+ * [emulator tenants]`, default 10,000 and 500.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

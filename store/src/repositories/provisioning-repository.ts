@@ -32,11 +32,13 @@ const CONSISTENT_READ_ATTEMPTS = 5;
 export class SqlProvisioningRepository implements ProvisioningRepository {
   readonly #db: Kysely<Database>;
   readonly #now: () => string;
+  readonly #kind: 'sqlite' | 'postgres';
 
   /** `db` may be the root instance or a transaction; `now` stamps `updated_at`. */
-  constructor(db: Kysely<Database>, now: () => string) {
+  constructor(db: Kysely<Database>, now: () => string, kind: 'sqlite' | 'postgres' = 'sqlite') {
     this.#db = db;
     this.#now = now;
+    this.#kind = kind;
   }
 
   async get(tenantId: string): Promise<TenantProvisioning | undefined> {
@@ -149,7 +151,8 @@ export class SqlProvisioningRepository implements ProvisioningRepository {
           .select('tenant_id')
           .where('next_check_at', '<=', now)
           .orderBy('next_check_at', 'asc')
-          .limit(limit),
+          .limit(limit)
+          .$if(this.#kind === 'postgres', (select) => select.forUpdate().skipLocked()),
       )
       .returning('tenant_id')
       .execute();
