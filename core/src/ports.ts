@@ -47,6 +47,16 @@ export interface ProvisioningRepository {
   ): Promise<Result<TenantProvisioning, VersionConflict>>;
   /** Ids of every tenant with a provisioning record (for schedulers and health checks). */
   listTenantIds(): Promise<string[]>;
+  /**
+   * Claims up to `limit` tenants whose token health check is due at `now` (earliest first) by
+   * moving their next check to `claimedUntil`; a claimed tenant is returned to one caller only.
+   * A tenant is watched while a service of it is protected or token-invalid.
+   */
+  claimDueHealthChecks(now: string, claimedUntil: string, limit: number): Promise<string[]>;
+  /** Sets when the tenant's next token health check is due (no-op for a tenant not watched). */
+  setNextHealthCheck(tenantId: string, at: string): Promise<void>;
+  /** When the tenant's next token health check is due; undefined when it is not watched. */
+  nextHealthCheck(tenantId: string): Promise<string | undefined>;
 }
 
 /** Notifications with read state per admin (`reader`: an Entra object id), de-duplicated by key within a tenant. */

@@ -142,7 +142,7 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
   }
 
   const repositories = (executor: Kysely<Database>): Repositories => ({
-    provisioning: new SqlProvisioningRepository(executor, now),
+    provisioning: new SqlProvisioningRepository(executor, now, kind),
     notifications: new SqlNotificationRepository(executor),
     audit: new SqlAuditRepository(executor),
     syncRuns: new SqlSyncRunRepository(executor),

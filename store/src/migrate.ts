@@ -11,6 +11,12 @@ import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 
+/**
+ * Lettered migrations (0010a…0010d) were added after 0011 existed: a database that already applied
+ * 0011 applies a newer lettered one too instead of refusing to start.
+ */
+const UNORDERED = true;
+
 /** Where the migrations run and how to lock them out from other processes. */
 export type MigrationTarget =
   | {
@@ -40,7 +46,12 @@ async function migrateSqlite(target: Extract<MigrationTarget, { kind: 'sqlite' }
   await beginImmediate(target.raw, target.busyTimeoutMs);
   try {
     const applied = await runMigrator(
-      new Migrator({ db: target.db, provider: inCodeMigrationProvider, disableTransactions: true }),
+      new Migrator({
+        db: target.db,
+        provider: inCodeMigrationProvider,
+        disableTransactions: true,
+        allowUnorderedMigrations: UNORDERED,
+      }),
     );
     target.raw.exec('COMMIT');
     return applied;
@@ -68,6 +79,7 @@ async function migratePostgres(target: Extract<MigrationTarget, { kind: 'postgre
           db: target.db,
           provider: inCodeMigrationProvider,
           migrationTableSchema: target.schema,
+          allowUnorderedMigrations: UNORDERED,
         }),
       );
     } finally {

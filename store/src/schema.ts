@@ -241,6 +241,12 @@ export interface SyncScheduleTable {
   next_due_at: string;
 }
 
+/** `token_health_schedules`: each watched tenant's next token health check (migration 0010d). */
+export interface TokenHealthScheduleTable {
+  tenant_id: string;
+  next_check_at: string;
+}
+
 /** `notification_wakeups`: tenants a deliverer has something for, per channel (migration 0010c). */
 export interface NotificationWakeupTable {
   tenant_id: string;
@@ -291,6 +297,7 @@ export interface Database {
   directory_delta_links: DirectoryDeltaLinkTable;
   directory_snapshots: DirectorySnapshotTable;
   sync_schedules: SyncScheduleTable;
+  token_health_schedules: TokenHealthScheduleTable;
   notification_wakeups: NotificationWakeupTable;
   sync_jobs: SyncJobTable;
   sync_tenant_leases: SyncTenantLeaseTable;

@@ -77,6 +77,7 @@ export async function startWorker(
     graphBaseUrl: config.GRAPH_BASE_URL,
     ewsEnabled: config.EWS_CONSENT_ENABLED,
     concurrency: config.TOKEN_HEALTH_CONCURRENCY,
+    intervalMs: config.TOKEN_HEALTH_INTERVAL_MINUTES * 60_000,
     graphTimeoutMs,
     now,
     logger: logger.child({ part: 'token-health' }),
@@ -193,7 +194,10 @@ export async function startWorker(
       if (created.length > 0) runner.wake();
     });
   }
-  every('token health', config.TOKEN_HEALTH_INTERVAL_MINUTES * 60_000, () => health.checkAll());
+  // Each tenant's check is due at its own phase of the interval: look for due ones often.
+  every('token health', Math.min(30_000, config.TOKEN_HEALTH_INTERVAL_MINUTES * 60_000), () =>
+    health.checkDue(),
+  );
   every('email delivery', config.EMAIL_DELIVERY_INTERVAL_SECONDS * 1000, () => email.deliverAll());
   logger.info({ database: store.kind }, 'worker started');
 

@@ -15,6 +15,7 @@ import * as oneDirectoryPerTenant from './0010-one-directory-per-tenant.js';
 import * as noMembershipMemberIndex from './0010a-no-membership-member-index.js';
 import * as syncSchedules from './0010b-sync-schedules.js';
 import * as notificationWakeups from './0010c-notification-wakeups.js';
+import * as tokenHealthSchedules from './0010d-token-health-schedules.js';
 import * as tokenIncidentApps from './0011-token-incident-apps.js';
 import * as changeNotifications from './0012-change-notifications.js';
 import type { Migration, MigrationProvider } from 'kysely';
@@ -34,6 +35,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0010a_no_membership_member_index': noMembershipMemberIndex,
   '0010b_sync_schedules': syncSchedules,
   '0010c_notification_wakeups': notificationWakeups,
+  '0010d_token_health_schedules': tokenHealthSchedules,
   '0011_token_incident_apps': tokenIncidentApps,
   '0012_change_notifications': changeNotifications,
 };

@@ -32,11 +32,13 @@ const CONSISTENT_READ_ATTEMPTS = 5;
 export class SqlProvisioningRepository implements ProvisioningRepository {
   readonly #db: Kysely<Database>;
   readonly #now: () => string;
+  readonly #kind: 'sqlite' | 'postgres';
 
   /** `db` may be the root instance or a transaction; `now` stamps `updated_at`. */
-  constructor(db: Kysely<Database>, now: () => string) {
+  constructor(db: Kysely<Database>, now: () => string, kind: 'sqlite' | 'postgres' = 'sqlite') {
     this.#db = db;
     this.#now = now;
+    this.#kind = kind;
   }
 
   async get(tenantId: string): Promise<TenantProvisioning | undefined> {
@@ -112,6 +114,15 @@ export class SqlProvisioningRepository implements ProvisioningRepository {
           .onConflict((conflict) => conflict.column('tenant_id').doNothing())
           .execute();
       else await trx.deleteFrom('sync_schedules').where('tenant_id', '=', tenantId).execute();
+      // The token health monitor reads only tenants due: one is watched while a service of it is
+      // protected or its token invalid (due now when it becomes so; its time kept after).
+      if (accounts.some((account) => account.status === 'protected' || account.status === 'tokenInvalid'))
+        await trx
+          .insertInto('token_health_schedules')
+          .values({ tenant_id: tenantId, next_check_at: this.#now() })
+          .onConflict((conflict) => conflict.column('tenant_id').doNothing())
+          .execute();
+      else await trx.deleteFrom('token_health_schedules').where('tenant_id', '=', tenantId).execute();
 
       return ok({ ...next, version });
     });
@@ -124,6 +135,45 @@ export class SqlProvisioningRepository implements ProvisioningRepository {
       .orderBy('tenant_id')
       .execute();
     return rows.map((row) => row.tenant_id);
+  }
+
+  async claimDueHealthChecks(now: string, claimedUntil: string, limit: number): Promise<string[]> {
+    // One statement: the outer condition is re-checked on a row another worker just claimed
+    // (PostgreSQL re-reads a row updated concurrently; SQLite has one writer), so a due check
+    // goes to one worker only; claiming moves it past \`now\`, which is its lease.
+    const rows = await this.#db
+      .updateTable('token_health_schedules')
+      .set({ next_check_at: claimedUntil })
+      .where('next_check_at', '<=', now)
+      .where('tenant_id', 'in', (query) =>
+        query
+          .selectFrom('token_health_schedules')
+          .select('tenant_id')
+          .where('next_check_at', '<=', now)
+          .orderBy('next_check_at', 'asc')
+          .limit(limit)
+          .$if(this.#kind === 'postgres', (select) => select.forUpdate().skipLocked()),
+      )
+      .returning('tenant_id')
+      .execute();
+    return rows.map((row) => row.tenant_id).sort();
+  }
+
+  async setNextHealthCheck(tenantId: string, at: string): Promise<void> {
+    await this.#db
+      .updateTable('token_health_schedules')
+      .set({ next_check_at: at })
+      .where('tenant_id', '=', tenantId)
+      .execute();
+  }
+
+  async nextHealthCheck(tenantId: string): Promise<string | undefined> {
+    const row = await this.#db
+      .selectFrom('token_health_schedules')
+      .select('next_check_at')
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+    return row?.next_check_at;
   }
 
   #version(tenantId: string): Promise<number | undefined> {

@@ -38,6 +38,7 @@ import {
   type TransitionResult,
 } from '@cas/core';
 import { DEFAULT_GRAPH_TIMEOUT_MS, EntraError, GraphError, type AppTokenSource } from '@cas/microsoft365';
+import { tenantDeltaSlot } from '../sync/sync-scheduler.js';
 import type { Logger } from 'pino';
 
 /** What one check of a tenant found. */
@@ -77,6 +78,13 @@ export interface TokenHealthMonitorOptions {
   readonly concurrency?: number;
   /** The Graph probe without an answer after this many ms counts as unreachable; default 30 000. */
   readonly graphTimeoutMs?: number;
+  /**
+   * How often each tenant is checked by `checkDue` (default 15 minutes). Each tenant's check is
+   * due at its own phase of the interval, so the checks spread over it.
+   */
+  readonly intervalMs?: number;
+  /** Tenants `checkDue` claims per statement (default twice the concurrency). */
+  readonly claimBatch?: number;
 }
 
 const MONITOR = { kind: 'system', component: 'token-health-monitor' } as const;
@@ -84,6 +92,16 @@ const WATCHED = new Set(['protected', 'tokenInvalid']);
 
 /** An operator warning is repeated at most once a day per credential. */
 const EXPIRY_WARNING_REPEAT_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * When a tenant checked at `checkedAtMs` is next due: at its own phase of the interval (a hash of
+ * its id, as the sync scheduler's slots), at least half an interval on, so a tenant first checked
+ * off its phase (just protected) is not checked again seconds later; one checked at its phase is
+ * next due exactly one interval on.
+ */
+export function nextHealthCheckAt(tenantId: string, checkedAtMs: number, intervalMs: number): number {
+  return tenantDeltaSlot(tenantId, checkedAtMs + intervalMs / 2, intervalMs).nextAtMs;
+}
 
 /** Checks tokens of provisioned tenants. */
 export class TokenHealthMonitor {
@@ -96,8 +114,8 @@ export class TokenHealthMonitor {
   }
 
   /**
-   * Checks every tenant with a protected (or token-invalid) service, a few at a time; errors of
-   * one tenant do not stop the rest.
+   * Checks every tenant with a protected (or token-invalid) service now, a few at a time; errors
+   * of one tenant do not stop the rest. Reads every tenant: the worker's loop uses `checkDue`.
    */
   async checkAll(): Promise<void> {
     this.warnCredentialExpiry();
@@ -114,6 +132,44 @@ export class TokenHealthMonitor {
       }
     };
     await Promise.all(Array.from({ length: lanes }, lane));
+  }
+
+  /**
+   * Checks the tenants whose check is due now, and only those: each is claimed atomically (its
+   * next check moved one interval ahead, which is also the lease if this worker dies), checked
+   * with bounded concurrency, then set to its next phase of the interval. A pass with nothing due
+   * is one statement however many tenants there are; several workers never check one tenant at
+   * once. Returns the tenants checked.
+   */
+  async checkDue(): Promise<string[]> {
+    this.warnCredentialExpiry();
+    const { store, logger } = this.#options;
+    const intervalMs = this.#options.intervalMs ?? 15 * 60_000;
+    const concurrency = Math.max(1, this.#options.concurrency ?? 4);
+    const batch = Math.max(1, this.#options.claimBatch ?? concurrency * 2);
+    const checked: string[] = [];
+    for (;;) {
+      const now = this.#options.now();
+      const nowMs = Date.parse(now);
+      const claimedUntil = new Date(nowMs + intervalMs).toISOString();
+      const due = await store.provisioning.claimDueHealthChecks(now, claimedUntil, batch);
+      if (due.length === 0) return checked;
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        for (let tenantId = due[next++]; tenantId !== undefined; tenantId = due[next++]) {
+          try {
+            await this.checkTenant(tenantId);
+          } catch (error) {
+            logger.error({ err: error, tenantId }, 'token health check failed');
+          }
+          checked.push(tenantId);
+          const after = Math.max(Date.parse(this.#options.now()), nowMs);
+          const at = nextHealthCheckAt(tenantId, after, intervalMs);
+          await store.provisioning.setNextHealthCheck(tenantId, new Date(at).toISOString());
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, lane));
+    }
   }
 
   /**
