@@ -18,3 +18,4 @@ export * from './alert-recipients.js';
 export * from './change-notifications.js';
 export * from './configuration.js';
 export * from './service-targets.js';
+export * from './component-process.js';
