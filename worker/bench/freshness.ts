@@ -181,11 +181,13 @@ async function runMode(notifications: boolean): Promise<Record<string, string | 
     );
     const { store } = worker;
     await protectAllUsers(store, TENANT);
+    // The first (daily) run, asked with the worker's own delta interval: the tenant's next due time
+    // follows from it, and the polling comparison relies on that (issue 16's due-time schedule).
     await scheduleSyncRuns({
       store,
       now: () => new Date().toISOString(),
       dailyTimeUtc: '02:00',
-      deltaIntervalMs: 86_400_000,
+      deltaIntervalMs: (notifications ? 15 : pollingMinutes) * 60_000,
     });
     worker.wakeSync();
     await worker.subscriptions?.reconcileAll();
