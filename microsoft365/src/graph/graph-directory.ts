@@ -6,13 +6,12 @@ import {
   escapeODataString,
   GRAPH_MAX_BATCH_SIZE,
   groupKind,
-  retryAfterMs,
   type DirectoryGroup,
   type DirectoryReader,
   type DirectoryUser,
 } from '@cas/core';
+import { readEachInBatch } from './graph-batch.js';
 import { callGraph, createTenantGraphClients, type GraphClientOptions } from './graph-client.js';
-import { GraphError } from './graph-error.js';
 import type { PageCollection } from '@microsoft/microsoft-graph-client';
 import type { Group, User } from '@microsoft/microsoft-graph-types';
 
@@ -25,81 +24,21 @@ export type GraphDirectoryOptions = GraphClientOptions & {
   readonly sleep?: (ms: number) => Promise<void>;
 };
 
-/** One inner answer of a `$batch`. */
-interface BatchAnswer {
-  readonly id: string;
-  readonly status: number;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: unknown;
-}
-
-const RETRYABLE_INNER = new Set([429, 503, 504]);
-/** Rounds of retrying throttled inner requests before the whole lookup fails. */
-const BATCH_ROUNDS = 4;
-/** Longest wait honoured between rounds: an admin is waiting for Done. */
-const MAX_BATCH_WAIT_MS = 5_000;
-
 /** Creates the Graph-backed DirectoryReader; one SDK client per tenant (its token differs). */
 export function createGraphDirectory(options: GraphDirectoryOptions): DirectoryReader {
   const clientFor = createTenantGraphClients(options);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   /** Reads up to 20 users by id in one `$batch`, retrying only the entries Graph throttled. */
-  async function usersBatch(
-    tenantId: string,
-    ids: readonly string[],
-  ): Promise<(DirectoryUser | undefined)[]> {
-    const results = new Map<string, DirectoryUser | undefined>();
-    let pending = ids.map((id, index) => ({
-      id: String(index + 1),
-      method: 'GET',
-      url: `/users/${encodeURIComponent(id)}?$select=${USER_FIELDS}`,
-    }));
-    for (let round = 1; pending.length > 0; round += 1) {
-      const answer = await callGraph(
-        'Verify selected targets',
-        () =>
-          clientFor(tenantId).api('/$batch').post({ requests: pending }) as Promise<{
-            responses?: BatchAnswer[];
-          }>,
-      );
-      const retry: typeof pending = [];
-      let wait = 0;
-      for (const inner of answer.responses ?? []) {
-        const request = pending.find((each) => each.id === inner.id);
-        if (request === undefined) continue;
-        if (inner.status === 200) results.set(inner.id, toDirectoryUser(inner.body as User));
-        // Graph has no such user: 404, or 400 for an id that cannot be an object id.
-        else if (inner.status === 404 || inner.status === 400) results.set(inner.id, undefined);
-        else if (RETRYABLE_INNER.has(inner.status) && round < BATCH_ROUNDS) {
-          retry.push(request);
-          const header = Object.entries(inner.headers ?? {}).find(
-            ([name]) => name.toLowerCase() === 'retry-after',
-          )?.[1];
-          wait = Math.max(wait, Math.min(MAX_BATCH_WAIT_MS, retryAfterMs(header, round, Date.now())));
-        } else {
-          const error = (inner.body as { error?: { code?: string; message?: string } } | undefined)?.error;
-          throw new GraphError(
-            'Verify selected targets',
-            inner.status,
-            error?.code ?? 'GraphRequestFailed',
-            error?.message ?? '',
-          );
-        }
-      }
-      const answered = new Set((answer.responses ?? []).map((inner) => inner.id));
-      const unanswered = pending.filter((each) => !answered.has(each.id));
-      if (unanswered.length > 0)
-        throw new GraphError(
-          'Verify selected targets',
-          0,
-          'GraphRequestFailed',
-          'a $batch entry got no answer',
-        );
-      pending = retry;
-      if (pending.length > 0) await sleep(wait);
-    }
-    return ids.map((_, index) => results.get(String(index + 1)));
+  function usersBatch(tenantId: string, ids: readonly string[]): Promise<(DirectoryUser | undefined)[]> {
+    return readEachInBatch({
+      call: 'Verify selected targets',
+      urls: ids.map((id) => `/users/${encodeURIComponent(id)}?$select=${USER_FIELDS}`),
+      post: (requests) =>
+        clientFor(tenantId).api('/$batch').post({ requests }) as Promise<{ responses?: never[] }>,
+      read: (body) => toDirectoryUser(body as User),
+      sleep,
+    });
   }
 
   return {

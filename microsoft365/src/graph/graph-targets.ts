@@ -11,11 +11,11 @@
 import {
   GRAPH_MAX_BATCH_SIZE,
   holdingsFromPlans,
-  retryAfterMs,
   type ServiceTargetsReader,
   type SiteTarget,
   type UserServiceHoldings,
 } from '@cas/core';
+import { readEachInBatch } from './graph-batch.js';
 import { callGraph, createTenantGraphClients, type GraphClientOptions } from './graph-client.js';
 import { GraphError } from './graph-error.js';
 import type { PageCollection } from '@microsoft/microsoft-graph-client';
@@ -28,17 +28,6 @@ export type GraphTargetsOptions = GraphClientOptions & {
   /** Waits `ms` before retrying throttled `$batch` entries (tests may shorten it). */
   readonly sleep?: (ms: number) => Promise<void>;
 };
-
-interface BatchAnswer {
-  readonly id: string;
-  readonly status: number;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: unknown;
-}
-
-const RETRYABLE = new Set([429, 503, 504]);
-const BATCH_ROUNDS = 4;
-const MAX_BATCH_WAIT_MS = 5_000;
 
 function toSiteTarget(site: Site): SiteTarget {
   return {
@@ -64,54 +53,18 @@ export function createGraphTargets(options: GraphTargetsOptions): ServiceTargets
     }
   }
 
-  async function holdingsBatch(
+  function holdingsBatch(
     tenantId: string,
     ids: readonly string[],
   ): Promise<(UserServiceHoldings | undefined)[]> {
-    const results = new Map<string, UserServiceHoldings | undefined>();
-    let pending = ids.map((id, index) => ({
-      id: String(index + 1),
-      method: 'GET',
-      url: `/users/${encodeURIComponent(id)}?$select=id,assignedPlans`,
-    }));
-    for (let round = 1; pending.length > 0; round += 1) {
-      const answer = await callGraph(
-        'Read licence plans',
-        () =>
-          clientFor(tenantId).api('/$batch').post({ requests: pending }) as Promise<{
-            responses?: BatchAnswer[];
-          }>,
-      );
-      const retry: typeof pending = [];
-      let wait = 0;
-      for (const inner of answer.responses ?? []) {
-        const request = pending.find((each) => each.id === inner.id);
-        if (request === undefined) continue;
-        if (inner.status === 200)
-          results.set(inner.id, holdingsFromPlans((inner.body as User).assignedPlans as never));
-        else if (inner.status === 404 || inner.status === 400) results.set(inner.id, undefined);
-        else if (RETRYABLE.has(inner.status) && round < BATCH_ROUNDS) {
-          retry.push(request);
-          const header = Object.entries(inner.headers ?? {}).find(
-            ([name]) => name.toLowerCase() === 'retry-after',
-          )?.[1];
-          wait = Math.max(wait, Math.min(MAX_BATCH_WAIT_MS, retryAfterMs(header, round, Date.now())));
-        } else {
-          const error = (inner.body as { error?: { code?: string; message?: string } } | undefined)?.error;
-          throw new GraphError(
-            'Read licence plans',
-            inner.status,
-            error?.code ?? 'GraphRequestFailed',
-            error?.message ?? '',
-          );
-        }
-      }
-      if (pending.some((each) => !results.has(each.id) && !retry.includes(each)))
-        throw new GraphError('Read licence plans', 0, 'GraphRequestFailed', 'a $batch entry got no answer');
-      pending = retry;
-      if (pending.length > 0) await sleep(wait);
-    }
-    return ids.map((_, index) => results.get(String(index + 1)));
+    return readEachInBatch({
+      call: 'Read licence plans',
+      urls: ids.map((id) => `/users/${encodeURIComponent(id)}?$select=id,assignedPlans`),
+      post: (requests) =>
+        clientFor(tenantId).api('/$batch').post({ requests }) as Promise<{ responses?: never[] }>,
+      read: (body) => holdingsFromPlans((body as User).assignedPlans as never),
+      sleep,
+    });
   }
 
   return {
