@@ -41,7 +41,7 @@ describe('the OpenAPI description', () => {
 
 describe('the shared client', () => {
   it('fills the path, encodes the query and sends {} as the body of a change without input', () => {
-    expect(requestFor(routes.groupUsers, { params: { groupId: 'a/b' } })).toEqual({
+    expect(requestFor(routes.groupUsers, { params: { groupId: 'a/b' }, query: {} })).toEqual({
       method: 'GET',
       path: '/api/targets/groups/a%2Fb/users',
     });

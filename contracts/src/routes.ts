@@ -21,6 +21,7 @@ import {
   provisioningViewSchema,
   queuedSyncRunSchema,
   serviceAccountViewSchema,
+  siteTargetSchema,
   changeNotificationsViewSchema,
   syncRunSchema,
   syncScopeSchema,
@@ -43,6 +44,16 @@ const targetInput = z.object({
     }),
   ]),
 });
+
+/** A SharePoint Online site collection as Done receives it (verified by `GET /api/targets/sites`); Graph's values replace the client's on save. */
+const siteInput = z.object({
+  siteId: z.string().min(1).max(512),
+  webUrl: z.string().min(1).max(400),
+  displayName: z.string().max(256),
+});
+
+/** Users picked for Exchange Online or OneDrive are refused when that service has nothing of theirs. */
+const USER_NOT_PROTECTABLE = ['user_without_mailbox', 'user_without_onedrive'] as const;
 
 const syncAccepted = z.strictObject({ syncRuns: z.array(queuedSyncRunSchema) });
 /** Why a manual synchronization is refused (R3, R4). */
@@ -93,6 +104,8 @@ export const done = defineContract({
     scope: syncScopeSchema,
     // Bounded for the body size only: the 100-target rule (R8) is core's, with its own message.
     targets: z.array(targetInput).max(1000).optional(),
+    /** SharePoint Online's selected site collections (its targets are not users); at most 100 (core). */
+    sites: z.array(siteInput).max(1000).optional(),
     /** The `version` of the view the admin decided on (a settings revision tag). */
     expectedVersion: z.string().min(1).max(64),
   }),
@@ -105,7 +118,16 @@ export const done = defineContract({
       'scope_locked',
       'invalid_transition',
     ],
-    422: ['targets_required', 'target_limit_exceeded', 'targets_not_found'],
+    422: [
+      'targets_required',
+      'target_limit_exceeded',
+      'targets_not_found',
+      // Users sent for SharePoint Online, or sites for Exchange Online / OneDrive.
+      'target_kind_mismatch',
+      'site_limit_exceeded',
+      'sites_not_found',
+      ...USER_NOT_PROTECTABLE,
+    ],
   },
   // Selected Targets are verified in Graph.
   upstream: true,
@@ -232,8 +254,9 @@ export const findUser = defineContract({
   method: 'GET',
   path: '/api/targets/users',
   access: 'globalAdministrator',
-  summary: 'By User: verifies an exact user principal name and returns the user.',
-  query: z.object({ upn: z.string().max(512) }),
+  summary:
+    'By User: verifies an exact user principal name and returns the user; with `service`, refuses a user that service has nothing of (no mailbox, no OneDrive).',
+  query: z.object({ upn: z.string().max(512), service: z.enum(SERVICE_IDS).optional() }),
   responses: { 200: z.strictObject({ user: directoryUserSchema }) },
   errors: {
     400: [
@@ -249,6 +272,32 @@ export const findUser = defineContract({
       'upn_invalid_domain',
     ],
     404: ['user_not_found'],
+    422: USER_NOT_PROTECTABLE,
+  },
+  upstream: true,
+});
+
+export const findSite = defineContract({
+  method: 'GET',
+  path: '/api/targets/sites',
+  access: 'globalAdministrator',
+  summary:
+    "SharePoint Online's Selected Targets: verifies a pasted site collection URL in Graph (Sites.Read.All, SharePoint Online's app) and returns the site with its name.",
+  query: z.object({ url: z.string().max(2048) }),
+  responses: { 200: z.strictObject({ site: siteTargetSchema }) },
+  errors: {
+    400: [
+      'site_url_empty',
+      'site_url_too_long',
+      'site_url_not_url',
+      'site_url_not_https',
+      'site_url_not_sharepoint',
+      'site_url_onedrive',
+      'site_url_invalid_path',
+    ],
+    404: ['site_not_found'],
+    // SharePoint Online's Graph step is not granted yet: its app cannot read sites.
+    409: ['consent_required'],
   },
   upstream: true,
 });
@@ -270,6 +319,7 @@ export const groupUsers = defineContract({
   access: 'globalAdministrator',
   summary: "A group's users, nested groups included, to pick into Selected Targets.",
   params: z.object({ groupId: z.string().regex(/^[0-9a-f-]{36}$/i, 'must be a group id') }),
+  query: z.object({ service: z.enum(SERVICE_IDS).optional() }),
   responses: { 200: groupUsersPageSchema },
   errors: { 404: ['group_not_found'] },
   upstream: true,
@@ -366,6 +416,7 @@ export const ROUTES = [
   consentCallback,
   targetsSummary,
   findUser,
+  findSite,
   findGroups,
   groupUsers,
   notifications,

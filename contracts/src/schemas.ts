@@ -15,6 +15,7 @@ import {
   type DirectoryUser,
   type Notification,
   type QueuedSyncRun,
+  type SiteTarget,
   type SyncRun,
   type Target,
 } from '@cas/core';
@@ -69,6 +70,25 @@ export const targetSchema = z.strictObject({
   userPrincipalName: z.string(),
   displayName: z.string(),
   source: targetSourceSchema,
+});
+
+/** A SharePoint Online site collection in Selected Targets, as Graph verified it (issue 17). */
+export const siteTargetSchema = z.strictObject({
+  /** Graph's site id (`{hostname},{site collection id},{web id}`). */
+  siteId: z.string(),
+  webUrl: z.string(),
+  displayName: z.string(),
+});
+
+/**
+ * What a service protects after its last successful synchronization: mailboxes (Exchange Online),
+ * site collections (SharePoint Online) or OneDrive accounts (OneDrive), with core's wording.
+ */
+export const protectedTargetsSchema = z.strictObject({
+  count: z.number().int(),
+  /** `targetCountText` of core: "1,204 mailboxes", "37 site collections", "980 OneDrive accounts". */
+  text: z.string(),
+  lastSynchronizedAt: isoTime.nullable(),
 });
 
 /** One synchronization run. */
@@ -143,6 +163,8 @@ const serviceViewShape = {
   status: serviceAccountStatusSchema,
   scope: syncScopeSchema.nullable(),
   targets: z.array(targetSchema),
+  /** SharePoint Online's Selected Targets (site collections); empty for the other services. */
+  sites: z.array(siteTargetSchema),
   protectedAt: isoTime.nullable(),
   lastVerifiedAt: isoTime.nullable(),
   tokenFailure: z
@@ -157,6 +179,8 @@ const serviceViewShape = {
   lastSync: syncRunSchema.nullable(),
   /** Users in the service's protected directory (its synchronized snapshot); null before protection. */
   protectedUsers: z.number().int().nullable(),
+  /** What the service protects (its own kind of target), null before its first successful run. */
+  protectedTargets: protectedTargetsSchema.nullable(),
 };
 
 /** One service's tile, wizard state and service account. */
@@ -176,8 +200,29 @@ export const provisioningViewSchema = z.strictObject({
   unreadNotifications: z.number().int(),
 });
 
+/**
+ * Whether Exchange Web Services still works for the tenant (issue 17): EWS in Exchange Online is
+ * blocked by default since 1 Oct 2026 and shuts down on 1 Apr 2027.
+ */
+export const ewsStateSchema = z.strictObject({
+  /**
+   * `works`: a GetFolder with the EWS app's token succeeded; `blocked`: Exchange answers 403 for the
+   * organization; `tokenRefused`: Exchange refused the token (401); `unknown`: no answer that
+   * tells; `notConsented`: Step 1 not granted yet.
+   */
+  state: z.enum(['works', 'blocked', 'tokenRefused', 'unknown', 'notConsented']),
+  /** The sentence Service Account shows. */
+  message: z.string(),
+  checkedAt: isoTime.nullable(),
+});
+
 /** Administration > Service Account: one service with its tenant. */
-export const serviceAccountViewSchema = z.strictObject({ tenantId: z.string(), ...serviceViewShape });
+export const serviceAccountViewSchema = z.strictObject({
+  tenantId: z.string(),
+  ...serviceViewShape,
+  /** Exchange Online with EWS enabled: whether the EWS token still works; null otherwise. */
+  ews: ewsStateSchema.nullable(),
+});
 
 /** The tenant's Microsoft Graph change notifications (ADR 0014), in Administration > Service Account. */
 export const changeNotificationsViewSchema = z.strictObject({
@@ -267,8 +312,17 @@ export const directoryGroupSchema = z.strictObject({
 
 /** At most 100 users of a group; `more` when the group has others. */
 export const groupUsersPageSchema = z.strictObject({
+  /** With `service`: only the users that service has something of (a mailbox, a OneDrive). */
   users: z.array(directoryUserSchema),
   more: z.boolean(),
+  /** With `service`: the group's users it has nothing to protect of, each with core's message. */
+  excluded: z.array(
+    z.strictObject({
+      user: directoryUserSchema,
+      code: z.enum(['user_without_mailbox', 'user_without_onedrive']),
+      message: z.string(),
+    }),
+  ),
 });
 
 /** A notification under the ring icon, with the caller's own read state. */
@@ -381,6 +435,9 @@ export const namedSchemas = z.registry<{ id: string }>();
 for (const [id, schema] of Object.entries({
   Actor: actorSchema,
   Target: targetSchema,
+  SiteTarget: siteTargetSchema,
+  ProtectedTargets: protectedTargetsSchema,
+  EwsState: ewsStateSchema,
   SyncRun: syncRunSchema,
   QueuedSyncRun: queuedSyncRunSchema,
   ConsentStepView: consentStepViewSchema,
@@ -406,6 +463,9 @@ export type Me = DeepReadonly<z.output<typeof meSchema>>;
 export type ConsentStepView = DeepReadonly<z.output<typeof consentStepViewSchema>>;
 export type ServiceView = DeepReadonly<z.output<typeof serviceViewSchema>>;
 export type ProvisioningView = DeepReadonly<z.output<typeof provisioningViewSchema>>;
+export type SiteTargetView = DeepReadonly<z.output<typeof siteTargetSchema>>;
+export type ProtectedTargetsView = DeepReadonly<z.output<typeof protectedTargetsSchema>>;
+export type EwsStateView = DeepReadonly<z.output<typeof ewsStateSchema>>;
 export type ServiceAccountView = DeepReadonly<z.output<typeof serviceAccountViewSchema>>;
 export type ChangeNotificationsView = DeepReadonly<z.output<typeof changeNotificationsViewSchema>>;
 export type ConsentStart = DeepReadonly<z.output<typeof consentStartSchema>>;
@@ -431,9 +491,10 @@ const _inStepWithCore: [
   Same<DeepReadonly<z.output<typeof syncRunSchema>>, DeepReadonly<SyncRun>>,
   Same<DeepReadonly<z.output<typeof queuedSyncRunSchema>>, DeepReadonly<QueuedSyncRun>>,
   Same<DeepReadonly<z.output<typeof targetSchema>>, DeepReadonly<Target>>,
+  Same<DeepReadonly<z.output<typeof siteTargetSchema>>, DeepReadonly<SiteTarget>>,
   Same<DeepReadonly<z.output<typeof notificationSchema>>, DeepReadonly<Notification>>,
   Same<DeepReadonly<z.output<typeof auditEventSchema>>, DeepReadonly<AuditEvent>>,
   Same<DeepReadonly<z.output<typeof directoryUserSchema>>, DeepReadonly<DirectoryUser>>,
   Same<DeepReadonly<z.output<typeof directoryGroupSchema>>, DeepReadonly<DirectoryGroup>>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];
 void _inStepWithCore;
