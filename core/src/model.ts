@@ -3,6 +3,7 @@
  * so the tab, the bot, the API and the store can all share them.
  */
 import type { ConsentAppId } from './consent.js';
+import type { SiteTarget } from './service-targets.js';
 import type { ServiceId } from './services.js';
 
 /** R1: the two sync scopes an admin can choose. */
@@ -49,8 +50,10 @@ export interface ServiceAccount {
   readonly consents: readonly ConsentGrant[];
   /** Scope saved with Done; null until then. */
   readonly scope: SyncScope | null;
-  /** Selected Targets (only meaningful when scope is selectedUsers). */
+  /** Selected Targets (only meaningful when scope is selectedUsers): users, for Exchange Online and OneDrive. */
   readonly targets: readonly Target[];
+  /** SharePoint Online's Selected Targets: site collections (its targets are not users). */
+  readonly sites: readonly SiteTarget[];
   readonly protectedAt: string | null;
   /** When a token for this account last proved to work against Graph. */
   readonly lastVerifiedAt: string | null;

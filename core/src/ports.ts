@@ -22,6 +22,7 @@ import type {
   TokenIncident,
 } from './model.js';
 import type { Result } from './result.js';
+import type { ProtectedTargetCount } from './service-targets.js';
 import type { ServiceId } from './services.js';
 import type { DirectoryMembership } from './sync-plan.js';
 
@@ -545,6 +546,20 @@ export interface ChangeNotificationRepository {
   saveStatus(status: ChangeNotificationStatus): Promise<void>;
 }
 
+/**
+ * What each service protects after its last successful synchronization (issue 17): the count of
+ * its own kind of target (mailboxes, site collections, OneDrive accounts). The worker records it
+ * in the transaction that ends the run; the dashboard, Service Account and the bot read it.
+ */
+export interface ProtectedTargetRepository {
+  /** Sets a service's count and when it was synchronized (replacing the previous one). */
+  record(count: ProtectedTargetCount & { readonly tenantId: string }): Promise<void>;
+  /** The tenant's counts, one per service that has one (in `SERVICE_IDS` order). */
+  countsFor(tenantId: string): Promise<ProtectedTargetCount[]>;
+  /** Forgets a service's count (deprovisioned, or its scope changed before the next run). */
+  forget(tenantId: string, service: ServiceId): Promise<void>;
+}
+
 /** Every repository, bound to one connection or transaction. */
 export interface Repositories {
   readonly provisioning: ProvisioningRepository;
@@ -560,6 +575,7 @@ export interface Repositories {
   readonly directorySnapshots: DirectorySnapshotRepository;
   readonly syncJobs: SyncJobRepository;
   readonly changeNotifications: ChangeNotificationRepository;
+  readonly protectedTargets: ProtectedTargetRepository;
 }
 
 /** The durable store: repositories plus transactions spanning several of them. */

@@ -135,6 +135,7 @@ export function emptyServiceAccount(service: ServiceId): ServiceAccount {
     consents: [],
     scope: null,
     targets: [],
+    sites: [],
     protectedAt: null,
     lastVerifiedAt: null,
     tokenFailure: null,
@@ -480,7 +481,7 @@ export function extendProtection(provisioning: TenantProvisioning, now: string):
   for (const service of SERVICE_IDS) {
     const account = provisioning.services[service];
     if (account.scope !== 'selectedUsers') continue;
-    next = withAccount(next, { ...account, scope: 'allUsersAndGroups', targets: [] });
+    next = withAccount(next, { ...account, scope: 'allUsersAndGroups', targets: [], sites: [] });
     extended.push(service);
     if (account.status === 'protected') {
       syncs.push({ kind: 'syncRequested', service, trigger: 'extend', scope: 'allUsersAndGroups' });

@@ -11,6 +11,7 @@ import { databaseKind, openPostgres, openSqlite } from './dialects.js';
 import { migrateToLatest } from './migrate.js';
 import { SqlAuditRepository } from './repositories/audit-repository.js';
 import { SqlBotCredentialUseRepository } from './repositories/bot-credential-use-repository.js';
+import { SqlProtectedTargetRepository } from './repositories/protected-target-repository.js';
 import { SqlChangeNotificationRepository } from './repositories/change-notification-repository.js';
 import { SqlConsentStateRepository } from './repositories/consent-state-repository.js';
 import { SqlConversationReferenceRepository } from './repositories/conversation-reference-repository.js';
@@ -155,6 +156,7 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
     directorySnapshots: new SqlDirectorySnapshotRepository(executor, bulk),
     syncJobs: new SqlSyncJobRepository(executor),
     changeNotifications: new SqlChangeNotificationRepository(executor),
+    protectedTargets: new SqlProtectedTargetRepository(executor),
   });
   // The root repositories refuse to run inside `transaction(work)`: on SQLite they would wait
   // for the transaction's own connection forever, and on PostgreSQL silently escape it.

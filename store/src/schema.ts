@@ -49,6 +49,24 @@ export interface SelectedTargetTable {
   source_group_name: string | null;
 }
 
+/** SharePoint Online's Selected Targets, site collections, ordered by `position` (migration 0013). */
+export interface SelectedSiteTable {
+  tenant_id: string;
+  service: string;
+  position: number;
+  site_id: string;
+  web_url: string;
+  display_name: string;
+}
+
+/** What each service protects after its last successful run (migration 0013). */
+export interface ProtectedTargetCountTable {
+  tenant_id: string;
+  service: string;
+  count: number;
+  last_synchronized_at: string | null;
+}
+
 /** Notifications; `(tenant_id, dedupe_key)` is unique. */
 export interface NotificationTable {
   id: string;
@@ -281,6 +299,8 @@ export interface Database {
   service_accounts: ServiceAccountTable;
   consent_grants: ConsentGrantTable;
   selected_targets: SelectedTargetTable;
+  selected_sites: SelectedSiteTable;
+  protected_target_counts: ProtectedTargetCountTable;
   notifications: NotificationTable;
   notification_reads: NotificationReadTable;
   audit_events: AuditEventTable;

@@ -127,6 +127,7 @@ function richProvisioning(tenantId: string): TenantProvisioning {
       },
       { userId: 'm-user', userPrincipalName: 'mia@contoso.com', displayName: '', source: { kind: 'user' } },
     ],
+    sites: [],
     protectedAt: at(3),
     lastVerifiedAt: at(4),
     tokenFailure: null,
@@ -140,6 +141,24 @@ function richProvisioning(tenantId: string): TenantProvisioning {
     scope: 'allUsersAndGroups',
     protectedAt: at(6),
     tokenFailure: 'consentRevoked',
+  };
+  services.oneDrive = {
+    ...emptyServiceAccount('oneDrive'),
+    status: 'consented',
+    scope: 'selectedUsers',
+    // Not SharePoint's, but the store keeps whatever a service holds, in order.
+    sites: [
+      {
+        siteId: 'contoso.sharepoint.com,z,1',
+        webUrl: 'https://contoso.sharepoint.com/sites/Zeta',
+        displayName: UNICODE,
+      },
+      {
+        siteId: 'contoso.sharepoint.com,a,2',
+        webUrl: 'https://contoso.sharepoint.com/teams/alpha',
+        displayName: '',
+      },
+    ],
   };
   return { tenantId, version: 0, services };
 }
@@ -677,6 +696,49 @@ export function describeStoreContract(
             }
           }
           await writes;
+        });
+      });
+
+      describe('protected targets', () => {
+        it('records one count per service, replaces it, forgets it, and keeps tenants apart', async () => {
+          const tenantId = tenant();
+          const other = tenant();
+          expect(await store.protectedTargets.countsFor(tenantId)).toEqual([]);
+          await store.protectedTargets.record({
+            tenantId,
+            service: 'oneDrive',
+            count: 980,
+            lastSynchronizedAt: at(1),
+          });
+          await store.protectedTargets.record({
+            tenantId,
+            service: 'exchangeOnline',
+            count: 1204,
+            lastSynchronizedAt: at(2),
+          });
+          await store.protectedTargets.record({
+            tenantId: other,
+            service: 'exchangeOnline',
+            count: 3,
+            lastSynchronizedAt: null,
+          });
+          await store.protectedTargets.record({
+            tenantId,
+            service: 'oneDrive',
+            count: 979,
+            lastSynchronizedAt: at(3),
+          });
+          expect(await store.protectedTargets.countsFor(tenantId)).toEqual([
+            { service: 'exchangeOnline', count: 1204, lastSynchronizedAt: at(2) },
+            { service: 'oneDrive', count: 979, lastSynchronizedAt: at(3) },
+          ]);
+          await store.protectedTargets.forget(tenantId, 'exchangeOnline');
+          expect(await store.protectedTargets.countsFor(tenantId)).toEqual([
+            { service: 'oneDrive', count: 979, lastSynchronizedAt: at(3) },
+          ]);
+          expect(await store.protectedTargets.countsFor(other)).toEqual([
+            { service: 'exchangeOnline', count: 3, lastSynchronizedAt: null },
+          ]);
         });
       });
 

@@ -18,6 +18,7 @@ import * as notificationWakeups from './0010c-notification-wakeups.js';
 import * as tokenHealthSchedules from './0010d-token-health-schedules.js';
 import * as tokenIncidentApps from './0011-token-incident-apps.js';
 import * as changeNotifications from './0012-change-notifications.js';
+import * as targetsPerService from './0013-targets-per-service.js';
 import type { Migration, MigrationProvider } from 'kysely';
 
 /** Every migration by name, in the order they apply. */
@@ -38,6 +39,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0010d_token_health_schedules': tokenHealthSchedules,
   '0011_token_incident_apps': tokenIncidentApps,
   '0012_change_notifications': changeNotifications,
+  '0013_targets_per_service': targetsPerService,
 };
 
 /** Kysely's migration provider over the in-code list. */

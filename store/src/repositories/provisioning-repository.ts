@@ -89,6 +89,7 @@ export class SqlProvisioningRepository implements ProvisioningRepository {
       }
 
       await trx.deleteFrom('selected_targets').where('tenant_id', '=', tenantId).execute();
+      await trx.deleteFrom('selected_sites').where('tenant_id', '=', tenantId).execute();
       await trx.deleteFrom('consent_grants').where('tenant_id', '=', tenantId).execute();
       await trx.deleteFrom('service_accounts').where('tenant_id', '=', tenantId).execute();
 
@@ -105,6 +106,17 @@ export class SqlProvisioningRepository implements ProvisioningRepository {
         account.targets.map((target, position) => targetRow(tenantId, account.service, position, target)),
       );
       if (targets.length > 0) await trx.insertInto('selected_targets').values(targets).execute();
+      const sites = accounts.flatMap((account) =>
+        account.sites.map((site, position) => ({
+          tenant_id: tenantId,
+          service: account.service,
+          position,
+          site_id: site.siteId,
+          web_url: site.webUrl,
+          display_name: site.displayName,
+        })),
+      );
+      if (sites.length > 0) await trx.insertInto('selected_sites').values(sites).execute();
       // The scheduler reads only tenants due: a tenant is scheduled while a protected service of
       // it synchronizes all users and groups (due now when it becomes so; its time kept after).
       if (accounts.some((account) => account.status === 'protected' && account.scope === 'allUsersAndGroups'))
@@ -181,7 +193,7 @@ export class SqlProvisioningRepository implements ProvisioningRepository {
   }
 
   async #readServices(tenantId: string): Promise<Record<ServiceId, ServiceAccount>> {
-    const [accountRows, consentRows, targetRows] = [
+    const [accountRows, consentRows, targetRows, siteRows] = [
       await this.#db.selectFrom('service_accounts').selectAll().where('tenant_id', '=', tenantId).execute(),
       await this.#db
         .selectFrom('consent_grants')
@@ -192,6 +204,13 @@ export class SqlProvisioningRepository implements ProvisioningRepository {
         .execute(),
       await this.#db
         .selectFrom('selected_targets')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .orderBy('service')
+        .orderBy('position')
+        .execute(),
+      await this.#db
+        .selectFrom('selected_sites')
         .selectAll()
         .where('tenant_id', '=', tenantId)
         .orderBy('service')
@@ -209,6 +228,9 @@ export class SqlProvisioningRepository implements ProvisioningRepository {
         consents: consentRows.filter((consent) => consent.service === service).map(toConsentGrant),
         scope: row.scope as SyncScope | null,
         targets: targetRows.filter((target) => target.service === service).map(toTarget),
+        sites: siteRows
+          .filter((site) => site.service === service)
+          .map((site) => ({ siteId: site.site_id, webUrl: site.web_url, displayName: site.display_name })),
         protectedAt: row.protected_at,
         lastVerifiedAt: row.last_verified_at,
         tokenFailure: row.token_failure as TokenFailureCause | null,
