@@ -11,13 +11,13 @@ import { databaseKind, openPostgres, openSqlite } from './dialects.js';
 import { migrateToLatest } from './migrate.js';
 import { SqlAuditRepository } from './repositories/audit-repository.js';
 import { SqlBotCredentialUseRepository } from './repositories/bot-credential-use-repository.js';
-import { SqlProtectedTargetRepository } from './repositories/protected-target-repository.js';
 import { SqlChangeNotificationRepository } from './repositories/change-notification-repository.js';
 import { SqlConsentStateRepository } from './repositories/consent-state-repository.js';
 import { SqlConversationReferenceRepository } from './repositories/conversation-reference-repository.js';
 import { SqlDirectorySnapshotRepository } from './repositories/directory-snapshot-repository.js';
 import { SqlNotificationDeliveryRepository } from './repositories/notification-delivery-repository.js';
 import { SqlNotificationRepository } from './repositories/notification-repository.js';
+import { SqlProtectedTargetRepository } from './repositories/protected-target-repository.js';
 import { SqlProvisioningRepository } from './repositories/provisioning-repository.js';
 import { SqlSecretRepository } from './repositories/secret-repository.js';
 import {
