@@ -306,6 +306,12 @@ export interface SiteCollectionPage {
 export interface ServiceTargetsReader {
   /** The site collection at this URL, or undefined when the tenant has none there. */
   findSiteCollection(tenantId: string, url: SiteCollectionUrl): Promise<SiteTarget | undefined>;
+  /**
+   * Site collections by Graph site id, one entry per id in order (undefined: the tenant has no
+   * such site any more), read in `$batch` requests of 20: Done re-verifies the picked sites with
+   * it, and a selected-mode run reads exactly its sites.
+   */
+  findSitesById(tenantId: string, siteIds: readonly string[]): Promise<(SiteTarget | undefined)[]>;
   /** One page of every site collection of the tenant, from `cursor` (undefined: the first page). */
   listSiteCollections(
     tenantId: string,

@@ -107,6 +107,30 @@ describe('SharePoint site collections', () => {
     ).toBeUndefined();
   });
 
+  it('reads site collections by id in batches of 20, in order; unknown and other tenants’ ids are undefined', async () => {
+    const { value } = await control<{ value: { id: string; webUrl: string; displayName: string }[] }>(
+      'GET',
+      `/tenants/${CONTOSO_TENANT_ID}/sites`,
+    );
+    const fabrikam = await control<{ value: { id: string }[] }>(
+      'GET',
+      `/tenants/${FABRIKAM_TENANT_ID}/sites`,
+    );
+    // 22 reads of the tenant's sites (in two batches), then an unknown id and Fabrikam's root site.
+    const picked = Array.from({ length: 22 }, (_, index) => value[index % value.length]!);
+    const ids = [
+      ...picked.map((site) => site.id),
+      'contoso.sharepoint.com,00000000-0000-0000-0000-000000000000,00000000-0000-0000-0000-000000000001',
+      fabrikam.value[0]!.id,
+    ];
+    const found = await targets.findSitesById(CONTOSO_TENANT_ID, ids);
+    expect(found).toEqual([
+      ...picked.map((site) => ({ siteId: site.id, webUrl: site.webUrl, displayName: site.displayName })),
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('enumerates every site collection page by page, without personal sites, equal to the emulator’s', async () => {
     const { value } = await control<{ value: { id: string }[] }>(
       'GET',

@@ -101,6 +101,24 @@ export function createGraphTargets(options: GraphTargetsOptions): ServiceTargets
       return { sites, next: page['@odata.nextLink'] ?? null };
     },
 
+    async findSitesById(tenantId, siteIds) {
+      const found: (SiteTarget | undefined)[] = [];
+      for (let start = 0; start < siteIds.length; start += GRAPH_MAX_BATCH_SIZE) {
+        const ids = siteIds.slice(start, start + GRAPH_MAX_BATCH_SIZE);
+        found.push(
+          ...(await readEachInBatch({
+            call: 'Read site collections',
+            urls: ids.map((id) => `/sites/${encodeURIComponent(id)}?$select=${SITE_FIELDS}`),
+            post: (requests) =>
+              clientFor(tenantId).api('/$batch').post({ requests }) as Promise<{ responses?: never[] }>,
+            read: (body) => toSiteTarget(body as Site),
+            sleep,
+          })),
+        );
+      }
+      return found;
+    },
+
     async findUserHoldings(tenantId, userIds) {
       const found: (UserServiceHoldings | undefined)[] = [];
       for (let start = 0; start < userIds.length; start += GRAPH_MAX_BATCH_SIZE)
