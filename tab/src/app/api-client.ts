@@ -14,7 +14,7 @@ import {
   type RouteContract,
 } from '@cas/contracts';
 import { err } from '@cas/core';
-import type { ConsentStep, ServiceId, SyncScope, Target, Result } from '@cas/core';
+import type { ConsentStep, ServiceId, SiteTarget, SyncScope, Target, Result } from '@cas/core';
 
 /** An API refusal or an unreachable API, with words for the screen. */
 export interface ApiFailure {
@@ -49,13 +49,22 @@ export interface ApiClient {
   provisioning(): Answer<typeof routes.provisioning>;
   startConsent(service: ServiceId, step: ConsentStep): Answer<typeof routes.startConsent>;
   startTokenRenewal(service: ServiceId, step: ConsentStep): Answer<typeof routes.startTokenRenewal>;
-  findUser(upn: string): Answer<typeof routes.findUser>;
+  /** By User; with `service`, a user that service has nothing of (no mailbox, no OneDrive) is refused (422). */
+  findUser(upn: string, service?: ServiceId): Answer<typeof routes.findUser>;
+  /** SharePoint Online's Selected Targets: verifies a pasted site collection URL. */
+  findSite(url: string): Answer<typeof routes.findSite>;
   findGroups(query: string): Answer<typeof routes.findGroups>;
-  groupUsers(groupId: string): Answer<typeof routes.groupUsers>;
+  /** With `service`, the users that service has nothing of come back as `excluded`. */
+  groupUsers(groupId: string, service?: ServiceId): Answer<typeof routes.groupUsers>;
   targetsSummary(): Answer<typeof routes.targetsSummary>;
   saveProvisioning(
     service: ServiceId,
-    body: { scope: SyncScope; targets?: readonly Target[]; expectedVersion: string },
+    body: {
+      scope: SyncScope;
+      targets?: readonly Target[];
+      sites?: readonly SiteTarget[];
+      expectedVersion: string;
+    },
   ): Answer<typeof routes.done>;
   /** R13: answers the run queued now, or the one already queued (`alreadyQueued`). */
   startSync(service: ServiceId): Answer<typeof routes.syncService>;
@@ -119,9 +128,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     provisioning: () => call(routes.provisioning, {}),
     startConsent: (service, step) => call(routes.startConsent, { params: { service, step } }),
     startTokenRenewal: (service, step) => call(routes.startTokenRenewal, { params: { service, step } }),
-    findUser: (upn) => call(routes.findUser, { query: { upn } }),
+    findUser: (upn, service) =>
+      call(routes.findUser, { query: { upn, ...(service === undefined ? {} : { service }) } }),
+    findSite: (url) => call(routes.findSite, { query: { url } }),
     findGroups: (query) => call(routes.findGroups, { query: { query } }),
-    groupUsers: (groupId) => call(routes.groupUsers, { params: { groupId } }),
+    groupUsers: (groupId, service) =>
+      call(routes.groupUsers, { params: { groupId }, query: service === undefined ? {} : { service } }),
     targetsSummary: () => call(routes.targetsSummary, {}),
     saveProvisioning: (service, body) =>
       call(routes.done, {

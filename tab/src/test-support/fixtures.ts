@@ -70,6 +70,11 @@ export function serviceFixture(service: ServiceId, overrides: Partial<ServiceVie
       : [
           consentStepFixture('microsoftGraph', {
             stepNumber: 1,
+            // The service's own roles and purpose, as the API states them from `core`.
+            roles: [
+              ...(consentStepRequirement(service, 'microsoftGraph', { ewsEnabled: true })?.roles ?? []),
+            ],
+            purpose: consentStepRequirement(service, 'microsoftGraph', { ewsEnabled: true })?.purpose ?? '',
             app: GRAPH_APP_OF[service],
             appName: CONSENT_APPS[GRAPH_APP_OF[service]].displayName,
           }),
@@ -80,12 +85,14 @@ export function serviceFixture(service: ServiceId, overrides: Partial<ServiceVie
     status: 'notProvisioned',
     scope: null,
     targets: [],
+    sites: [],
     protectedAt: null,
     lastVerifiedAt: null,
     tokenFailure: null,
     consentSteps: steps,
     lastSync: null,
     protectedUsers: null,
+    protectedTargets: null,
     ...overrides,
   };
 }
@@ -119,8 +126,11 @@ export function provisioningFixture(
   };
 }
 
-/** `GET /api/service-account`. */
-export function serviceAccountFixture(services: Partial<Record<ServiceId, Partial<ServiceView>>> = {}): {
+/** `GET /api/service-account`; `ews` is Exchange Online's EWS state (null: EWS not enabled). */
+export function serviceAccountFixture(
+  services: Partial<Record<ServiceId, Partial<ServiceView>>> = {},
+  ews: ServiceAccountView['ews'] = null,
+): {
   services: ServiceAccountView[];
   changeNotifications: ChangeNotificationsView;
 } {
@@ -128,6 +138,7 @@ export function serviceAccountFixture(services: Partial<Record<ServiceId, Partia
     services: SERVICE_IDS.map((service) => ({
       tenantId: TENANT_ID,
       ...serviceFixture(service, services[service]),
+      ews: service === 'exchangeOnline' ? ews : null,
     })),
     changeNotifications: {
       state: 'notSetUp',

@@ -74,6 +74,11 @@ export function ConsentSteps({ steps, progress, onStart, canConsent }: ConsentSt
                 </Link>
               )}
             </Body1>
+            {step.step === 'exchangeWebServices' ? (
+              <Text size={200} className={styles.ewsNotice}>
+                {EWS_RETIREMENT}
+              </Text>
+            ) : null}
             {blocked && !step.granted ? (
               <Text id={`step-${step.step}-blocked`} size={200}>
                 Finish Step {previous?.stepNumber} first.
@@ -101,6 +106,13 @@ export function ConsentSteps({ steps, progress, onStart, canConsent }: ConsentSt
     </ol>
   );
 }
+
+/**
+ * Said once, plainly, wherever the wizard asks for the EWS consent (issue 17): Microsoft's own dates
+ * for Exchange Online; Graph alone is the way forward (docs/ews-retirement.md).
+ */
+export const EWS_RETIREMENT =
+  'Exchange Web Services (EWS) in Exchange Online is blocked by default since 1 October 2026 and shuts down on 1 April 2027.';
 
 /**
  * The source guide's instruction around what the step grants, naming the step's own app

@@ -1,10 +1,12 @@
 /**
  * **Provision Service Account for <service>**: Step 1 and Step 2 (consent), the scope choice
- * (R1, R2), Available and Selected Targets (R7, R8), a scope preview, and **Done**.
+ * (R1, R2), Available and Selected Targets (R7, R8; site collections for SharePoint Online), a
+ * scope preview, and **Done**.
  */
 import {
+  picksUsers,
+  scopeLabelsFor,
   SERVICE_NAMES,
-  SYNC_SCOPE_LABELS,
   SYNC_SCOPES,
   type ConsentStep,
   type ServiceId,
@@ -30,8 +32,10 @@ import { PageState } from '../../app/PageState.js';
 import { useTab } from '../../app/tab-context.js';
 import { useApiResource } from '../../app/use-api-resource.js';
 import { ConsentSteps, type StepProgress } from './ConsentSteps.js';
+import { SitePicker } from './SitePicker.js';
 import { TargetPicker } from './TargetPicker.js';
 import { scopePreviewText, useDirectorySize } from './use-scope-preview.js';
+import { useSitePicker } from './useSitePicker.js';
 import { useTargetPicker } from './useTargetPicker.js';
 import { useWizardStyles } from './useWizardStyles.styles.js';
 import type { ProvisioningView, ServiceView } from '@cas/contracts';
@@ -77,13 +81,20 @@ function WizardBody({
   const [progress, setProgress] = useState<Partial<Record<ConsentStep, StepProgress>>>({});
   const lock = view.scopeLock !== null && view.scopeLock.service !== current.service ? view.scopeLock : null;
   const [scope, setScope] = useState<SyncScope | null>(lock?.scope ?? current.scope);
-  const picker = useTargetPicker(current.targets);
+  // SharePoint Online picks site collections, the others users (issue 17).
+  const users = picksUsers(current.service);
+  const picker = useTargetPicker(current.targets, current.service);
+  const sitePicker = useSitePicker(current.sites);
+  const selectedCount = users ? picker.selected.length : sitePicker.selected.length;
+  const labels = scopeLabelsFor(current.service);
   const [saving, setSaving] = useState<'idle' | 'saving'>('idle');
   const [saved, setSaved] = useState<{ ok: boolean; text: string } | null>(null);
   const canConsent = me?.isGlobalAdministrator === true;
   const consented = current.consentSteps.every((step) => step.granted);
   const effectiveScope = lock?.scope ?? scope;
-  const directorySize = useDirectorySize(consented && canConsent && effectiveScope === 'allUsersAndGroups');
+  const directorySize = useDirectorySize(
+    users && consented && canConsent && effectiveScope === 'allUsersAndGroups',
+  );
 
   const startStep = (step: ConsentStep): void => {
     setProgress((value) => ({ ...value, [step]: { status: 'waiting' } }));
@@ -101,7 +112,11 @@ function WizardBody({
     setSaving('saving');
     const result = await api.saveProvisioning(current.service, {
       scope: effectiveScope,
-      ...(effectiveScope === 'selectedUsers' ? { targets: picker.selected } : {}),
+      ...(effectiveScope !== 'selectedUsers'
+        ? {}
+        : users
+          ? { targets: picker.selected }
+          : { sites: sitePicker.selected }),
       expectedVersion: view.version,
     });
     setSaving('idle');
@@ -146,16 +161,23 @@ function WizardBody({
               onChange={(_, data) => setScope(data.value as SyncScope)}
             >
               {SYNC_SCOPES.map((option) => (
-                <Radio key={option} value={option} label={SYNC_SCOPE_LABELS[option]} />
+                <Radio key={option} value={option} label={labels[option]} />
               ))}
             </RadioGroup>
           </Field>
-          {effectiveScope === 'selectedUsers' ? <TargetPicker picker={picker} /> : null}
+          {effectiveScope === 'selectedUsers' ? (
+            users ? (
+              <TargetPicker picker={picker} />
+            ) : (
+              <SitePicker picker={sitePicker} />
+            )
+          ) : null}
           {effectiveScope !== null ? (
             <Text role="status" aria-label="Scope preview">
               {scopePreviewText(
+                current.service,
                 effectiveScope,
-                { selected: picker.selected.length, directory: directorySize },
+                { selected: selectedCount, directory: directorySize },
                 locale,
               )}
             </Text>
@@ -179,7 +201,7 @@ function WizardBody({
                 !canConsent ||
                 effectiveScope === null ||
                 saving === 'saving' ||
-                (effectiveScope === 'selectedUsers' && picker.selected.length === 0)
+                (effectiveScope === 'selectedUsers' && selectedCount === 0)
               }
               onClick={() => void done()}
             >

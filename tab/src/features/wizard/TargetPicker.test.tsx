@@ -3,7 +3,7 @@
  * Available Targets (By User, By Group) and Selected Targets: Enter verifies an exact UPN, group
  * search needs 3 characters, groups expand to their users, the arrows move users, at most 100.
  */
-import { MAX_SELECTED_TARGETS, type Target } from '@cas/core';
+import { checkUserTarget, MAX_SELECTED_TARGETS, type ServiceId, type Target } from '@cas/core';
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { apiError } from '../../test-support/http-stub.js';
@@ -55,16 +55,20 @@ const ROUTES: Record<string, StubRoute> = {
     body: { groups: [{ id: PILOTS_ID, displayName: 'Pilots', kind: 'security', mail: null }] },
   },
   [`GET /api/targets/groups/${PILOTS_ID}/users`]: {
-    body: { users: [directoryUser(1), directoryUser(2), directoryUser(3)], more: false },
+    body: { users: [directoryUser(1), directoryUser(2), directoryUser(3)], more: false, excluded: [] },
   },
 };
 
-function Picker({ initial }: { initial: readonly Target[] }): ReactNode {
-  return <TargetPicker picker={useTargetPicker(initial)} />;
+function Picker({ initial, service }: { initial: readonly Target[]; service?: ServiceId }): ReactNode {
+  return <TargetPicker picker={useTargetPicker(initial, service)} />;
 }
 
-function renderPicker(initial: readonly Target[] = [], routes: Record<string, StubRoute> = ROUTES) {
-  return renderTab(<Picker initial={initial} />, { routes });
+function renderPicker(
+  initial: readonly Target[] = [],
+  routes: Record<string, StubRoute> = ROUTES,
+  service?: ServiceId,
+) {
+  return renderTab(<Picker initial={initial} service={service} />, { routes });
 }
 
 const addArrow = () => screen.getByRole('button', { name: 'Add the selected users to Selected Targets' });
@@ -238,12 +242,116 @@ describe('Selected Targets', () => {
     const { user } = renderPicker([], {
       ...ROUTES,
       [`GET /api/targets/groups/${PILOTS_ID}/users`]: {
-        body: { users: Array.from({ length: 100 }, (_, index) => directoryUser(index)), more: true },
+        body: {
+          users: Array.from({ length: 100 }, (_, index) => directoryUser(index)),
+          more: true,
+          excluded: [],
+        },
       },
     });
     await user.click(screen.getByRole('tab', { name: 'By Group' }));
     await user.type(screen.getByRole('textbox', { name: 'Group name' }), 'Pilots{Enter}');
     await user.click(await screen.findByRole('button', { name: 'Pilots' }));
     expect(await screen.findByText('Showing the first 100 users: at most 100 can be selected.')).toBeTruthy();
+  });
+});
+
+/** Core's refusal of a user a service has nothing of, as the API words it. */
+function refusal(service: ServiceId, user: DirectoryUserView) {
+  const checked = checkUserTarget(service, {
+    userPrincipalName: user.userPrincipalName,
+    holdings: { mailbox: false, oneDrive: false },
+  });
+  if (checked.ok) throw new Error('expected a refusal');
+  return { code: checked.error.code, message: checked.error.message };
+}
+
+describe('a service that protects something of each user (issue 17)', () => {
+  it.each(['exchangeOnline', 'oneDrive'] as const)(
+    'By User asks the API for %s and shows its refusal of a user it has nothing of',
+    async (service) => {
+      const { code, message } = refusal(service, ADELE);
+      const { user, http } = renderPicker(
+        [],
+        { 'GET /api/targets/users': apiError(422, code, message) },
+        service,
+      );
+      const field = screen.getByRole('textbox', { name: 'User principal name' });
+      await user.type(field, `${ADELE.userPrincipalName}{Enter}`);
+      expect(await screen.findByText(message)).toBeTruthy();
+      expect(field.getAttribute('aria-invalid')).toBe('true');
+      expect(screen.queryByRole('list', { name: 'Verified user' })).toBeNull();
+      expect(http.requestsTo('GET /api/targets/users')[0]?.query.get('service')).toBe(service);
+    },
+  );
+
+  it('By Group lists only the users the service protects and says which were left out, and why', async () => {
+    const left = [directoryUser(7, 'No Mailbox 7'), directoryUser(8, 'No Mailbox 8'), directoryUser(9)];
+    const { user, http } = renderPicker(
+      [],
+      {
+        ...ROUTES,
+        [`GET /api/targets/groups/${PILOTS_ID}/users`]: {
+          body: {
+            users: [directoryUser(1), directoryUser(2)],
+            more: false,
+            excluded: left.map((each) => ({ user: each, ...refusal('exchangeOnline', each) })),
+          },
+        },
+      },
+      'exchangeOnline',
+    );
+    await user.click(screen.getByRole('tab', { name: 'By Group' }));
+    await user.type(screen.getByRole('textbox', { name: 'Group name' }), 'Pilots{Enter}');
+    await user.click(await screen.findByRole('button', { name: 'Pilots' }));
+    const members = await screen.findByRole('list', { name: 'Users of Pilots' });
+    expect(
+      within(members)
+        .getAllByRole('checkbox')
+        .map((box) => box.closest('li')?.textContent),
+    ).toEqual([
+      'All 2 users of Pilots',
+      'Pilot User 1 (pilot1@contoso.onmicrosoft.com)',
+      'Pilot User 2 (pilot2@contoso.onmicrosoft.com)',
+    ]);
+    const summary = within(members).getByRole('button', {
+      name: '3 users of this group have no mailbox and were not added.',
+    });
+    expect(summary.getAttribute('aria-expanded')).toBe('false');
+    await user.click(summary);
+    expect(summary.getAttribute('aria-expanded')).toBe('true');
+    const notAdded = within(members).getByRole('list', { name: 'Users not added' });
+    expect(
+      within(notAdded)
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual(left.map((each) => refusal('exchangeOnline', each).message));
+    expect(http.requestsTo(`GET /api/targets/groups/${PILOTS_ID}/users`)[0]?.query.get('service')).toBe(
+      'exchangeOnline',
+    );
+  });
+
+  it('a group whose only user has no OneDrive says so in the singular, with no empty-group line', async () => {
+    const { user } = renderPicker(
+      [],
+      {
+        ...ROUTES,
+        [`GET /api/targets/groups/${PILOTS_ID}/users`]: {
+          body: {
+            users: [],
+            more: false,
+            excluded: [{ user: directoryUser(4), ...refusal('oneDrive', directoryUser(4)) }],
+          },
+        },
+      },
+      'oneDrive',
+    );
+    await user.click(screen.getByRole('tab', { name: 'By Group' }));
+    await user.type(screen.getByRole('textbox', { name: 'Group name' }), 'Pilots{Enter}');
+    await user.click(await screen.findByRole('button', { name: 'Pilots' }));
+    expect(
+      await screen.findByRole('button', { name: '1 user of this group has no OneDrive and was not added.' }),
+    ).toBeTruthy();
+    expect(screen.queryByText('This group has no users.')).toBeNull();
   });
 });

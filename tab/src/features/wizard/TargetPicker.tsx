@@ -26,7 +26,7 @@ import { useState } from 'react';
 import { formatCount } from '../../app/format.js';
 import { useTab } from '../../app/tab-context.js';
 import { useWizardStyles } from './useWizardStyles.styles.js';
-import type { Candidate, TargetPicker as TargetPickerState } from './useTargetPicker.js';
+import type { Candidate, GroupResult, TargetPicker as TargetPickerState } from './useTargetPicker.js';
 import type { KeyboardEvent, ReactNode } from 'react';
 
 /** Props of {@link TargetPicker}. */
@@ -138,7 +138,14 @@ export function TargetPicker({ picker }: TargetPickerProps): ReactNode {
                               />
                             </li>
                           ) : null}
-                          {users.list.length === 0 ? <li>This group has no users.</li> : null}
+                          {users.list.length === 0 && users.excluded.length === 0 ? (
+                            <li>This group has no users.</li>
+                          ) : null}
+                          {users.excluded.length > 0 ? (
+                            <li>
+                              <ExcludedUsers groupId={entry.group.id} excluded={users.excluded} />
+                            </li>
+                          ) : null}
                           {users.more ? (
                             <li>
                               <Text size={200}>
@@ -205,6 +212,50 @@ export function TargetPicker({ picker }: TargetPickerProps): ReactNode {
           </ul>
         )}
       </section>
+    </div>
+  );
+}
+
+type Excluded = Extract<GroupResult['users'], { readonly excluded: unknown }>['excluded'];
+
+const LACKS: Readonly<Record<Excluded[number]['code'], string>> = {
+  user_without_mailbox: 'no mailbox',
+  user_without_onedrive: 'no OneDrive',
+};
+
+/**
+ * The users of a group the service has nothing of (the API left them out): one line with how many
+ * and why, which expands to each user with the API's own message.
+ */
+function ExcludedUsers({ groupId, excluded }: { groupId: string; excluded: Excluded }): ReactNode {
+  const styles = useWizardStyles();
+  const { locale } = useTab();
+  const [open, setOpen] = useState(false);
+  const listId = `excluded-${groupId}`;
+  const lacks = [...new Set(excluded.map((each) => LACKS[each.code]))].join(' or ');
+  const one = excluded.length === 1;
+  const summary = `${formatCount(excluded.length, locale)} ${one ? 'user' : 'users'} of this group ${one ? 'has' : 'have'} ${lacks} and ${one ? 'was' : 'were'} not added.`;
+  return (
+    <div role="note">
+      <Button
+        appearance="transparent"
+        size="small"
+        icon={open ? <ChevronDownRegular /> : <ChevronRightRegular />}
+        aria-expanded={open}
+        aria-controls={listId}
+        onClick={() => setOpen((value) => !value)}
+      >
+        {summary}
+      </Button>
+      {open ? (
+        <ul id={listId} className={styles.nested} aria-label="Users not added">
+          {excluded.map((each) => (
+            <li key={each.user.id}>
+              <Text size={200}>{each.message}</Text>
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </div>
   );
 }

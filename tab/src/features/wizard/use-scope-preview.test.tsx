@@ -37,24 +37,41 @@ describe('useDirectorySize', () => {
 describe('scopePreviewText', () => {
   it.each([
     [
+      'exchangeOnline',
       'selectedUsers',
       { selected: 1, directory: { status: 'loading' } },
       'en-US',
       'Scope preview: 1 selected user will be protected. Manual and scheduled synchronization are not available with selected users.',
     ],
     [
+      'oneDrive',
       'allUsersAndGroups',
       { selected: 0, directory: { status: 'known', users: 12345 } },
       'de-DE',
       'Scope preview: all 12.345 users of your directory, in every group, nested groups included, will be protected and kept current automatically once per day.',
     ],
     [
+      'exchangeOnline',
       'allUsersAndGroups',
       { selected: 0, directory: { status: 'unknown' } },
       'en-US',
       'Scope preview: every user of your directory, in every group, nested groups included, will be protected and kept current automatically once per day.',
     ],
-  ] as const)('%s %o (%s)', (scope, figures, locale, text) => {
-    expect(scopePreviewText(scope, figures, locale)).toBe(text);
+    [
+      'sharePointOnline',
+      'selectedUsers',
+      { selected: 2, directory: { status: 'loading' } },
+      'en-US',
+      'Scope preview: 2 selected site collections will be protected. Manual and scheduled synchronization are not available with selected targets.',
+    ],
+    [
+      'sharePointOnline',
+      'allUsersAndGroups',
+      { selected: 0, directory: { status: 'known', users: 12345 } },
+      'en-US',
+      'Scope preview: every site collection of your organization will be protected and kept current automatically once per day.',
+    ],
+  ] as const)('%s %s %o (%s)', (service, scope, figures, locale, text) => {
+    expect(scopePreviewText(service, scope, figures, locale)).toBe(text);
   });
 });

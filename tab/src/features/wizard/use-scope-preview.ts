@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { formatCount } from '../../app/format.js';
 import { useTab } from '../../app/tab-context.js';
-import type { SyncScope } from '@cas/core';
+import type { ServiceId, SyncScope } from '@cas/core';
 
 /** The directory's user count: loading, known, or unknown (refused or unreachable). */
 export type DirectorySize =
@@ -29,12 +29,19 @@ export function useDirectorySize(enabled: boolean): DirectorySize {
   return size;
 }
 
-/** The preview sentence for a scope. */
+/** The preview sentence for a scope; SharePoint Online counts site collections, not users. */
 export function scopePreviewText(
+  service: ServiceId,
   scope: SyncScope,
   figures: { readonly selected: number; readonly directory: DirectorySize },
   locale: string,
 ): string {
+  if (service === 'sharePointOnline') {
+    if (scope === 'allUsersAndGroups')
+      return 'Scope preview: every site collection of your organization will be protected and kept current automatically once per day.';
+    const sites = figures.selected === 1 ? 'site collection' : 'site collections';
+    return `Scope preview: ${formatCount(figures.selected, locale)} selected ${sites} will be protected. Manual and scheduled synchronization are not available with selected targets.`;
+  }
   if (scope === 'selectedUsers') {
     const users = figures.selected === 1 ? 'user' : 'users';
     return `Scope preview: ${formatCount(figures.selected, locale)} selected ${users} will be protected. Manual and scheduled synchronization are not available with selected users.`;

@@ -85,6 +85,7 @@ describe('useTargetPicker', () => {
               },
             ],
             more: false,
+            excluded: [],
           },
         },
       },

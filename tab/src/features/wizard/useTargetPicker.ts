@@ -1,12 +1,21 @@
 /**
  * Behaviour of Available Targets and Selected Targets: By User verifies an exact UPN, By Group
  * searches from 3 characters (R7), the arrows move users (R8: at most 100, duplicates ignored).
+ * With a service, the API refuses a user that service has nothing of (Exchange Online: no mailbox,
+ * OneDrive: no OneDrive) and leaves such users of a group out, naming them (issue 17).
  * Every rule is @cas/core's; this hook only keeps the screen's state.
  */
-import { addTargets, parseGroupQuery, parseUserPrincipalName, removeTargets, type Target } from '@cas/core';
+import {
+  addTargets,
+  parseGroupQuery,
+  parseUserPrincipalName,
+  removeTargets,
+  type ServiceId,
+  type Target,
+} from '@cas/core';
 import { useCallback, useState } from 'react';
 import { useTab } from '../../app/tab-context.js';
-import type { DirectoryGroupView, DirectoryUserView } from '@cas/contracts';
+import type { DirectoryGroupView, DirectoryUserView, GroupUsersPageView } from '@cas/contracts';
 
 /** A user offered in Available Targets, with where it was found. */
 export interface Candidate {
@@ -21,7 +30,12 @@ export interface GroupResult {
     | 'collapsed'
     | 'loading'
     | { readonly error: string }
-    | { readonly list: readonly Candidate[]; readonly more: boolean };
+    | {
+        readonly list: readonly Candidate[];
+        readonly more: boolean;
+        /** Users of the group the service has nothing of, with the API's reason for each. */
+        readonly excluded: GroupUsersPageView['excluded'];
+      };
 }
 
 /** State and actions of the target picker. */
@@ -63,8 +77,11 @@ function userCandidate(user: DirectoryUserView, source: Target['source']): Candi
   };
 }
 
-/** The target picker's state, starting from the service's saved targets. */
-export function useTargetPicker(initial: readonly Target[]): TargetPicker {
+/**
+ * The target picker's state, starting from the service's saved targets. `service` (Exchange Online
+ * or OneDrive) lets the API check each user against what that service protects.
+ */
+export function useTargetPicker(initial: readonly Target[], service?: ServiceId): TargetPicker {
   const { api } = useTab();
   const [byUser, setByUser] = useState<TargetPicker['byUser']>({
     status: 'idle',
@@ -89,7 +106,7 @@ export function useTargetPicker(initial: readonly Target[]): TargetPicker {
         return;
       }
       setByUser({ status: 'loading', message: null, found: null });
-      const result = await api.findUser(upn.value);
+      const result = await api.findUser(upn.value, service);
       if (result.ok) {
         const found = userCandidate(result.value.user, { kind: 'user' });
         setByUser({ status: 'idle', message: null, found });
@@ -102,7 +119,7 @@ export function useTargetPicker(initial: readonly Target[]): TargetPicker {
         setByUser({ status: 'idle', message, found: null });
       }
     },
-    [api],
+    [api, service],
   );
 
   const searchGroups = useCallback(
@@ -144,7 +161,7 @@ export function useTargetPicker(initial: readonly Target[]): TargetPicker {
         return;
       }
       setGroupUsers(groupId, 'loading');
-      const result = await api.groupUsers(groupId);
+      const result = await api.groupUsers(groupId, service);
       setGroupUsers(
         groupId,
         result.ok
@@ -153,11 +170,12 @@ export function useTargetPicker(initial: readonly Target[]): TargetPicker {
                 userCandidate(user, { kind: 'group', groupId, groupName: entry.group.displayName }),
               ),
               more: result.value.more,
+              excluded: result.value.excluded,
             }
           : { error: result.error.message },
       );
     },
-    [api, byGroup.groups],
+    [api, byGroup.groups, service],
   );
 
   const allCandidates = (): Candidate[] => [

@@ -36,6 +36,10 @@ export const useWizardStyles = makeStyles({
     maxHeight: '320px',
     overflowY: 'auto',
   },
+  addRow: { display: 'flex', gap: tokens.spacingHorizontalM, alignItems: 'center' },
+  site: { paddingBlock: tokens.spacingVerticalXXS },
+  siteUrl: { display: 'block', color: tokens.colorNeutralForeground2, overflowWrap: 'anywhere' },
+  ewsNotice: { color: tokens.colorNeutralForeground2 },
   nested: { listStyleType: 'none', margin: 0, paddingLeft: tokens.spacingHorizontalXL },
   actions: {
     display: 'flex',
