@@ -23,6 +23,7 @@ const PROVISIONING = provisioningFixture({
     lastVerifiedAt: '2026-11-27T10:00:00.000Z',
     lastSync: syncRunFixture({ trigger: 'initial', scope: 'selectedUsers' }),
     protectedUsers: 1,
+    protectedTargets: { count: 1, text: '1 mailbox', lastSynchronizedAt: '2026-11-27T08:00:03.500Z' },
   },
   sharePointOnline: {
     status: 'tokenInvalid',
@@ -57,8 +58,8 @@ describe('Dashboard', () => {
     const exchange = within(tile('Exchange Online'));
     expect(exchange.getByText('Protected')).toBeTruthy();
     expect(exchange.getByText('Synchronize selected users (1)')).toBeTruthy();
-    expect(exchange.getByText('Protected users')).toBeTruthy();
-    expect(within(tile('OneDrive')).queryByText('Protected users')).toBeNull();
+    expect(exchange.getByText('1 mailbox')).toBeTruthy();
+    expect(within(tile('OneDrive')).queryByText('Protected targets')).toBeNull();
     expect(exchange.getByText(/^Nov 27, 2026, .* \(succeeded\)$/)).toBeTruthy();
     expect(exchange.getByText(/^Verified Nov 27, 2026/)).toBeTruthy();
     const sharePoint = within(tile('SharePoint Online'));
@@ -68,6 +69,74 @@ describe('Dashboard', () => {
     expect(oneDrive.getByText('Not provisioned')).toBeTruthy();
     expect(oneDrive.getByText('Not chosen yet')).toBeTruthy();
     expect(oneDrive.getByText('Never')).toBeTruthy();
+  });
+
+  it("says what each service protects, in the API's words, and when it was last synchronized", async () => {
+    const synchronizedAt = '2026-11-30T06:15:00.000Z';
+    const protectedService = (service: 'exchangeOnline' | 'sharePointOnline' | 'oneDrive', text: string) => ({
+      status: 'protected' as const,
+      scope: 'allUsersAndGroups' as const,
+      consentSteps: grantedSteps(service),
+      protectedTargets: { count: 0, text, lastSynchronizedAt: synchronizedAt },
+    });
+    renderTab(<Dashboard />, {
+      routes: {
+        'GET /api/provisioning': {
+          body: provisioningFixture({
+            exchangeOnline: protectedService('exchangeOnline', '1,204 mailboxes'),
+            sharePointOnline: protectedService('sharePointOnline', '37 site collections'),
+            oneDrive: protectedService('oneDrive', '980 OneDrive accounts'),
+          }),
+        },
+      },
+    });
+    await screen.findByRole('list', { name: 'Services' });
+    const when = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' }).format(
+      Date.parse(synchronizedAt),
+    );
+    for (const [name, text, scope] of [
+      ['Exchange Online', '1,204 mailboxes', 'Synchronize all users and groups'],
+      ['SharePoint Online', '37 site collections', 'Synchronize all targets'],
+      ['OneDrive', '980 OneDrive accounts', 'Synchronize all targets'],
+    ] as const) {
+      const pairs = [...tile(name).querySelectorAll('dt')].map((term) => [
+        term.textContent,
+        term.nextElementSibling?.textContent,
+      ]);
+      expect(pairs).toContainEqual(['Protected targets', text]);
+      expect(pairs).toContainEqual(['Last synchronized', when]);
+      expect(pairs).toContainEqual(['Scope', scope]);
+    }
+  });
+
+  it('says "Not synchronized yet" for a protected service before its first run, and nothing for the others', async () => {
+    renderTab(<Dashboard />, {
+      routes: {
+        'GET /api/provisioning': {
+          body: provisioningFixture({
+            sharePointOnline: {
+              status: 'protected',
+              scope: 'selectedUsers',
+              consentSteps: grantedSteps('sharePointOnline'),
+              sites: [
+                {
+                  siteId: 'contoso.sharepoint.com,a,b',
+                  webUrl: 'https://contoso.sharepoint.com/sites/A',
+                  displayName: 'A',
+                },
+              ],
+            },
+          }),
+        },
+      },
+    });
+    await screen.findByRole('list', { name: 'Services' });
+    const sharePoint = within(tile('SharePoint Online'));
+    expect(sharePoint.getByText('Not synchronized yet')).toBeTruthy();
+    expect(sharePoint.getByText('Synchronize selected targets (1)')).toBeTruthy();
+    expect(sharePoint.queryByText('Last synchronized')).toBeNull();
+    expect(within(tile('OneDrive')).queryByText('Not synchronized yet')).toBeNull();
+    expect(within(tile('OneDrive')).queryByText('Protected targets')).toBeNull();
   });
 
   it('offers Manage on provisioned services and Provision on the others', async () => {

@@ -1,7 +1,9 @@
 /**
- * Dashboard: a tile per service (status, scope, last synchronization, token health); hovering or
+ * Dashboard: a tile per service (status, scope, what it protects and when that was last
+ * synchronized, its last run, token health); hovering or
  * focusing a tile reveals **Provision** (or **Manage** once provisioned). A broken token shows here (R9).
  */
+import { picksUsers } from '@cas/core';
 import {
   Badge,
   Body1,
@@ -85,6 +87,9 @@ export function ServiceTile({ service }: ServiceTileProps): ReactNode {
   const provisioned = service.status === 'protected' || service.status === 'tokenInvalid';
   const titleId = `tile-${service.service}`;
   const sync = service.lastSync;
+  // What the service protects after its last successful run (null before the first one).
+  const protection = service.protectedTargets;
+  const selectedCount = picksUsers(service.service) ? service.targets.length : service.sites.length;
   return (
     <div role="listitem">
       <article className={styles.tile} aria-labelledby={titleId} {...reveal.handlers}>
@@ -99,16 +104,27 @@ export function ServiceTile({ service }: ServiceTileProps): ReactNode {
         <dl className={styles.facts}>
           <dt className={styles.term}>Scope</dt>
           <dd className={styles.detail}>
-            {scopeLabel(service.scope)}
-            {service.scope === 'selectedUsers' ? ` (${formatCount(service.targets.length, locale)})` : ''}
+            {scopeLabel(service.service, service.scope)}
+            {service.scope === 'selectedUsers' ? ` (${formatCount(selectedCount, locale)})` : ''}
           </dd>
-          {service.protectedUsers !== undefined && service.protectedUsers !== null ? (
+          {protection ? (
             <>
-              <dt className={styles.term}>Protected users</dt>
-              <dd className={styles.detail}>{formatCount(service.protectedUsers, locale)}</dd>
+              <dt className={styles.term}>Protected targets</dt>
+              <dd className={styles.detail}>{protection.text}</dd>
+              {protection.lastSynchronizedAt !== null ? (
+                <>
+                  <dt className={styles.term}>Last synchronized</dt>
+                  <dd className={styles.detail}>{formatTime(protection.lastSynchronizedAt, locale)}</dd>
+                </>
+              ) : null}
+            </>
+          ) : provisioned ? (
+            <>
+              <dt className={styles.term}>Protected targets</dt>
+              <dd className={styles.detail}>Not synchronized yet</dd>
             </>
           ) : null}
-          <dt className={styles.term}>Last synchronization</dt>
+          <dt className={styles.term}>Last run</dt>
           <dd className={styles.detail}>
             {sync ? `${formatTime(sync.finishedAt ?? sync.requestedAt, locale)} (${sync.status})` : 'Never'}
           </dd>

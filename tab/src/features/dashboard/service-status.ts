@@ -1,5 +1,5 @@
 /** Words for a service account's status and scope on tiles and in Service Account. */
-import { SYNC_SCOPE_LABELS, type ServiceAccountStatus, type SyncScope } from '@cas/core';
+import { scopeLabelsFor, type ServiceAccountStatus, type ServiceId, type SyncScope } from '@cas/core';
 
 /** The status badge text per status. */
 export const STATUS_LABELS: Readonly<Record<ServiceAccountStatus, string>> = {
@@ -21,7 +21,7 @@ export const STATUS_COLORS: Readonly<
   tokenInvalid: 'danger',
 };
 
-/** The scope label, or "Not chosen yet". */
-export function scopeLabel(scope: SyncScope | null): string {
-  return scope === null ? 'Not chosen yet' : SYNC_SCOPE_LABELS[scope];
+/** The service's own label for its scope (issue 17: "targets" outside Exchange Online), or "Not chosen yet". */
+export function scopeLabel(service: ServiceId, scope: SyncScope | null): string {
+  return scope === null ? 'Not chosen yet' : scopeLabelsFor(service)[scope];
 }

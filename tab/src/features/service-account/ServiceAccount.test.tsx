@@ -180,3 +180,58 @@ describe('ServiceAccount', () => {
     expect(button.disabled).toBe(true);
   });
 });
+
+describe('Exchange Web Services (issue 17)', () => {
+  const exchange = {
+    status: 'protected' as const,
+    scope: 'allUsersAndGroups' as const,
+    consentSteps: grantedSteps('exchangeOnline'),
+    lastVerifiedAt: '2026-11-27T11:00:00.000Z',
+  };
+
+  it.each([
+    ['works', 'Works', 'The EWS token still works: Exchange Online answered a GetFolder.'],
+    [
+      'blocked',
+      'Blocked',
+      'Exchange Online blocks EWS for your organization (403). Move to Graph-only quarantine.',
+    ],
+    [
+      'tokenRefused',
+      'Token refused',
+      'Exchange Online refused the EWS token (401). Create a new access token.',
+    ],
+    ['unknown', 'Unknown', 'Exchange Online did not answer in a way that tells whether EWS works.'],
+    ['notConsented', 'Not consented', 'Step 1 (EWS) is not granted yet.'],
+  ] as const)('shows the %s state with its badge and the API message', async (state, badge, message) => {
+    renderTab(<ServiceAccount />, {
+      routes: {
+        'GET /api/service-account': {
+          body: serviceAccountFixture(
+            { exchangeOnline: exchange },
+            { state, message, checkedAt: state === 'notConsented' ? null : '2026-11-30T06:00:00.000Z' },
+          ),
+        },
+      },
+    });
+    const row = await screen.findByRole('region', { name: 'Exchange Web Services (EWS)' });
+    expect(within(row).getByText(badge)).toBeTruthy();
+    expect(within(row).getByText(message)).toBeTruthy();
+    expect(
+      within(row).getByText(state === 'notConsented' ? 'Not checked yet' : /^Nov 30, 2026/),
+    ).toBeTruthy();
+    // Only Exchange Online's card has it.
+    expect(within(card('Exchange Online')).getByRole('region', { name: 'Exchange Web Services (EWS)' })).toBe(
+      row,
+    );
+    expect(screen.getAllByRole('region', { name: 'Exchange Web Services (EWS)' })).toHaveLength(1);
+  });
+
+  it('shows no EWS row when EWS is not enabled', async () => {
+    renderTab(<ServiceAccount />, {
+      routes: { 'GET /api/service-account': { body: serviceAccountFixture({ exchangeOnline: exchange }) } },
+    });
+    await screen.findByRole('heading', { level: 2, name: 'Exchange Online' });
+    expect(screen.queryByRole('region', { name: 'Exchange Web Services (EWS)' })).toBeNull();
+  });
+});

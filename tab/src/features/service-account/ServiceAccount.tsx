@@ -26,7 +26,7 @@ import { PageHeading } from '../../app/PageHeading.js';
 import { PageState } from '../../app/PageState.js';
 import { useTab } from '../../app/tab-context.js';
 import { useApiResource } from '../../app/use-api-resource.js';
-import type { ConsentStepView, ServiceAccountView } from '@cas/contracts';
+import type { ConsentStepView, EwsStateView, ServiceAccountView } from '@cas/contracts';
 import type { ReactNode } from 'react';
 
 const useStyles = makeStyles({
@@ -145,6 +145,7 @@ export function ServiceAccountCard({ account, onRenewed }: ServiceAccountCardPro
           </>
         ) : null}
       </dl>
+      {account.ews ? <EwsStatus service={account.service} ews={account.ews} /> : null}
       <ul className={styles.apps} aria-label={`App registrations of ${account.name}`}>
         {account.consentSteps.map((step) => (
           <AppRow
@@ -157,6 +158,43 @@ export function ServiceAccountCard({ account, onRenewed }: ServiceAccountCardPro
         ))}
       </ul>
     </Card>
+  );
+}
+
+const EWS_STATUS: Readonly<
+  Record<EwsStateView['state'], { text: string; color: 'success' | 'danger' | 'warning' | 'informative' }>
+> = {
+  works: { text: 'Works', color: 'success' },
+  blocked: { text: 'Blocked', color: 'danger' },
+  tokenRefused: { text: 'Token refused', color: 'danger' },
+  unknown: { text: 'Unknown', color: 'warning' },
+  notConsented: { text: 'Not consented', color: 'informative' },
+};
+
+/**
+ * Exchange Online with EWS enabled (issue 17): whether the EWS app's token still works, now that
+ * Exchange Online blocks EWS by default, in the API's words.
+ */
+function EwsStatus({ service, ews }: { readonly service: string; readonly ews: EwsStateView }): ReactNode {
+  const { locale } = useTab();
+  const styles = useStyles();
+  const status = EWS_STATUS[ews.state];
+  const rowId = `ews-${service}`;
+  return (
+    <section className={styles.app} aria-labelledby={rowId}>
+      <div className={styles.appHeader}>
+        <Body1Strong id={rowId}>Exchange Web Services (EWS)</Body1Strong>
+        <Badge appearance="tint" color={status.color}>
+          {status.text}
+        </Badge>
+      </div>
+      <dl className={styles.facts}>
+        <dt className={styles.term}>State</dt>
+        <dd className={styles.detail}>{ews.message}</dd>
+        <dt className={styles.term}>Last checked</dt>
+        <dd className={styles.detail}>{formatTime(ews.checkedAt, locale, 'Not checked yet')}</dd>
+      </dl>
+    </section>
   );
 }
 
