@@ -26,6 +26,28 @@ import { tabLinks } from './tab-links.js';
 import { OPEN_SERVICE_ACCOUNT, tokenInvalidCard } from './token-invalid-card.js';
 import type { AdaptiveCard } from './adaptive-card.js';
 
+const SYNCHRONIZED_AT = '2026-11-27T11:30:00.000Z';
+const COUNTS = {
+  exchangeOnline: '1,204 mailboxes',
+  sharePointOnline: '37 site collections',
+  oneDrive: '980 OneDrive accounts',
+} as const;
+
+/** Every service protected in all mode, each with what its last run counted (SharePoint's not run yet). */
+function countedView() {
+  const view = provisioningView('allUsersAndGroups');
+  return {
+    ...view,
+    services: view.services.map((service) => ({
+      ...service,
+      protectedTargets:
+        service.service === 'oneDrive'
+          ? null
+          : { count: 1, text: COUNTS[service.service], lastSynchronizedAt: SYNCHRONIZED_AT },
+    })),
+  };
+}
+
 const links = tabLinks('8a7c2b1e-0000-4000-8000-000000000001');
 
 const cards: [string, AdaptiveCard][] = [
@@ -137,6 +159,7 @@ const cards: [string, AdaptiveCard][] = [
     statusCardFor(provisioningView('selectedUsers'), new Date('2026-11-27T12:00:00Z')),
   ],
   ['status, nothing provisioned', statusCardFor(provisioningView(null), new Date('2026-11-27T12:00:00Z'))],
+  ['status, with protected targets', statusCardFor(countedView(), new Date('2026-11-27T12:00:00Z'))],
   ['help', helpCard(BOT_COMMANDS)],
   ['help for unknown text', helpCard(BOT_COMMANDS, 'hello there')],
   ['alerts turned on here', channelNotificationsOnCard()],
@@ -316,6 +339,37 @@ describe('cards', () => {
       expect(text).toContain(words);
     }
     expect(text).toContain('Manual synchronization is not available with selected users.');
+  });
+
+  it("the service-protected card names the service's own targets and scope label", () => {
+    const text = cardText(
+      serviceProtectedCard({ service: 'sharePointOnline', protectedAt: null, scope: 'selectedUsers' }, links),
+    );
+    expect(text).toContain('SharePoint Online protected.');
+    expect(text).toContain('Synchronize selected targets');
+    expect(text).toContain('site collections');
+    expect(text).not.toContain('mailboxes');
+  });
+
+  it('status card shows what each service protects and when it was last synchronized', () => {
+    const card = statusCardFor(countedView(), new Date('2026-11-27T12:00:00Z'));
+    // Each service's section, as the text it shows (a fact's title and value on consecutive lines).
+    const factsOf = (name: string): string => {
+      const section = card.body.map(cardText).find((text) => text.startsWith(`${name}\n`));
+      if (section === undefined) throw new Error(`no section for ${name}`);
+      return section;
+    };
+    const exchange = factsOf('Exchange Online');
+    expect(exchange).toContain(`Protected targets\n${COUNTS.exchangeOnline}`);
+    expect(exchange).toContain(`Last synchronized\n${cardTime(SYNCHRONIZED_AT)}`);
+    expect(exchange).toContain('Synchronize all users and groups');
+    const sharePoint = factsOf('SharePoint Online');
+    expect(sharePoint).toContain(`Protected targets\n${COUNTS.sharePointOnline}`);
+    expect(sharePoint).toContain('Synchronize all targets');
+    const oneDrive = factsOf('OneDrive');
+    expect(oneDrive).toContain('Protected targets\nNot synchronized yet');
+    expect(oneDrive).not.toContain('Last synchronized');
+    expect(cardText(statusCardFor(provisioningView(null), new Date()))).not.toContain('Protected targets');
   });
 
   it('status card shows a broken token with its message', () => {

@@ -1,5 +1,5 @@
 /** "Exchange Online protected.": provisioning of a service succeeded. */
-import { SERVICE_NAMES, SYNC_SCOPE_LABELS, serviceProtectedText } from '@cas/core';
+import { scopeLabelsFor, SERVICE_NAMES, serviceProtectedText } from '@cas/core';
 import { adaptiveCard, cardTime, facts, heading, paragraph } from './adaptive-card.js';
 import type { AdaptiveCard } from './adaptive-card.js';
 import type { TabLinks } from './tab-links.js';
@@ -14,18 +14,21 @@ export interface ServiceProtectedCardData {
   readonly scope: SyncScope | null;
 }
 
+/** What scanning starts, per service: each protects its own kind of target (issue 17). */
+const SCANS: Readonly<Record<ServiceId, string>> = {
+  exchangeOnline: 'Cloud App Security now scans mail in the protected mailboxes.',
+  sharePointOnline: 'Cloud App Security now scans files in the protected site collections.',
+  oneDrive: 'Cloud App Security now scans files in the protected OneDrive accounts.',
+};
+
 /** The card posted when a service becomes protected. */
 export function serviceProtectedCard(data: ServiceProtectedCardData, links: TabLinks): AdaptiveCard {
   const text = serviceProtectedText(data.service);
   const rows: [string, string][] = [['Service', SERVICE_NAMES[data.service]]];
-  if (data.scope !== null) rows.push(['Sync scope', SYNC_SCOPE_LABELS[data.scope]]);
+  if (data.scope !== null) rows.push(['Sync scope', scopeLabelsFor(data.service)[data.scope]]);
   if (data.protectedAt !== null) rows.push(['Protected since', cardTime(data.protectedAt)]);
   return adaptiveCard(
-    [
-      heading(text, 'Good'),
-      paragraph('Cloud App Security now scans mail in the protected mailboxes.', { isSubtle: true }),
-      facts(rows),
-    ],
+    [heading(text, 'Good'), paragraph(SCANS[data.service], { isSubtle: true }), facts(rows)],
     {
       actions: [{ type: 'Action.OpenUrl', title: 'Open dashboard', url: links.page('dashboard') }],
       fallbackText: text,

@@ -1,12 +1,16 @@
-/** `status`: every service's state, scope, token health and last synchronization, kept current by `refresh`. */
-import { SYNC_SCOPE_LABELS } from '@cas/core';
+/**
+ * `status`: every service's state, scope, what it protects and when that was last synchronized,
+ * token health and last synchronization run, kept current by `refresh`.
+ */
+import { scopeLabelsFor } from '@cas/core';
 import { adaptiveCard, cardTime, execute, facts, heading, paragraph } from './adaptive-card.js';
 import { EXTEND_PROTECTION } from './extend-card.js';
 import type { AdaptiveCard, CardAction, Container } from './adaptive-card.js';
-import type { ServiceAccountStatus, SyncScope } from '@cas/core';
+import type { ServiceAccountStatus, ServiceId, SyncScope } from '@cas/core';
 
 /** One service as the status card shows it (a subset of the API's ServiceView). */
 export interface StatusCardService {
+  readonly service: ServiceId;
   readonly name: string;
   readonly status: ServiceAccountStatus;
   readonly scope: SyncScope | null;
@@ -17,6 +21,8 @@ export interface StatusCardService {
     readonly finishedAt: string | null;
     readonly requestedAt: string;
   } | null;
+  /** What the service protects after its last successful run, in the API's words ("37 site collections"). */
+  readonly protectedTargets: { readonly text: string; readonly lastSynchronizedAt: string | null } | null;
 }
 
 /** What the status card shows (a subset of the API's ProvisioningView). */
@@ -55,7 +61,15 @@ function lastSyncText(lastSync: StatusCardService['lastSync']): string {
 
 function serviceSection(service: StatusCardService): Container {
   const rows: [string, string][] = [['Status', STATUS_LABELS[service.status]]];
-  if (service.scope !== null) rows.push(['Sync scope', SYNC_SCOPE_LABELS[service.scope]]);
+  if (service.scope !== null) rows.push(['Sync scope', scopeLabelsFor(service.service)[service.scope]]);
+  const protectedTargets = service.protectedTargets;
+  if (protectedTargets !== null) {
+    rows.push(['Protected targets', protectedTargets.text]);
+    if (protectedTargets.lastSynchronizedAt !== null)
+      rows.push(['Last synchronized', cardTime(protectedTargets.lastSynchronizedAt)]);
+  } else if (service.status === 'protected' || service.status === 'tokenInvalid') {
+    rows.push(['Protected targets', 'Not synchronized yet']);
+  }
   if (service.status !== 'notProvisioned') {
     rows.push([
       'Token verified',
