@@ -77,6 +77,8 @@ describe('the tab in a browser', () => {
         userPrincipalName: `pilot${index}@contoso.onmicrosoft.com`,
         displayName: `Pilot User ${index}`,
       });
+      // Licensed, so that each has a mailbox: Exchange Online leaves users without one out.
+      await stack.control('POST', `/tenants/${CONTOSO_TENANT_ID}/users/${user.id}/license`, {});
       await stack.control('POST', `/tenants/${CONTOSO_TENANT_ID}/groups/${group.id}/members`, {
         id: user.id,
       });
