@@ -96,7 +96,7 @@ describe('one app registration per consent step', () => {
         'Sites.Read.All',
       ],
     });
-    await page.getByRole('radio', { name: 'Synchronize all users and groups' }).waitFor();
+    await page.getByRole('radio', { name: 'Synchronize all targets' }).waitFor();
     expect(Object.keys(await grantedInContoso())).toContain(
       DEVELOPMENT_CONSENT_APPS.sharePointOnlineGraph.clientId,
     );

@@ -341,6 +341,13 @@ describe('cards', () => {
     expect(text).toContain('Manual synchronization is not available with selected users.');
   });
 
+  it('the extended card gives each service its own all-targets label', () => {
+    const text = cardText(extendedCard({ services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'] }));
+    expect(text).toContain('Exchange Online\nSynchronize all users and groups');
+    expect(text).toContain('SharePoint Online\nSynchronize all targets');
+    expect(text).toContain('OneDrive\nSynchronize all targets');
+  });
+
   it("the service-protected card names the service's own targets and scope label", () => {
     const text = cardText(
       serviceProtectedCard({ service: 'sharePointOnline', protectedAt: null, scope: 'selectedUsers' }, links),

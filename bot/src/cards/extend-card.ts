@@ -2,7 +2,7 @@
  * R11: the Extend offer with its **Extend protection** button, and the states the same card moves
  * through in place when someone presses it ("Extending…" → "All targets protected").
  */
-import { EXTEND_OFFER_TEXT, SERVICE_NAMES } from '@cas/core';
+import { EXTEND_OFFER_TEXT, scopeLabelsFor, SERVICE_NAMES } from '@cas/core';
 import { adaptiveCard, execute, facts, heading, paragraph } from './adaptive-card.js';
 import type { AdaptiveCard } from './adaptive-card.js';
 import type { ServiceId } from '@cas/core';
@@ -39,7 +39,7 @@ export function extendedCard(data: {
   readonly message?: string | undefined;
 }): AdaptiveCard {
   const rows = data.services.map(
-    (service) => [SERVICE_NAMES[service], 'Synchronize all users and groups'] as const,
+    (service) => [SERVICE_NAMES[service], scopeLabelsFor(service).allUsersAndGroups] as const,
   );
   return adaptiveCard(
     [
