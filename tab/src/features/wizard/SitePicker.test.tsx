@@ -6,6 +6,7 @@
  */
 import { addSiteTarget, MAX_SELECTED_SITES, parseSiteCollectionUrl, type SiteTarget } from '@cas/core';
 import { screen, waitFor, within } from '@testing-library/react';
+import axe from 'axe-core';
 import { describe, expect, it } from 'vitest';
 import { apiError } from '../../test-support/http-stub.js';
 import { renderTab } from '../../test-support/render-tab.js';
@@ -170,5 +171,19 @@ describe('removing', () => {
     expect(counter(1)).toBeTruthy();
     expect(within(selectedList()).queryByText(MARKETING.displayName)).toBeNull();
     expect(within(selectedList()).getByText(SALES.displayName)).toBeTruthy();
+  });
+});
+
+describe('accessibility', () => {
+  it('has no axe violations with sites selected and a refusal shown', async () => {
+    const { user, container } = renderPicker([MARKETING]);
+    await user.type(field(), 'https://contoso.sharepoint.com/sites/Nowhere{Enter}');
+    await screen.findByRole('alert');
+    const results = await axe.run(container, {
+      // jsdom does not lay out or paint: contrast is checked in the browser (e2e/browser-wizard).
+      rules: { 'color-contrast': { enabled: false } },
+      resultTypes: ['violations'],
+    });
+    expect(results.violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
   });
 });
