@@ -116,9 +116,10 @@ describe('each service protects its own targets', () => {
     // An unknown site collection is refused with the API's message; the field keeps the URL.
     const unknown = 'https://contoso.sharepoint.com/sites/NoSuchSite';
     await pasteSite(page, unknown);
-    const refusal = page.getByRole('alert').filter({ hasText: /./ });
-    await refusal.waitFor();
-    await expect(refusal.textContent()).resolves.toMatch(/site/i);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: `Your organization has no site collection at ${unknown}.` })
+      .waitFor();
     await expect(page.getByRole('textbox', { name: 'Site collection URL' }).inputValue()).resolves.toBe(
       unknown,
     );
