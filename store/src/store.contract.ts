@@ -224,6 +224,7 @@ function syncRun(tenantId: string, overrides: Partial<SyncRun> = {}): SyncRun {
     error: null,
     cancelReason: null,
     missingTargets: [],
+    protectedTargets: null,
     ...overrides,
   };
 }
@@ -739,6 +740,50 @@ export function describeStoreContract(
           expect(await store.protectedTargets.countsFor(other)).toEqual([
             { service: 'exchangeOnline', count: 3, lastSynchronizedAt: null },
           ]);
+        });
+      });
+
+      describe('protected site collections', () => {
+        const site = (name: string, displayName = name) => ({
+          siteId: `contoso.sharepoint.com,${name},w`,
+          webUrl: `https://contoso.sharepoint.com/sites/${name}`,
+          displayName,
+        });
+
+        it('upserts per round, sweeps what the round did not see, counts and lists per tenant', async () => {
+          const tenantId = tenant();
+          const other = tenant();
+          const sites = store.protectedSites;
+          await sites.upsert(tenantId, [site('a'), site('b'), site('b', 'B again')], 'r1');
+          await sites.upsert(other, [site('a')], 'r9');
+          expect(await sites.count(tenantId)).toBe(2);
+          await sites.upsert(tenantId, [site('b', 'Renamed'), site('c')], 'r2');
+          expect(await sites.sweep(tenantId, 'r2')).toBe(1);
+          expect(await sites.list(tenantId)).toEqual([site('b', 'Renamed'), site('c')]);
+          expect(await sites.list(tenantId, { after: site('b').siteId })).toEqual([site('c')]);
+          expect(await sites.count(other)).toBe(1);
+        });
+
+        it('records when the last enumeration ended, per tenant; null clears it', async () => {
+          const tenantId = tenant();
+          const sites = store.protectedSites;
+          expect(await sites.lastEnumeratedAt(tenantId)).toBeNull();
+          await sites.recordEnumeration(tenantId, at(1));
+          await sites.recordEnumeration(tenant(), at(2));
+          expect(await sites.lastEnumeratedAt(tenantId)).toBe(at(1));
+          await sites.recordEnumeration(tenantId, null);
+          expect(await sites.lastEnumeratedAt(tenantId)).toBeNull();
+        });
+
+        it('a transaction that throws writes no site', async () => {
+          const tenantId = tenant();
+          await expect(
+            store.transaction(async (tx) => {
+              await tx.protectedSites.upsert(tenantId, [site('a')], 'r1');
+              throw new Error('abort');
+            }),
+          ).rejects.toThrow('abort');
+          expect(await store.protectedSites.count(tenantId)).toBe(0);
         });
       });
 
@@ -1422,6 +1467,46 @@ export function describeStoreContract(
           ...overrides,
         });
         const group = (id: string): DirectoryGroup => ({ id, displayName: id, mail: null, kind: 'security' });
+
+        it('keeps each user’s licence flags, counts them in one query, and keeps them when a page does not say', async () => {
+          const key = { tenantId: tenant(), snapshot: 'tenant' as const };
+          const snapshots = store.directorySnapshots;
+          const both = { mailbox: true, oneDrive: true };
+          expect(await snapshots.countHoldings(key)).toEqual({ mailboxes: 0, oneDriveAccounts: 0 });
+          expect(
+            await snapshots.upsertUsers(
+              key,
+              [
+                user('a', { holdings: both }),
+                user('b', { holdings: { mailbox: true, oneDrive: false } }),
+                user('c', { holdings: { mailbox: false, oneDrive: false } }),
+                user('d'),
+              ],
+              'r1',
+            ),
+          ).toEqual({ added: 4, updated: 0 });
+          expect(await snapshots.countHoldings(key)).toEqual({ mailboxes: 2, oneDriveAccounts: 1 });
+          // A delta entry without assignedPlans changes nothing; a licence change is an update.
+          expect(
+            await snapshots.upsertUsers(
+              key,
+              [user('a'), user('b', { holdings: { mailbox: false, oneDrive: false } }), user('c', { holdings: both })],
+              'r1',
+            ),
+          ).toEqual({ added: 0, updated: 2 });
+          expect(await snapshots.countHoldings(key)).toEqual({ mailboxes: 2, oneDriveAccounts: 2 });
+          expect(await snapshots.countHoldings({ ...key, tenantId: tenant() })).toEqual({
+            mailboxes: 0,
+            oneDriveAccounts: 0,
+          });
+          // Listing returns the directory user as before (the flags are counted, not shown).
+          expect((await snapshots.listUsers(key)).map((each) => each.holdings)).toEqual([
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+          ]);
+        });
 
         it('upserts with added/updated counts, per tenant and service, and lists in id order', async () => {
           const key = { tenantId: tenant(), snapshot: 'tenant' as const };
