@@ -4,8 +4,8 @@
  * reason; and a sync that keeps dying raises one "sync failing" alert per streak, not one per run.
  */
 import { err, ok, type Result } from './result.js';
-import { SERVICE_NAMES, type ServiceId } from './services.js';
 import { picksUsers } from './service-targets.js';
+import { SERVICE_NAMES, type ServiceId } from './services.js';
 import type {
   Actor,
   SyncCancelReason,

@@ -1490,7 +1490,11 @@ export function describeStoreContract(
           expect(
             await snapshots.upsertUsers(
               key,
-              [user('a'), user('b', { holdings: { mailbox: false, oneDrive: false } }), user('c', { holdings: both })],
+              [
+                user('a'),
+                user('b', { holdings: { mailbox: false, oneDrive: false } }),
+                user('c', { holdings: both }),
+              ],
               'r1',
             ),
           ).toEqual({ added: 0, updated: 2 });

@@ -182,14 +182,15 @@ export async function runSync(
   const requestsBefore = checkpoint.graphRequests;
   // SharePoint Online's sites are read with its own Graph app (Sites.Read.All is consented there),
   // paced and counted like the directory's reads.
-  let sitesSession: GraphSyncSession | undefined =
-    run.service === 'sharePointOnline' ? session : undefined;
+  let sitesSession: GraphSyncSession | undefined = run.service === 'sharePointOnline' ? session : undefined;
   const siteReader = () => {
     sitesSession ??= options.graph.session(run.tenantId, GRAPH_APP_OF.sharePointOnline);
     return createSessionSiteReader(sitesSession);
   };
   const requests = () =>
-    requestsBefore + session.meter.requests + (sitesSession === session ? 0 : (sitesSession?.meter.requests ?? 0));
+    requestsBefore +
+    session.meter.requests +
+    (sitesSession === session ? 0 : (sitesSession?.meter.requests ?? 0));
 
   // The next page is read while this one is written: Graph's latency and the database's writes
   // overlap. At most one page waits (memory of two pages); a failure surfaces when it is used.
@@ -346,15 +347,18 @@ export async function runSync(
           cursor: current.link ?? undefined,
         });
         const last = page.next === null;
-        await commit(last ? { ...current, phase: 'done', link: null } : { ...current, link: page.next }, async (tx) => {
-          await tx.protectedSites.upsert(run.tenantId, page.sites, current.round);
-          // The enumeration saw every site collection: the ones it did not see are gone.
-          if (last) {
-            await tx.protectedSites.sweep(run.tenantId, current.round);
-            await tx.protectedSites.recordEnumeration(run.tenantId, options.now());
-          }
-          return {};
-        });
+        await commit(
+          last ? { ...current, phase: 'done', link: null } : { ...current, link: page.next },
+          async (tx) => {
+            await tx.protectedSites.upsert(run.tenantId, page.sites, current.round);
+            // The enumeration saw every site collection: the ones it did not see are gone.
+            if (last) {
+              await tx.protectedSites.sweep(run.tenantId, current.round);
+              await tx.protectedSites.recordEnumeration(run.tenantId, options.now());
+            }
+            return {};
+          },
+        );
         break;
       }
       case 'selectedSites': {
@@ -430,19 +434,16 @@ export async function runSync(
         const deltaLink = deltaLinkOf(page);
         const done = collection === 'groups';
         const after = done ? ((await sitesDue(current.mode)) ? 'sites' : 'done') : 'groupsDelta';
-        await commit(
-          { ...current, phase: after, link: null },
-          async (tx) => {
-            const counts = await apply(tx, key, current.round, changes);
-            await tx.directorySnapshots.setDeltaLink(key, collection, deltaLink, options.now());
-            if (done)
-              await tx.directorySnapshots.recordRound(key, {
-                full: false,
-                startedAt: run.startedAt ?? options.now(),
-              });
-            return counts;
-          },
-        );
+        await commit({ ...current, phase: after, link: null }, async (tx) => {
+          const counts = await apply(tx, key, current.round, changes);
+          await tx.directorySnapshots.setDeltaLink(key, collection, deltaLink, options.now());
+          if (done)
+            await tx.directorySnapshots.recordRound(key, {
+              full: false,
+              startedAt: run.startedAt ?? options.now(),
+            });
+          return counts;
+        });
         break;
       }
     }
