@@ -1,7 +1,8 @@
 // Each service's protected targets after a sync, against the Microsoft 365 emulator with real
 // msal-node, real fetch and a real store: mailboxes and OneDrive accounts from the users'
 // licence plans (read in the same pages), SharePoint Online's site collections enumerated page by
-// page, selected targets exactly, and the counts recorded with every run.
+// page by page, selected targets exactly, and the counts recorded with every run. On SQLite, and
+// on PostgreSQL too when TEST_DATABASE_URL is set.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
