@@ -380,6 +380,21 @@ export function describeStoreContract(
           expect((await migrated.syncRuns.get(tenantId, 'b-pending-old'))?.missingTargets).toEqual([]);
         });
 
+        it('0014 makes every stored snapshot’s next all-users run a full round (its users have no licence flags yet)', async () => {
+          const fresh = await backend.freshDatabase();
+          await migrateUpTo(fresh, '0013_targets_per_service');
+          const tenantId = tenant();
+          await backend.query(
+            fresh,
+            `insert into directory_snapshots (tenant_id, snapshot, last_full_round_started_at, last_round_started_at) values ('${tenantId}', 'tenant', '${at(1)}', '${at(2)}')`,
+          );
+          const migrated = await open(fresh);
+          expect(await migrated.directorySnapshots.rounds({ tenantId, snapshot: 'tenant' })).toEqual({
+            lastFullRoundStartedAt: null,
+            lastRoundStartedAt: at(2),
+          });
+        });
+
         it('are safe when several stores start at once on a fresh database', async () => {
           const fresh = await backend.freshDatabase();
           const stores = await Promise.all([open(fresh), open(fresh), open(fresh)]);

@@ -7,7 +7,7 @@
  * the run that saw them and swept at the end; `site_collection_rounds` says when the last full
  * enumeration ended (ADR 0015: it runs on full rounds and once a day). Every run keeps its count.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 /** Adds the columns and tables. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -29,6 +29,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('tenant_id', 'text', (column) => column.primaryKey())
     .addColumn('last_enumerated_at', 'text')
     .execute();
+  // Stored snapshots have no licence flags yet, and their users delta links were taken without
+  // `assignedPlans` in `$select` (a delta link keeps its first request's query): each snapshot's
+  // next run must be a full round, which reads every user's plans and takes a new delta link.
+  await sql`update directory_snapshots set last_full_round_started_at = null`.execute(db);
 }
 
 /** Drops them. */
