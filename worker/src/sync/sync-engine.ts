@@ -2,7 +2,10 @@
  * Runs one claimed sync run against Graph, page by page. Every page is applied to the directory
  * snapshot in the same transaction as the checkpoint that says it was applied (fenced by the
  * lease), so a process killed mid-run resumes at the next page without losing or repeating one.
- * Memory holds one page at a time, whatever the tenant's size.
+ * Memory holds one page at a time, whatever the tenant's size. After the directory, each service's
+ * protected targets: users' mailboxes and OneDrives come with the users (`assignedPlans`), and
+ * SharePoint Online's site collections are enumerated (all targets) or read by id (selected),
+ * page by page with the same checkpoints (ADR 0015).
  */
 import {
   allUsersRoundMode,
