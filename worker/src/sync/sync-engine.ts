@@ -22,6 +22,7 @@ import {
   type DirectoryPageChanges,
   type DirectorySnapshotKey,
   type Repositories,
+  type SiteCollectionPage,
   type SiteTarget,
   type Store,
   type SyncCancelReason,
@@ -190,6 +191,22 @@ export async function runSync(
     sitesSession ??= options.graph.session(run.tenantId, GRAPH_APP_OF.sharePointOnline);
     return createSessionSiteReader(sitesSession);
   };
+  let sitesAhead: { readonly cursor: string; readonly page: Promise<SiteCollectionPage> } | undefined;
+  const readSites = (cursor: string | null): Promise<SiteCollectionPage> => {
+    const prefetched = sitesAhead;
+    sitesAhead = undefined;
+    if (prefetched !== undefined && prefetched.cursor === cursor) return prefetched.page;
+    return siteReader().listSiteCollections(run.tenantId, {
+      pageSize: SITE_PAGE_SIZE,
+      cursor: cursor ?? undefined,
+    });
+  };
+  const readSitesAhead = (cursor: string | null) => {
+    if (cursor === null) return;
+    const page = siteReader().listSiteCollections(run.tenantId, { pageSize: SITE_PAGE_SIZE, cursor });
+    page.catch(() => undefined);
+    sitesAhead = { cursor, page };
+  };
   const requests = () =>
     requestsBefore +
     session.meter.requests +
@@ -345,11 +362,10 @@ export async function runSync(
         break;
       }
       case 'sites': {
-        const page = await siteReader().listSiteCollections(run.tenantId, {
-          pageSize: SITE_PAGE_SIZE,
-          cursor: current.link ?? undefined,
-        });
+        const page = await readSites(current.link);
         const last = page.next === null;
+        // As with the directory, the next page is read while this one is written.
+        readSitesAhead(page.next);
         await commit(
           last ? { ...current, phase: 'done', link: null } : { ...current, link: page.next },
           async (tx) => {
