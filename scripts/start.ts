@@ -164,6 +164,8 @@ const wiring: Record<string, string> = {
   ...secrets,
   AAD_APP_OAUTH_AUTHORITY_HOST: emulatorOrigin,
   GRAPH_BASE_URL: emulatorOrigin,
+  // Exchange Web Services, which Service Account probes while EWS_CONSENT_ENABLED.
+  EWS_BASE_URL: emulatorOrigin,
   // The sign-in app (the tab's and the API's), then one consent app per consent step, as the
   // emulator registers them: development constants, not secrets (m365-emulator/README.md).
   AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_API_CLIENT_ID,

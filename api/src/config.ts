@@ -51,6 +51,11 @@ const environmentSchema = z.object({
     .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
     .optional(),
   GRAPH_BASE_URL: url.default('https://graph.microsoft.com'),
+  /**
+   * Where Exchange Web Services is (`{EWS_BASE_URL}/EWS/Exchange.asmx`): Service Account checks
+   * the EWS token there while EWS_CONSENT_ENABLED. Exchange Online, or the emulator's origin locally.
+   */
+  EWS_BASE_URL: url.default('https://outlook.office365.com'),
   /** Seconds a token or discovery request to Entra may take before it fails (`request_timeout`). */
   ENTRA_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
   /** Seconds one Graph request may take before it fails (`RequestTimeout`). */

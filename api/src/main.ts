@@ -5,7 +5,13 @@
  */
 import { hkdfSync, randomUUID } from 'node:crypto';
 import { API_INFO, ROUTES } from '@cas/contracts';
-import { createAppTokenSource, createDirectoryRoleChecker, createGraphDirectory } from '@cas/microsoft365';
+import {
+  createAppTokenSource,
+  createDirectoryRoleChecker,
+  createEwsProbe,
+  createGraphDirectory,
+  createGraphTargets,
+} from '@cas/microsoft365';
 import { createStore, storeOptionsFrom } from '@cas/store';
 import { createRemoteJWKSet } from 'jose';
 import { auditRoutes } from './audit/audit-routes.js';
@@ -30,10 +36,13 @@ import { createApiServer } from './http/server.js';
 import { upstreamApiError } from './http/upstream-errors.js';
 import { notificationRoutes } from './notifications/notification-routes.js';
 import { openApiRoutes } from './openapi/openapi.js';
+import { createEwsStateChecker, EWS_PROBE_TIMEOUT_MS } from './provisioning/ews-state.js';
 import { provisioningRoutes } from './provisioning/provisioning-routes.js';
+import { loadProvisioning } from './provisioning/provisioning-view.js';
 import { targetRoutes } from './targets/target-routes.js';
 import type { ApiConfig } from './config.js';
 import type { RouteDefinition } from './http/route.js';
+import type { ConsentAppId } from '@cas/core';
 import type { AppTokenSource } from '@cas/microsoft365';
 import type { DurableStore } from '@cas/store';
 import type { AddressInfo } from 'node:net';
@@ -92,13 +101,28 @@ export function buildRoutes(
     tokens,
     timeoutMs: config.GRAPH_TIMEOUT_SECONDS * 1000,
   });
+  const graph = { graphBaseUrl: config.GRAPH_BASE_URL, timeoutMs: config.GRAPH_TIMEOUT_SECONDS * 1000 };
+  // Licence plans need User.Read.All, which every Graph app holds: whichever the tenant granted.
+  const holdings = createGraphTargets({ ...graph, tokens });
+  // Sites need Sites.Read.All, which only SharePoint Online's Graph app holds.
+  const sharePointSites = createGraphTargets({ ...graph, tokens: tokensOf(tokens, 'sharePointOnlineGraph') });
+  const ews = config.EWS_CONSENT_ENABLED
+    ? createEwsStateChecker({
+        probe: createEwsProbe({ ewsBaseUrl: config.EWS_BASE_URL, tokens, timeoutMs: EWS_PROBE_TIMEOUT_MS })
+          .probe,
+        ...(now ? { now } : {}),
+      })
+    : undefined;
   add(healthRoutes(() => store.ping()));
   add(meRoutes());
   add(
     provisioningRoutes({
       store,
       directory,
+      holdings,
+      sites: sharePointSites,
       ewsEnabled: config.EWS_CONSENT_ENABLED,
+      ...(ews ? { ews } : {}),
       newId: randomUUID,
       ...(now ? { now } : {}),
     }),
@@ -119,12 +143,27 @@ export function buildRoutes(
       ...(now ? { now } : {}),
     }),
   );
-  add(targetRoutes(directory));
+  add(
+    targetRoutes({
+      directory,
+      holdings,
+      sites: sharePointSites,
+      sharePointConsented: async (tenantId) =>
+        (await loadProvisioning(store, tenantId)).services.sharePointOnline.consents.some(
+          (grant) => grant.step === 'microsoftGraph',
+        ),
+    }),
+  );
   add(notificationRoutes({ store, ...(now ? { now } : {}) }));
   add(auditRoutes(store));
   add(botRoutes({ store, administrators: parts.administrators, newId: randomUUID, ...(now ? { now } : {}) }));
   add(openApiRoutes(() => routes, API_INFO));
   return servedInContractOrder(routes);
+}
+
+/** A token source that always answers with one consent app's token (a Graph client asks for any). */
+function tokensOf(tokens: AppTokenSource, app: ConsentAppId): Pick<AppTokenSource, 'acquire'> {
+  return { acquire: (tenantId, _app, options) => tokens.acquire(tenantId, app, options) };
 }
 
 /**

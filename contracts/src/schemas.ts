@@ -114,8 +114,16 @@ export const syncRunSchema = z.strictObject({
     .nullable(),
   /** Selected targets the run found missing from the directory. */
   missingTargets: z.array(
-    z.strictObject({ userId: z.string(), userPrincipalName: z.string(), displayName: z.string() }),
+    z.strictObject({
+      userId: z.string(),
+      userPrincipalName: z.string(),
+      displayName: z.string(),
+      /** A missing SharePoint Online site collection: its URL (userId is then its site id). */
+      webUrl: z.string().optional(),
+    }),
   ),
+  /** What the service protected after this run; null until it succeeded. */
+  protectedTargets: z.number().int().nullable(),
 });
 
 /** A run in a sync request's answer: `alreadyQueued` when it was queued before (R13). */

@@ -3,6 +3,7 @@
  * Microsoft Graph in production, the emulator locally). The API's target picker and the sync
  * engine use it; one adapter implements it.
  */
+import type { UserServiceHoldings } from './service-targets.js';
 
 /** A directory user with the properties the product keeps. */
 export interface DirectoryUser {
@@ -12,6 +13,12 @@ export interface DirectoryUser {
   readonly mail: string | null;
   readonly accountEnabled: boolean;
   readonly userType: 'Member' | 'Guest';
+  /**
+   * What the user's licences give them (from `assignedPlans`), when the Graph read carried it: the
+   * sync stores it so mailboxes and OneDrive accounts are counted without another request. Absent
+   * when unknown (a delta entry reports at least the changed properties): the stored value stays.
+   */
+  readonly holdings?: UserServiceHoldings;
 }
 
 /** The kinds of group an admin can pick users from. */

@@ -124,9 +124,13 @@ export type SyncCancelReason =
 
 /** A Selected Target the directory no longer had when a run read it (Graph answered 404). */
 export interface SyncMissingTarget {
+  /** The user's id; for a SharePoint Online site collection, Graph's site id. */
   readonly userId: string;
+  /** The user's UPN; for a site collection, its URL (so a list of missing targets reads the same). */
   readonly userPrincipalName: string;
   readonly displayName: string;
+  /** Set for a selected site collection Graph no longer has: its URL. */
+  readonly webUrl?: string;
 }
 
 /** One synchronization of a tenant's service directory. */
@@ -150,6 +154,11 @@ export interface SyncRun {
   readonly cancelReason: SyncCancelReason | null;
   /** Selected mode: targets the directory no longer has, reported instead of silently skipped. */
   readonly missingTargets: readonly SyncMissingTarget[];
+  /**
+   * What the service protected after this run (mailboxes, site collections or OneDrive accounts);
+   * null until the run succeeded (and for runs recorded before the count existed).
+   */
+  readonly protectedTargets: number | null;
 }
 
 /** Kinds of notification shown under the ring icon (and sent by email / bot where relevant). */

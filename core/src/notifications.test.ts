@@ -159,6 +159,7 @@ describe('other notifications', () => {
     error: 'Graph answered 503 three times.',
     cancelReason: null,
     missingTargets: [],
+    protectedTargets: null,
   };
 
   it('R4: a failing synchronization is reported by the run that opened the streak', () => {

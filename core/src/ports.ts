@@ -22,7 +22,7 @@ import type {
   TokenIncident,
 } from './model.js';
 import type { Result } from './result.js';
-import type { ProtectedTargetCount } from './service-targets.js';
+import type { ProtectedTargetCount, SiteTarget } from './service-targets.js';
 import type { ServiceId } from './services.js';
 import type { DirectoryMembership } from './sync-plan.js';
 
@@ -399,6 +399,11 @@ export interface DirectorySnapshotRepository {
     key: DirectorySnapshotKey,
     round: { readonly full: boolean; readonly startedAt: string },
   ): Promise<void>;
+  /**
+   * The snapshot's users with a mailbox and with a OneDrive (from their stored licence plans), in
+   * one query: Exchange Online's and OneDrive's protected-target counts.
+   */
+  countHoldings(key: DirectorySnapshotKey): Promise<{ mailboxes: number; oneDriveAccounts: number }>;
 }
 
 /** Execution state of one sync run: attempts, lease and checkpoint. */
@@ -560,6 +565,26 @@ export interface ProtectedTargetRepository {
   forget(tenantId: string, service: ServiceId): Promise<void>;
 }
 
+/**
+ * SharePoint Online's protected site collections per tenant: written page by page by the sync (the
+ * tenant's enumeration in all mode, the selected sites found in selected mode), each marked with
+ * the run that saw it; the run's end sweeps the others.
+ */
+export interface ProtectedSiteRepository {
+  /** Inserts or updates sites and marks them seen in `round`. */
+  upsert(tenantId: string, sites: readonly SiteTarget[], round: string): Promise<void>;
+  /** Removes the sites `round` did not see; returns how many. */
+  sweep(tenantId: string, round: string): Promise<number>;
+  /** How many the tenant has. */
+  count(tenantId: string): Promise<number>;
+  /** The tenant's sites by site id, from after `after`. */
+  list(tenantId: string, options?: { after?: string; limit?: number }): Promise<SiteTarget[]>;
+  /** When the last full enumeration of all site collections ended; null when none counts. */
+  lastEnumeratedAt(tenantId: string): Promise<string | null>;
+  /** Records the end of a full enumeration (null: what is stored is not one, e.g. selected sites). */
+  recordEnumeration(tenantId: string, at: string | null): Promise<void>;
+}
+
 /** Every repository, bound to one connection or transaction. */
 export interface Repositories {
   readonly provisioning: ProvisioningRepository;
@@ -576,6 +601,7 @@ export interface Repositories {
   readonly syncJobs: SyncJobRepository;
   readonly changeNotifications: ChangeNotificationRepository;
   readonly protectedTargets: ProtectedTargetRepository;
+  readonly protectedSites: ProtectedSiteRepository;
 }
 
 /** The durable store: repositories plus transactions spanning several of them. */

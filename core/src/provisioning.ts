@@ -12,6 +12,14 @@ import {
 } from './consent.js';
 import { serviceProtectedText } from './notifications.js';
 import { err, ok, type Result } from './result.js';
+import {
+  checkSiteSelection,
+  checkTargetKind,
+  picksUsers,
+  type SiteLimitExceeded,
+  type SiteTarget,
+  type TargetKindMismatch,
+} from './service-targets.js';
 import { SERVICE_IDS, SERVICE_NAMES, type ServiceId } from './services.js';
 import {
   checkScopeChoice,
@@ -113,7 +121,9 @@ export type ProvisioningError =
       readonly message: string;
     }
   | ScopeLockedError
-  | TargetLimitExceeded;
+  | TargetLimitExceeded
+  | SiteLimitExceeded
+  | TargetKindMismatch;
 
 /** Every code a transition can be refused with. */
 export type ProvisioningErrorCode = ProvisioningError['code'];
@@ -262,9 +272,23 @@ export function grantConsent(
 /** What the admin chose before clicking Done. */
 export interface DoneInput {
   readonly scope: SyncScope;
-  /** Selected Targets; required (1 to 100) for selectedUsers, ignored for allUsersAndGroups. */
+  /**
+   * Selected Targets of Exchange Online and OneDrive (users); required (1 to 100) for
+   * selectedUsers, ignored for allUsersAndGroups.
+   */
   readonly targets?: readonly Target[];
+  /** SharePoint Online's Selected Targets (site collections, verified in Graph); 1 to 100 in selected mode. */
+  readonly sites?: readonly SiteTarget[];
   readonly now: string;
+}
+
+/** SharePoint Online's selected sites are a set too: the same sites in another order are no change. */
+function sameSites(a: readonly SiteTarget[], b: readonly SiteTarget[]): boolean {
+  const ids = new Set(a.map((site) => site.siteId.toLowerCase()));
+  return (
+    ids.size === new Set(b.map((site) => site.siteId.toLowerCase())).size &&
+    b.every((site) => ids.has(site.siteId.toLowerCase()))
+  );
 }
 
 /** R3: Selected Targets are a set of users; the order the admin picked them in is no change. */
@@ -305,25 +329,48 @@ export function completeProvisioning(
   if (!scopeCheck.ok) return scopeCheck;
 
   let targets: readonly Target[] = [];
+  let sites: readonly SiteTarget[] = [];
   if (input.scope === 'selectedUsers') {
-    const selected = addTargets([], input.targets ?? []);
-    if (!selected.ok) return selected;
-    if (selected.value.targets.length === 0) {
+    const kind = checkTargetKind(service, input);
+    if (!kind.ok) return kind;
+    if (picksUsers(service)) {
+      const selected = addTargets([], input.targets ?? []);
+      if (!selected.ok) return selected;
+      targets = selected.value.targets;
+    } else {
+      const selected = checkSiteSelection(input.sites ?? []);
+      if (!selected.ok) return selected;
+      sites = selected.value;
+    }
+    if (targets.length === 0 && sites.length === 0) {
       return err({
         code: 'targets_required',
         service,
-        message: 'Add at least one user to Selected Targets.',
+        message: picksUsers(service)
+          ? 'Add at least one user to Selected Targets.'
+          : 'Add at least one site collection to Selected Targets.',
       });
     }
-    targets = selected.value.targets;
   }
 
   const firstProtection = account.status === 'consented';
-  if (!firstProtection && account.scope === input.scope && sameTargets(account.targets, targets)) {
+  if (
+    !firstProtection &&
+    account.scope === input.scope &&
+    sameTargets(account.targets, targets) &&
+    sameSites(account.sites, sites)
+  ) {
     return unchanged(provisioning);
   }
   const protectedAt = firstProtection ? input.now : (account.protectedAt ?? input.now);
-  const next: ServiceAccount = { ...account, status: 'protected', scope: input.scope, targets, protectedAt };
+  const next: ServiceAccount = {
+    ...account,
+    status: 'protected',
+    scope: input.scope,
+    targets,
+    sites,
+    protectedAt,
+  };
   const after = withAccount(provisioning, next);
 
   const events: ProvisioningEvent[] = [
@@ -332,7 +379,7 @@ export function completeProvisioning(
       service,
       scope: input.scope,
       previousScope: account.scope,
-      targetCount: targets.length,
+      targetCount: picksUsers(service) ? targets.length : sites.length,
     },
   ];
   if (firstProtection) {

@@ -330,3 +330,107 @@ export interface ServiceTargetsReader {
   /** True when the user has a OneDrive (`/users/{id}/drive`). */
   hasOneDrive(tenantId: string, userId: string): Promise<boolean>;
 }
+
+/** Done was sent the other service's kind of target: users for SharePoint Online, sites for the others. */
+export interface TargetKindMismatch {
+  readonly code: 'target_kind_mismatch';
+  readonly service: ServiceId;
+  readonly message: string;
+}
+
+/**
+ * Refuses a Done whose Selected Targets are of the wrong kind for the service, before anything is
+ * looked up: SharePoint Online picks site collections, Exchange Online and OneDrive pick users.
+ */
+export function checkTargetKind(
+  service: ServiceId,
+  selection: { readonly targets?: readonly unknown[]; readonly sites?: readonly unknown[] },
+): Result<void, TargetKindMismatch> {
+  const name = SERVICE_NAMES[service];
+  if (picksUsers(service) && (selection.sites?.length ?? 0) > 0)
+    return err({
+      code: 'target_kind_mismatch',
+      service,
+      message: `${name} protects users' ${SERVICE_TARGET_KINDS[service] === 'mailbox' ? 'mailboxes' : 'OneDrive accounts'}: pick users, not site collections.`,
+    });
+  if (!picksUsers(service) && (selection.targets?.length ?? 0) > 0)
+    return err({
+      code: 'target_kind_mismatch',
+      service,
+      message: `${name} protects site collections: add site collection URLs, not users.`,
+    });
+  return ok(undefined);
+}
+
+/** Users picked for a service that has nothing of theirs to protect; all of them are named. */
+export interface UsersNotProtectable {
+  readonly code: UserNotProtectable['code'];
+  readonly users: readonly { readonly userId: string; readonly userPrincipalName: string }[];
+  readonly message: string;
+}
+
+/**
+ * Done for Exchange Online or OneDrive: every picked user must have what the service protects (a
+ * mailbox, a OneDrive). One user refused gets core's sentence; several are named in one line.
+ */
+export function checkUserTargets(
+  service: ServiceId,
+  users: readonly {
+    readonly userId: string;
+    readonly userPrincipalName: string;
+    readonly holdings: UserServiceHoldings;
+  }[],
+): Result<void, UsersNotProtectable> {
+  const refused = users.flatMap((user) => {
+    const checked = checkUserTarget(service, user);
+    return checked.ok ? [] : [{ user, error: checked.error }];
+  });
+  const [first] = refused;
+  if (first === undefined) return ok(undefined);
+  const named = refused.map(({ user }) => ({
+    userId: user.userId,
+    userPrincipalName: user.userPrincipalName,
+  }));
+  if (refused.length === 1)
+    return err({
+      code: first.error.code,
+      users: named,
+      message: `${first.error.message} Remove the user from Selected Targets.`,
+    });
+  const missing = first.error.code === 'user_without_mailbox' ? 'Exchange Online mailbox' : 'OneDrive';
+  return err({
+    code: first.error.code,
+    users: named,
+    message: `These users have no ${missing}, so ${SERVICE_NAMES[service]} has nothing to protect for them: ${named.map((user) => user.userPrincipalName).join(', ')}. Remove them from Selected Targets.`,
+  });
+}
+
+/** Site collections picked for SharePoint Online that Graph no longer knows in the tenant. */
+export interface SitesNotFound {
+  readonly code: 'sites_not_found';
+  readonly unknown: readonly SiteTarget[];
+  readonly message: string;
+}
+
+/**
+ * Done for SharePoint Online: the picked sites as Graph knows them now (its URL and name replace the
+ * client's); any site Graph does not know refuses the whole selection, naming each by URL.
+ */
+export function verifiedSites(
+  requested: readonly SiteTarget[],
+  found: readonly (SiteTarget | undefined)[],
+): Result<readonly SiteTarget[], SitesNotFound> {
+  const unknown = requested.filter((_, index) => found[index] === undefined);
+  if (unknown.length > 0) {
+    const names = unknown.map((site) => site.webUrl || site.siteId).join(', ');
+    return err({
+      code: 'sites_not_found',
+      unknown,
+      message:
+        unknown.length === 1
+          ? `This site collection does not exist in your organization (any more): ${names}. Remove it from Selected Targets.`
+          : `These site collections do not exist in your organization (any more): ${names}. Remove them from Selected Targets.`,
+    });
+  }
+  return ok(requested.map((site, index) => found[index] ?? site));
+}

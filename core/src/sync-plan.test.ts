@@ -51,6 +51,30 @@ describe('usersPageChanges', () => {
   });
 });
 
+describe('usersPageChanges: licence plans', () => {
+  it('derives each user’s mailbox and OneDrive from assignedPlans, and leaves them unknown without it', () => {
+    const enabled = (service: string) => ({ service, capabilityStatus: 'Enabled' });
+    const changes = usersPageChanges([
+      { id: 'a', userPrincipalName: 'a@x', assignedPlans: [enabled('exchange'), enabled('SharePoint')] },
+      {
+        id: 'b',
+        userPrincipalName: 'b@x',
+        assignedPlans: [{ service: 'exchange', capabilityStatus: 'Deleted' }],
+      },
+      { id: 'c', userPrincipalName: 'c@x', assignedPlans: [] },
+      // A delta entry reports at least the changed properties: no plans means "unchanged".
+      { id: 'd', displayName: 'Renamed' },
+    ]);
+    expect(changes.upsertUsers.map((user) => [user.id, user.holdings])).toEqual([
+      ['a', { mailbox: true, oneDrive: true }],
+      ['b', { mailbox: false, oneDrive: false }],
+      ['c', { mailbox: false, oneDrive: false }],
+      ['d', undefined],
+    ]);
+    expect('holdings' in (changes.upsertUsers[3] ?? {})).toBe(false);
+  });
+});
+
 describe('groupsDeltaPageChanges', () => {
   it('reads groups, members joining and leaving, removals and continuation entries', () => {
     const changes = groupsDeltaPageChanges([

@@ -4,6 +4,7 @@
  * to stay under the throttling quota. The worker does the I/O; these functions decide.
  */
 import { groupKind, type DirectoryGroup, type DirectoryUser } from './directory.js';
+import { holdingsFromPlans, type AssignedPlan } from './service-targets.js';
 import type { SyncRun, SyncTrigger } from './model.js';
 import type { DirectorySnapshotKey } from './ports.js';
 
@@ -24,8 +25,12 @@ export interface DirectoryPageChanges {
   readonly removeMemberships: readonly DirectoryMembership[];
 }
 
-/** The `$select` of users the product keeps (exactly the fields of `DirectoryUser`). */
-export const SYNC_USER_FIELDS = 'id,userPrincipalName,displayName,mail,accountEnabled,userType';
+/**
+ * The `$select` of users the product keeps (the fields of `DirectoryUser`): `assignedPlans` gives
+ * each user's mailbox and OneDrive in the same reads (user delta tracks it; Microsoft documents
+ * only `licenseAssignmentStates` as untracked), so those targets cost no request of their own.
+ */
+export const SYNC_USER_FIELDS = 'id,userPrincipalName,displayName,mail,accountEnabled,userType,assignedPlans';
 /** The `$select` of groups the product keeps, plus `members` for group delta. */
 export const SYNC_GROUP_FIELDS = 'id,displayName,mail,groupTypes,mailEnabled,securityEnabled';
 
@@ -54,6 +59,9 @@ export function directoryUserFromGraph(item: GraphItem): DirectoryUser {
     mail: text(item.mail),
     accountEnabled: item.accountEnabled !== false,
     userType: item.userType === 'Guest' ? 'Guest' : 'Member',
+    ...(Array.isArray(item.assignedPlans)
+      ? { holdings: holdingsFromPlans(item.assignedPlans as AssignedPlan[]) }
+      : {}),
   };
 }
 

@@ -54,6 +54,7 @@ describe('a new sync run', () => {
       error: null,
       cancelReason: null,
       missingTargets: [],
+      protectedTargets: null,
     });
   });
 

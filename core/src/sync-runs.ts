@@ -4,6 +4,7 @@
  * reason; and a sync that keeps dying raises one "sync failing" alert per streak, not one per run.
  */
 import { err, ok, type Result } from './result.js';
+import { picksUsers } from './service-targets.js';
 import { SERVICE_NAMES, type ServiceId } from './services.js';
 import type {
   Actor,
@@ -43,6 +44,7 @@ export function newSyncRun(input: NewSyncRunInput): SyncRun {
     error: null,
     cancelReason: null,
     missingTargets: [],
+    protectedTargets: null,
   };
 }
 
@@ -95,7 +97,9 @@ export function syncRunApplies(
   if (account?.status !== 'protected' || account.scope === null)
     return cancellation('serviceNotProtected', run.service);
   if (account.scope !== run.scope) return cancellation('scopeChanged', run.service);
-  if (account.scope === 'selectedUsers' && account.targets.length === 0)
+  // SharePoint Online's Selected Targets are site collections, the others' users.
+  const selection = picksUsers(run.service) ? account.targets : account.sites;
+  if (account.scope === 'selectedUsers' && selection.length === 0)
     return cancellation('noTargets', run.service);
   return ok(undefined);
 }

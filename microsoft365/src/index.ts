@@ -21,7 +21,11 @@ export {
 export { EntraError } from './entra/entra-error.js';
 export { ENTRA_TIMEOUT_CODE } from './entra/entra-network-client.js';
 export { createGraphDirectory, type GraphDirectoryOptions } from './graph/graph-directory.js';
-export { createGraphTargets, type GraphTargetsOptions } from './graph/graph-targets.js';
+export {
+  createGraphTargets,
+  createSessionSiteReader,
+  type GraphTargetsOptions,
+} from './graph/graph-targets.js';
 export {
   createDirectoryRoleChecker,
   GLOBAL_ADMINISTRATOR_ROLE_DEFINITION_ID,

@@ -17,6 +17,7 @@ import { SqlConversationReferenceRepository } from './repositories/conversation-
 import { SqlDirectorySnapshotRepository } from './repositories/directory-snapshot-repository.js';
 import { SqlNotificationDeliveryRepository } from './repositories/notification-delivery-repository.js';
 import { SqlNotificationRepository } from './repositories/notification-repository.js';
+import { SqlProtectedSiteRepository } from './repositories/protected-site-repository.js';
 import { SqlProtectedTargetRepository } from './repositories/protected-target-repository.js';
 import { SqlProvisioningRepository } from './repositories/provisioning-repository.js';
 import { SqlSecretRepository } from './repositories/secret-repository.js';
@@ -157,6 +158,7 @@ export async function createStore(options: StoreOptions): Promise<DurableStore> 
     syncJobs: new SqlSyncJobRepository(executor),
     changeNotifications: new SqlChangeNotificationRepository(executor),
     protectedTargets: new SqlProtectedTargetRepository(executor),
+    protectedSites: new SqlProtectedSiteRepository(executor),
   });
   // The root repositories refuse to run inside `transaction(work)`: on SQLite they would wait
   // for the transaction's own connection forever, and on PostgreSQL silently escape it.

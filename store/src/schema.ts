@@ -120,6 +120,24 @@ export interface SyncRunTable {
   cancel_reason: string | null;
   /** JSON array of the Selected Targets the run found missing (migration 0006). */
   missing_targets_json: string;
+  /** What the service protected after the run; null until it succeeded (migration 0014). */
+  protected_targets: number | null;
+}
+
+/** `protected_site_collections`: SharePoint Online's protected site collections per tenant (0014). */
+export interface ProtectedSiteCollectionTable {
+  tenant_id: string;
+  site_id: string;
+  web_url: string;
+  display_name: string;
+  /** The run that last saw it; the end of an enumeration sweeps the others. */
+  seen_round: string;
+}
+
+/** `site_collection_rounds`: when the tenant's last full enumeration of site collections ended (0014). */
+export interface SiteCollectionRoundTable {
+  tenant_id: string;
+  last_enumerated_at: string | null;
 }
 
 /** Token incidents; at most one row per tenant has `closed_at` null. */
@@ -210,6 +228,10 @@ export interface DirectoryUserTable {
   account_enabled: number;
   user_type: string;
   seen_round: string;
+  /** 1 when an enabled Exchange Online plan gives the user a mailbox; null before a read said (0014). */
+  has_mailbox: number | null;
+  /** 1 when an enabled SharePoint Online plan gives the user a OneDrive; null before a read said (0014). */
+  has_onedrive: number | null;
 }
 
 /** `directory_groups`: synchronized groups per tenant and service (migration 0004). */
@@ -301,6 +323,8 @@ export interface Database {
   selected_targets: SelectedTargetTable;
   selected_sites: SelectedSiteTable;
   protected_target_counts: ProtectedTargetCountTable;
+  protected_site_collections: ProtectedSiteCollectionTable;
+  site_collection_rounds: SiteCollectionRoundTable;
   notifications: NotificationTable;
   notification_reads: NotificationReadTable;
   audit_events: AuditEventTable;

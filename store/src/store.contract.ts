@@ -224,6 +224,7 @@ function syncRun(tenantId: string, overrides: Partial<SyncRun> = {}): SyncRun {
     error: null,
     cancelReason: null,
     missingTargets: [],
+    protectedTargets: null,
     ...overrides,
   };
 }
@@ -379,6 +380,21 @@ export function describeStoreContract(
           expect((await migrated.syncRuns.get(tenantId, 'b-pending-old'))?.missingTargets).toEqual([]);
         });
 
+        it('0014 makes every stored snapshot’s next all-users run a full round (its users have no licence flags yet)', async () => {
+          const fresh = await backend.freshDatabase();
+          await migrateUpTo(fresh, '0013_targets_per_service');
+          const tenantId = tenant();
+          await backend.query(
+            fresh,
+            `insert into directory_snapshots (tenant_id, snapshot, last_full_round_started_at, last_round_started_at) values ('${tenantId}', 'tenant', '${at(1)}', '${at(2)}')`,
+          );
+          const migrated = await open(fresh);
+          expect(await migrated.directorySnapshots.rounds({ tenantId, snapshot: 'tenant' })).toEqual({
+            lastFullRoundStartedAt: null,
+            lastRoundStartedAt: at(2),
+          });
+        });
+
         it('are safe when several stores start at once on a fresh database', async () => {
           const fresh = await backend.freshDatabase();
           const stores = await Promise.all([open(fresh), open(fresh), open(fresh)]);
@@ -511,9 +527,10 @@ export function describeStoreContract(
           expect(await migrated.directorySnapshots.deltaLink(shared, 'groups')).toBe(
             'https://graph/exchangeOnline/groups',
           );
-          // No new full sync: the kept copy's last completed round counts as its last full round.
+          // 0010 kept the copy's last completed round as its last full round; 0014 (applied too,
+          // to the latest) then asks for one full round, since the copy's users have no licence flags.
           expect(await migrated.directorySnapshots.rounds(shared)).toEqual({
-            lastFullRoundStartedAt: at(5),
+            lastFullRoundStartedAt: null,
             lastRoundStartedAt: at(5),
           });
           for (const service of ['exchangeOnline', 'sharePointOnline'] as const)
@@ -739,6 +756,50 @@ export function describeStoreContract(
           expect(await store.protectedTargets.countsFor(other)).toEqual([
             { service: 'exchangeOnline', count: 3, lastSynchronizedAt: null },
           ]);
+        });
+      });
+
+      describe('protected site collections', () => {
+        const site = (name: string, displayName = name) => ({
+          siteId: `contoso.sharepoint.com,${name},w`,
+          webUrl: `https://contoso.sharepoint.com/sites/${name}`,
+          displayName,
+        });
+
+        it('upserts per round, sweeps what the round did not see, counts and lists per tenant', async () => {
+          const tenantId = tenant();
+          const other = tenant();
+          const sites = store.protectedSites;
+          await sites.upsert(tenantId, [site('a'), site('b'), site('b', 'B again')], 'r1');
+          await sites.upsert(other, [site('a')], 'r9');
+          expect(await sites.count(tenantId)).toBe(2);
+          await sites.upsert(tenantId, [site('b', 'Renamed'), site('c')], 'r2');
+          expect(await sites.sweep(tenantId, 'r2')).toBe(1);
+          expect(await sites.list(tenantId)).toEqual([site('b', 'Renamed'), site('c')]);
+          expect(await sites.list(tenantId, { after: site('b').siteId })).toEqual([site('c')]);
+          expect(await sites.count(other)).toBe(1);
+        });
+
+        it('records when the last enumeration ended, per tenant; null clears it', async () => {
+          const tenantId = tenant();
+          const sites = store.protectedSites;
+          expect(await sites.lastEnumeratedAt(tenantId)).toBeNull();
+          await sites.recordEnumeration(tenantId, at(1));
+          await sites.recordEnumeration(tenant(), at(2));
+          expect(await sites.lastEnumeratedAt(tenantId)).toBe(at(1));
+          await sites.recordEnumeration(tenantId, null);
+          expect(await sites.lastEnumeratedAt(tenantId)).toBeNull();
+        });
+
+        it('a transaction that throws writes no site', async () => {
+          const tenantId = tenant();
+          await expect(
+            store.transaction(async (tx) => {
+              await tx.protectedSites.upsert(tenantId, [site('a')], 'r1');
+              throw new Error('abort');
+            }),
+          ).rejects.toThrow('abort');
+          expect(await store.protectedSites.count(tenantId)).toBe(0);
         });
       });
 
@@ -1422,6 +1483,50 @@ export function describeStoreContract(
           ...overrides,
         });
         const group = (id: string): DirectoryGroup => ({ id, displayName: id, mail: null, kind: 'security' });
+
+        it('keeps each user’s licence flags, counts them in one query, and keeps them when a page does not say', async () => {
+          const key = { tenantId: tenant(), snapshot: 'tenant' as const };
+          const snapshots = store.directorySnapshots;
+          const both = { mailbox: true, oneDrive: true };
+          expect(await snapshots.countHoldings(key)).toEqual({ mailboxes: 0, oneDriveAccounts: 0 });
+          expect(
+            await snapshots.upsertUsers(
+              key,
+              [
+                user('a', { holdings: both }),
+                user('b', { holdings: { mailbox: true, oneDrive: false } }),
+                user('c', { holdings: { mailbox: false, oneDrive: false } }),
+                user('d'),
+              ],
+              'r1',
+            ),
+          ).toEqual({ added: 4, updated: 0 });
+          expect(await snapshots.countHoldings(key)).toEqual({ mailboxes: 2, oneDriveAccounts: 1 });
+          // A delta entry without assignedPlans changes nothing; a licence change is an update.
+          expect(
+            await snapshots.upsertUsers(
+              key,
+              [
+                user('a'),
+                user('b', { holdings: { mailbox: false, oneDrive: false } }),
+                user('c', { holdings: both }),
+              ],
+              'r1',
+            ),
+          ).toEqual({ added: 0, updated: 2 });
+          expect(await snapshots.countHoldings(key)).toEqual({ mailboxes: 2, oneDriveAccounts: 2 });
+          expect(await snapshots.countHoldings({ ...key, tenantId: tenant() })).toEqual({
+            mailboxes: 0,
+            oneDriveAccounts: 0,
+          });
+          // Listing returns the directory user as before (the flags are counted, not shown).
+          expect((await snapshots.listUsers(key)).map((each) => each.holdings)).toEqual([
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+          ]);
+        });
 
         it('upserts with added/updated counts, per tenant and service, and lists in id order', async () => {
           const key = { tenantId: tenant(), snapshot: 'tenant' as const };

@@ -20,6 +20,11 @@ const REFUSAL_STATUS: Readonly<Record<string, ApiErrorStatus>> = {
   targets_required: 422,
   targets_not_found: 422,
   consent_roles_missing: 422,
+  target_kind_mismatch: 422,
+  site_limit_exceeded: 422,
+  sites_not_found: 422,
+  user_without_mailbox: 422,
+  user_without_onedrive: 422,
 };
 
 /** Turns a `core` refusal into the API error the client sees (409 unless the input itself was refused). */

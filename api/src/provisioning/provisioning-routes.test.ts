@@ -187,12 +187,14 @@ describe('Done (R1, R2, R8)', () => {
   it('R8: the 101st target is refused with 422 and nothing changes', async () => {
     await harness.consentService(admin, 'oneDrive', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
     const before = await view();
-    // 101 users that exist in Contoso: Done verifies every target in Graph.
+    // 101 licensed users that exist in Contoso: Done verifies every target (and their OneDrive) in Graph.
     const targets: Target[] = [];
     for (let index = 0; index < 101; index += 1) {
       const created = await harness.control('POST', `/tenants/${CONTOSO_TENANT_ID}/users`, {
         userPrincipalName: `r8.user${index}@contoso.onmicrosoft.com`,
         displayName: `R8 User ${index}`,
+        // Office 365 E3: the user has a OneDrive, which OneDrive's Selected Targets require.
+        assignedLicenses: [{ skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900', disabledPlans: [] }],
       });
       targets.push({
         userId: String(created.id),

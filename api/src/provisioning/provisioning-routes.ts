@@ -6,6 +6,8 @@
 import { routes } from '@cas/contracts';
 import {
   addTargets,
+  checkSiteSelection,
+  checkUserTargets,
   describeChangeNotificationStatus,
   completeProvisioning,
   extendProtection,
@@ -13,19 +15,25 @@ import {
   requestManualSync,
   SERVICE_IDS,
   SERVICE_NAMES,
+  picksUsers,
   serviceProtectedText,
+  verifiedSites,
   verifiedTargets,
   type DirectoryReader,
   type QueuedSyncRun,
   type ServiceId,
+  type ServiceTargetsReader,
+  type SiteTarget,
   type Store,
   type Target,
+  type TenantProvisioning,
 } from '@cas/core';
 import { ApiError } from '../http/api-error.js';
 import { actorOf, refusal, requirePrincipal } from '../http/principal-actor.js';
 import { defineRoute } from '../http/route.js';
 import { loadProvisioning, provisioningView, serviceViews, settingsRevision } from './provisioning-view.js';
 import { applyTransition } from './tenant-changes.js';
+import type { EwsStateChecker } from './ews-state.js';
 
 /** What the provisioning routes need. */
 export interface ProvisioningRoutesOptions {
@@ -39,10 +47,17 @@ export interface ProvisioningRoutesOptions {
     | 'transaction'
     | 'changeNotifications'
     | 'directorySnapshots'
+    | 'protectedTargets'
   >;
   /** Where Done verifies Selected Targets (Graph). */
   directory: Pick<DirectoryReader, 'findUsersByIds'>;
+  /** Users' licence plans: whether Exchange Online or OneDrive has anything of them (any Graph app). */
+  holdings: Pick<ServiceTargetsReader, 'findUserHoldings'>;
+  /** SharePoint Online's picked sites, re-read by id with its own Graph app (Sites.Read.All). */
+  sites: Pick<ServiceTargetsReader, 'findSitesById'>;
   ewsEnabled: boolean;
+  /** Service Account's EWS line; undefined when EWS is not used (EWS_CONSENT_ENABLED=false). */
+  ews?: EwsStateChecker;
   now?: () => Date;
   newId: () => string;
 }
@@ -82,8 +97,22 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
     defineRoute(routes.done, async ({ principal, params, body }) => {
       const caller = requirePrincipal(principal);
       const service = params.service;
-      const targets =
-        body.scope === 'selectedUsers' ? await verifyTargets(caller.tenantId, body.targets ?? []) : undefined;
+      const requested = {
+        scope: body.scope,
+        targets: body.targets as readonly Target[] | undefined,
+        sites: body.sites,
+      };
+      // Everything core can refuse without Graph (consent, scope lock, the kind and number of
+      // targets, a stale wizard) is refused before Selected Targets are looked up.
+      const current = await loadProvisioning(options.store, caller.tenantId);
+      const currentRevision = settingsRevision(current);
+      if (currentRevision !== body.expectedVersion) throw staleVersion(body.expectedVersion, currentRevision);
+      const dryRun = completeProvisioning(current, service, { ...requested, now: now() });
+      if (!dryRun.ok) throw refusal(dryRun.error);
+      const verified =
+        body.scope === 'selectedUsers'
+          ? await verifySelection(caller.tenantId, service, requested)
+          : { targets: undefined, sites: undefined };
       // A save lost to a background update of the same record (a health check refreshing "last
       // verified") is retried; a change to the settings themselves is the admin's conflict.
       let applied;
@@ -92,7 +121,7 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
         const revision = settingsRevision(before);
         if (revision !== body.expectedVersion) throw staleVersion(body.expectedVersion, revision);
         const at = now();
-        const transition = completeProvisioning(before, service, { scope: body.scope, targets, now: at });
+        const transition = completeProvisioning(before, service, { scope: body.scope, ...verified, now: at });
         if (!transition.ok) throw refusal(transition.error);
         applied = await applyTransition(options.store, before, transition.value, {
           actor: actorOf(caller),
@@ -190,9 +219,11 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
     defineRoute(routes.serviceAccount, async ({ principal }) => {
       const tenantId = requirePrincipal(principal).tenantId;
       const provisioning = await loadProvisioning(options.store, tenantId);
+      const ews = await ewsStateOf(provisioning, requirePrincipal(principal).userPrincipalName);
       const services = (await serviceViews(options.store, provisioning, options)).map((view) => ({
         tenantId,
         ...view,
+        ews: view.service === 'exchangeOnline' ? ews : null,
       }));
       const status = await options.store.changeNotifications.getStatus(tenantId);
       const changeNotifications = {
@@ -208,10 +239,38 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
   ];
 
   /**
-   * Selected Targets as Graph knows them: the request's object ids are looked up in one `$batch`
-   * per 20 (R8's limit and duplicates are refused first, so at most five), Graph's names replace
-   * the client's, and an id Graph does not know refuses the whole Done with `targets_not_found`.
+   * Selected Targets as Graph knows them, in one `$batch` per 20 (core refused more than 100 and
+   * the wrong kind first, so at most five): users by object id, then for Exchange Online and
+   * OneDrive their licence plans (a user without a mailbox or a OneDrive is refused by name);
+   * SharePoint Online's sites by site id. Graph's names and URLs replace the client's, and
+   * anything Graph does not know refuses the whole Done.
    */
+  async function verifySelection(
+    tenantId: string,
+    service: ServiceId,
+    requested: {
+      readonly targets?: readonly Target[] | undefined;
+      readonly sites?: readonly SiteTarget[] | undefined;
+    },
+  ): Promise<{ targets?: readonly Target[]; sites?: readonly SiteTarget[] }> {
+    if (!picksUsers(service)) return { sites: await verifySites(tenantId, requested.sites ?? []) };
+    const targets = await verifyTargets(tenantId, requested.targets ?? []);
+    const holdings = await options.holdings.findUserHoldings(
+      tenantId,
+      targets.map((target) => target.userId),
+    );
+    const protectable = checkUserTargets(
+      service,
+      targets.map((target, index) => ({
+        userId: target.userId,
+        userPrincipalName: target.userPrincipalName,
+        holdings: holdings[index] ?? { mailbox: false, oneDrive: false },
+      })),
+    );
+    if (!protectable.ok) throw refusal(protectable.error);
+    return { targets };
+  }
+
   async function verifyTargets(tenantId: string, requested: readonly Target[]): Promise<readonly Target[]> {
     const selection = addTargets([], requested);
     if (!selection.ok) throw refusal(selection.error);
@@ -224,6 +283,29 @@ export function provisioningRoutes(options: ProvisioningRoutesOptions) {
     const verified = verifiedTargets(candidates, found);
     if (!verified.ok) throw refusal(verified.error);
     return verified.value;
+  }
+
+  async function verifySites(
+    tenantId: string,
+    requested: readonly SiteTarget[],
+  ): Promise<readonly SiteTarget[]> {
+    const selection = checkSiteSelection(requested);
+    if (!selection.ok) throw refusal(selection.error);
+    const candidates = selection.value;
+    if (candidates.length === 0) return candidates;
+    const found = await options.sites.findSitesById(
+      tenantId,
+      candidates.map((site) => site.siteId),
+    );
+    const verified = verifiedSites(candidates, found);
+    if (!verified.ok) throw refusal(verified.error);
+    return verified.value;
+  }
+
+  /** Exchange Online's EWS line: null when EWS is not used. */
+  async function ewsStateOf(provisioning: TenantProvisioning, adminUpn: string) {
+    if (!options.ewsEnabled || options.ews === undefined) return null;
+    return options.ews.stateOf(provisioning, adminUpn);
   }
 
   async function requestSync(

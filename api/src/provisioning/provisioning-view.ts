@@ -17,6 +17,8 @@ import {
   snapshotKeyOf,
   type Store,
   type SyncRun,
+  targetCountText,
+  type ProtectedTargetCount,
   type TenantProvisioning,
   type TokenFailureCause,
   type TokenIncident,
@@ -36,7 +38,7 @@ export type ProvisioningView = DeepReadonly<ContractProvisioningView>;
 /** Reads what the view needs besides the record itself. */
 export type ViewStore = Pick<
   Store,
-  'provisioning' | 'syncRuns' | 'notifications' | 'tokenIncidents' | 'directorySnapshots'
+  'provisioning' | 'syncRuns' | 'notifications' | 'tokenIncidents' | 'directorySnapshots' | 'protectedTargets'
 >;
 
 /** Options that change the consent steps shown. */
@@ -57,6 +59,7 @@ export function settingsRevision(provisioning: TenantProvisioning): string {
       account.status,
       account.scope,
       account.targets.map((target) => target.userId),
+      account.sites.map((site) => site.siteId),
       account.consents.map((grant) => grant.step),
     ];
   });
@@ -98,6 +101,7 @@ export function serviceView(
   options: Pick<ViewOptions, 'ewsEnabled'>,
   incident?: TokenIncident,
   protectedUsers: number | null = null,
+  protectedTargets: ProtectedTargetCount | null = null,
 ): ServiceView {
   const account = provisioning.services[service];
   const missingRoles = missingRolesOf(service, incident, options);
@@ -107,6 +111,7 @@ export function serviceView(
     status: account.status,
     scope: account.scope,
     targets: account.targets,
+    sites: account.sites,
     protectedAt: account.protectedAt,
     lastVerifiedAt: account.lastVerifiedAt,
     tokenFailure:
@@ -157,12 +162,20 @@ export function serviceView(
     }),
     lastSync,
     protectedUsers,
+    protectedTargets:
+      protectedTargets === null
+        ? null
+        : {
+            count: protectedTargets.count,
+            text: targetCountText(service, protectedTargets.count),
+            lastSynchronizedAt: protectedTargets.lastSynchronizedAt,
+          },
   };
 }
 
 /** Every service's view, each with its latest synchronization run, in product order. */
 export async function serviceViews(
-  store: Pick<Store, 'syncRuns' | 'tokenIncidents' | 'directorySnapshots'>,
+  store: Pick<Store, 'syncRuns' | 'tokenIncidents' | 'directorySnapshots' | 'protectedTargets'>,
   provisioning: TenantProvisioning,
   options: Pick<ViewOptions, 'ewsEnabled'>,
 ): Promise<ServiceView[]> {
@@ -170,6 +183,9 @@ export async function serviceViews(
   const incident = SERVICE_IDS.some((service) => provisioning.services[service].tokenFailure !== null)
     ? await store.tokenIncidents.findOpen(provisioning.tenantId)
     : undefined;
+  // One read for the three tiles; a service without a count (never synchronized, or its scope
+  // changed since) shows none rather than a stale one.
+  const counts = await store.protectedTargets.countsFor(provisioning.tenantId);
   return Promise.all(
     SERVICE_IDS.map(async (service) => {
       const [lastSync] = await store.syncRuns.list(provisioning.tenantId, { service, limit: 1 });
@@ -186,7 +202,15 @@ export async function serviceViews(
               )
             ).users
           : null;
-      return serviceView(provisioning, service, lastSync ?? null, options, incident, protectedUsers);
+      return serviceView(
+        provisioning,
+        service,
+        lastSync ?? null,
+        options,
+        incident,
+        protectedUsers,
+        counts.find((count) => count.service === service) ?? null,
+      );
     }),
   );
 }

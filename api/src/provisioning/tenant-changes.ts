@@ -1,7 +1,8 @@
 /**
  * Applies a `core` transition to the store in one transaction: the provisioning record (guarded by
  * its version), one audit entry per event, the notifications the events raise, the cancellation of
- * a service's queued runs when its scope changes (R14), and a pending synchronization run per sync
+ * a service's queued runs and of its protected-target count when its scope or targets change
+ * (R14), and a pending synchronization run per sync
  * request — or the run already queued for that service (R13). The notifications table is the
  * outbox the email and Teams deliverers read, so a state change and its notification commit
  * together or not at all.
@@ -69,7 +70,10 @@ export async function applyTransition(
     const notifications: Notification[] = [];
     // R14: what was queued for the old scope no longer applies; the events that follow queue
     // the run of the new one.
-    const cancelQueued = async (service: ServiceId) => {
+    // The count the tile shows was of the old targets: forgotten with the change, so the tile
+    // shows none until the new scope's first run records its own.
+    const scopeChanged = async (service: ServiceId) => {
+      await tx.protectedTargets.forget(before.tenantId, service);
       cancelledRuns.push(
         ...(await tx.syncJobs.cancelQueued(before.tenantId, service, {
           reason: 'scopeChanged',
@@ -99,7 +103,7 @@ export async function applyTransition(
           break;
         }
         case 'scopeSaved':
-          await cancelQueued(event.service);
+          await scopeChanged(event.service);
           break;
         case 'serviceProtected':
           notifications.push(await raise(tx, serviceProtectedNotification(base(), event)));
@@ -108,7 +112,7 @@ export async function applyTransition(
           notifications.push(await raise(tx, extendOfferedNotification(base(), event)));
           break;
         case 'scopeExtended':
-          for (const service of event.services) await cancelQueued(service);
+          for (const service of event.services) await scopeChanged(service);
           notifications.push(
             await raise(
               tx,

@@ -12,7 +12,7 @@ import {
   type RunningEmulator,
 } from '@cas/m365-emulator';
 import { emulatorControl } from '@cas/m365-emulator/testing';
-import { createAppTokenSource, createGraphDirectory } from '@cas/microsoft365';
+import { createAppTokenSource, createGraphDirectory, createGraphTargets } from '@cas/microsoft365';
 import { createRemoteJWKSet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserTokenValidator } from '../auth/user-token.js';
@@ -62,8 +62,15 @@ beforeAll(async () => {
     clientId: CLOUD_APP_SECURITY_CLIENT_ID,
     clientSecret: CLOUD_APP_SECURITY_CLIENT_SECRET,
   });
+  const targets = createGraphTargets({ graphBaseUrl: emulator.origin, tokens });
   server = createApiServer({
-    routes: targetRoutes(createGraphDirectory({ graphBaseUrl: emulator.origin, tokens })),
+    routes: targetRoutes({
+      directory: createGraphDirectory({ graphBaseUrl: emulator.origin, tokens }),
+      holdings: targets,
+      sites: targets,
+      // Consent per service is the provisioning record's; these tests are about the directory.
+      sharePointConsented: () => Promise.resolve(true),
+    }),
     validateToken: createUserTokenValidator({
       keys: createRemoteJWKSet(new URL(`${emulator.origin}/common/discovery/v2.0/keys`)),
       audiences: [CLOUD_APP_SECURITY_API_CLIENT_ID, CLOUD_APP_SECURITY_API_ID_URI],

@@ -101,6 +101,7 @@ export async function startApiHarness(
       TAB_ORIGIN: 'https://localhost:53000',
       AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
       GRAPH_BASE_URL: emulator.origin,
+      EWS_BASE_URL: emulator.origin,
       AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_CLIENT_ID,
       // One registration stands in for every consent app: these tests are not about the split.
       ...consentAppEnvironment(

@@ -4,6 +4,7 @@
  */
 import { requiredConsentSteps, type ConsentOptions } from '../consent.js';
 import { completeProvisioning, emptyProvisioning, grantConsent } from '../provisioning.js';
+import { picksUsers, type SiteTarget } from '../service-targets.js';
 import type { Actor, ConsentGrant, ConsentStep, SyncScope, Target, TenantProvisioning } from '../model.js';
 import type { Result } from '../result.js';
 import type { ServiceId } from '../services.js';
@@ -72,6 +73,20 @@ export function targetRange(count: number, from = 1): Target[] {
   return Array.from({ length: count }, (_, index) => target(from + index));
 }
 
+/** A SharePoint Online site collection of Contoso, numbered. */
+export function site(n: number): SiteTarget {
+  return {
+    siteId: `contoso.sharepoint.com,00000000-0000-4000-8000-${n.toString().padStart(12, '0')},00000000-0000-4000-9000-000000000001`,
+    webUrl: `https://contoso.sharepoint.com/sites/Site${n}`,
+    displayName: `Site ${n}`,
+  };
+}
+
+/** Site collections `from` to `from + count - 1`. */
+export function siteRange(count: number, from = 1): SiteTarget[] {
+  return Array.from({ length: count }, (_, index) => site(from + index));
+}
+
 /** `provisioning` with every consent step of `service` granted. */
 export function consentedTenant(
   service: ServiceId,
@@ -89,10 +104,19 @@ export function consentedTenant(
 export function protectedTenant(
   service: ServiceId,
   scope: SyncScope,
-  options: { provisioning?: TenantProvisioning; targets?: readonly Target[]; now?: string } = {},
+  options: {
+    provisioning?: TenantProvisioning;
+    targets?: readonly Target[];
+    sites?: readonly SiteTarget[];
+    now?: string;
+  } = {},
 ): TenantProvisioning {
   const consented = consentedTenant(service, options.provisioning);
-  const targets = options.targets ?? (scope === 'selectedUsers' ? targetRange(2) : []);
-  return valueOf(completeProvisioning(consented, service, { scope, targets, now: options.now ?? START }))
+  const selected = scope === 'selectedUsers';
+  // SharePoint Online picks site collections, the others users.
+  const selection = picksUsers(service)
+    ? { targets: options.targets ?? (selected ? targetRange(2) : []) }
+    : { sites: options.sites ?? (selected ? siteRange(2) : []) };
+  return valueOf(completeProvisioning(consented, service, { scope, ...selection, now: options.now ?? START }))
     .provisioning;
 }

@@ -359,4 +359,37 @@ describe('control routes', () => {
     expect((await control('GET', '/targets')).json).toMatchObject(counts);
     expect((await control('POST', '/users/nobody/license', {})).status).toBe(404);
   });
+
+  it('the users listing and users delta return assignedPlans with $select; delta reports a licence change', async () => {
+    const user = firstUser(
+      (candidate) =>
+        candidate.userType === 'Member' &&
+        candidate.assignedLicenses.length > 0 &&
+        candidate.directoryRoleTemplateIds.length === 0,
+    );
+    const graph = client();
+    const select = 'id,userPrincipalName,displayName,mail,accountEnabled,userType,assignedPlans';
+    const listed = (await graph.api('/users').select(select).top(999).get()) as { value: User[] };
+    const mine = listed.value.find((each) => each.id === user.id);
+    expect(mine?.assignedPlans?.map((plan) => plan.service).sort()).toEqual(['SharePoint', 'exchange']);
+    const latest = (await graph
+      .api('/users/delta')
+      .query({ $select: select, $deltatoken: 'latest' })
+      .get()) as {
+      '@odata.deltaLink': string;
+    };
+    try {
+      expect((await control('POST', `/users/${user.id}/unlicense`)).status).toBe(200);
+      const changes = (await graph.api(latest['@odata.deltaLink']).get()) as { value: User[] };
+      const changed = changes.value.find((each) => each.id === user.id);
+      // The whole selected projection, plans now empty: the sync learns the mailbox is gone.
+      expect(changed).toMatchObject({
+        id: user.id,
+        userPrincipalName: user.userPrincipalName,
+        assignedPlans: [],
+      });
+    } finally {
+      expect((await control('POST', `/users/${user.id}/license`, {})).status).toBe(200);
+    }
+  });
 });

@@ -23,3 +23,6 @@ export async function emulatorControl<T = Record<string, unknown>>(
   if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
   return (text ? JSON.parse(text) : {}) as T;
 }
+
+/** What a user's licences give them in the emulator (tests compare the sync's counts with it). */
+export { hasExchangePlan, hasOneDrive } from '../../src/directory/licence-plans.js';

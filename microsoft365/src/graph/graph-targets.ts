@@ -18,6 +18,7 @@ import {
 import { readEachInBatch } from './graph-batch.js';
 import { callGraph, createTenantGraphClients, type GraphClientOptions } from './graph-client.js';
 import { GraphError } from './graph-error.js';
+import type { GraphSyncSession } from './graph-sync-client.js';
 import type { PageCollection } from '@microsoft/microsoft-graph-client';
 import type { Site, User } from '@microsoft/microsoft-graph-types';
 
@@ -162,4 +163,58 @@ function checkedNextLink(cursor: string, graphBaseUrl: string): string {
       'the page cursor is not a Graph sites link',
     );
   return cursor;
+}
+
+/**
+ * The sync's reader of site collections: the same reads as `createGraphTargets` (getAllSites paged,
+ * sites by id in `$batch` of 20), sent through a sync session so they are paced under the tenant's
+ * and the app's quota, counted in the run's Graph requests, and sent with the session's app token
+ * (SharePoint Online's Graph app). Its page cursors are Graph's own links, kept in checkpoints.
+ */
+export function createSessionSiteReader(
+  session: GraphSyncSession,
+): Pick<ServiceTargetsReader, 'listSiteCollections' | 'findSitesById'> {
+  const sameTenant = (tenantId: string) => {
+    if (tenantId !== session.tenantId)
+      throw new RangeError(`This session reads tenant ${session.tenantId}, not ${tenantId}`);
+  };
+  return {
+    async listSiteCollections(tenantId, { pageSize, cursor }) {
+      sameTenant(tenantId);
+      const top = Math.min(Math.max(pageSize, 1), 999);
+      const page = await session.get(cursor ?? `/sites/getAllSites?$select=${SITE_FIELDS}&$top=${top}`);
+      const value = Array.isArray(page.value) ? (page.value as Site[]) : [];
+      const next = page['@odata.nextLink'];
+      return {
+        sites: value.filter((site) => site.isPersonalSite !== true).map(toSiteTarget),
+        next: typeof next === 'string' ? next : null,
+      };
+    },
+
+    async findSitesById(tenantId, siteIds) {
+      sameTenant(tenantId);
+      const found: (SiteTarget | undefined)[] = [];
+      for (let start = 0; start < siteIds.length; start += GRAPH_MAX_BATCH_SIZE) {
+        const ids = siteIds.slice(start, start + GRAPH_MAX_BATCH_SIZE);
+        const responses = await session.batchGet(
+          ids.map((id) => `/sites/${encodeURIComponent(id)}?$select=${SITE_FIELDS}`),
+        );
+        for (const response of responses) {
+          if (response.status === 200) found.push(toSiteTarget(response.body as Site));
+          // SharePoint answers 404 itemNotFound for a site that no longer exists.
+          else if (response.status === 404) found.push(undefined);
+          else {
+            const error = (response.body as { error?: { code?: string; message?: string } } | null)?.error;
+            throw new GraphError(
+              'Read site collections',
+              response.status,
+              error?.code ?? 'GraphRequestFailed',
+              error?.message ?? `$batch entry answered ${response.status}`,
+            );
+          }
+        }
+      }
+      return found;
+    },
+  };
 }

@@ -19,6 +19,7 @@ import * as tokenHealthSchedules from './0010d-token-health-schedules.js';
 import * as tokenIncidentApps from './0011-token-incident-apps.js';
 import * as changeNotifications from './0012-change-notifications.js';
 import * as targetsPerService from './0013-targets-per-service.js';
+import * as protectedTargetsInSync from './0014-protected-targets-in-sync.js';
 import type { Migration, MigrationProvider } from 'kysely';
 
 /** Every migration by name, in the order they apply. */
@@ -40,6 +41,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0011_token_incident_apps': tokenIncidentApps,
   '0012_change_notifications': changeNotifications,
   '0013_targets_per_service': targetsPerService,
+  '0014_protected_targets_in_sync': protectedTargetsInSync,
 };
 
 /** Kysely's migration provider over the in-code list. */

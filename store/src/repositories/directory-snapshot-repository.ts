@@ -346,6 +346,27 @@ export class SqlDirectorySnapshotRepository implements DirectorySnapshotReposito
       )
       .execute();
   }
+
+  async countHoldings(key: DirectorySnapshotKey): Promise<{ mailboxes: number; oneDriveAccounts: number }> {
+    // One pass over the snapshot's rows (its primary key prefix), both counts at once.
+    const row = await this.#db
+      .selectFrom('directory_users')
+      .select((eb) => [
+        eb.fn
+          .sum<number | string | null>(eb.case().when('has_mailbox', '=', 1).then(1).else(0).end())
+          .as('mailboxes'),
+        eb.fn
+          .sum<number | string | null>(eb.case().when('has_onedrive', '=', 1).then(1).else(0).end())
+          .as('one_drive_accounts'),
+      ])
+      .where('tenant_id', '=', key.tenantId)
+      .where('snapshot', '=', key.snapshot)
+      .executeTakeFirst();
+    return {
+      mailboxes: Number(row?.mailboxes ?? 0),
+      oneDriveAccounts: Number(row?.one_drive_accounts ?? 0),
+    };
+  }
 }
 
 function userFromRow(row: DirectoryUserTable): DirectoryUser {

@@ -42,15 +42,21 @@ export interface SnapshotBulkWriter {
   ): Promise<void>;
 }
 
-/** Rows per SQLite multi-row statement: 64 × 9 parameters, far below SQLite's limit. */
+/** Rows per SQLite multi-row statement: 64 × 11 parameters, far below SQLite's limit. */
 const SQLITE_ROWS = 64;
 
 const USER_COLUMNS =
-  'tenant_id, snapshot, id, user_principal_name, display_name, mail, account_enabled, user_type, seen_round';
+  'tenant_id, snapshot, id, user_principal_name, display_name, mail, account_enabled, user_type, seen_round, has_mailbox, has_onedrive';
+// A page that did not carry a user's licence plans (null) keeps what was stored (migration 0014).
 const USER_UPSERT = `on conflict (tenant_id, snapshot, id) do update set
   user_principal_name = excluded.user_principal_name, display_name = excluded.display_name,
   mail = excluded.mail, account_enabled = excluded.account_enabled, user_type = excluded.user_type,
-  seen_round = excluded.seen_round`;
+  seen_round = excluded.seen_round,
+  has_mailbox = coalesce(excluded.has_mailbox, directory_users.has_mailbox),
+  has_onedrive = coalesce(excluded.has_onedrive, directory_users.has_onedrive)`;
+
+/** A user's licence flags as stored: 1, 0, or null when the page did not say. */
+const flag = (value: boolean | undefined): number | null => (value === undefined ? null : value ? 1 : 0);
 const GROUP_COLUMNS = 'tenant_id, snapshot, id, display_name, mail, kind, seen_round';
 const GROUP_UPSERT = `on conflict (tenant_id, snapshot, id) do update set
   display_name = excluded.display_name, mail = excluded.mail, kind = excluded.kind,
@@ -102,7 +108,7 @@ export function sqliteBulkWriter(raw: SqliteDatabase.Database): SnapshotBulkWrit
         const existing = prepared(
           'users:existing',
           () =>
-            'select user_principal_name, display_name, mail, account_enabled, user_type from directory_users where tenant_id = ? and snapshot = ? and id = ?',
+            'select user_principal_name, display_name, mail, account_enabled, user_type, has_mailbox, has_onedrive from directory_users where tenant_id = ? and snapshot = ? and id = ?',
         );
         let added = 0;
         let updated = 0;
@@ -115,16 +121,22 @@ export function sqliteBulkWriter(raw: SqliteDatabase.Database): SnapshotBulkWrit
                 mail: string | null;
                 account_enabled: number;
                 user_type: string;
+                has_mailbox: number | null;
+                has_onedrive: number | null;
               }
             | undefined;
           const enabled = user.accountEnabled ? 1 : 0;
+          const mailbox = flag(user.holdings?.mailbox);
+          const oneDrive = flag(user.holdings?.oneDrive);
           if (before === undefined) added += 1;
           else if (
             before.user_principal_name !== user.userPrincipalName ||
             before.display_name !== user.displayName ||
             before.mail !== user.mail ||
             Number(before.account_enabled) !== enabled ||
-            before.user_type !== user.userType
+            before.user_type !== user.userType ||
+            (mailbox !== null && before.has_mailbox !== mailbox) ||
+            (oneDrive !== null && before.has_onedrive !== oneDrive)
           )
             updated += 1;
           rows.push([
@@ -137,9 +149,11 @@ export function sqliteBulkWriter(raw: SqliteDatabase.Database): SnapshotBulkWrit
             enabled,
             user.userType,
             round,
+            mailbox,
+            oneDrive,
           ]);
         }
-        insertAll('directory_users', USER_COLUMNS, 9, USER_UPSERT, rows);
+        insertAll('directory_users', USER_COLUMNS, 11, USER_UPSERT, rows);
         return { added, updated };
       });
     },
@@ -219,8 +233,10 @@ export function postgresBulkWriter(): SnapshotBulkWriter {
           select * from unnest(
             ${column((user) => user.id)}::text[], ${column((user) => user.userPrincipalName)}::text[],
             ${column((user) => user.displayName)}::text[], ${column((user) => user.mail)}::text[],
-            ${column((user) => (user.accountEnabled ? 1 : 0))}::int[], ${column((user) => user.userType)}::text[]
-          ) as i(id, user_principal_name, display_name, mail, account_enabled, user_type)
+            ${column((user) => (user.accountEnabled ? 1 : 0))}::int[], ${column((user) => user.userType)}::text[],
+            ${column((user) => flag(user.holdings?.mailbox))}::int[],
+            ${column((user) => flag(user.holdings?.oneDrive))}::int[]
+          ) as i(id, user_principal_name, display_name, mail, account_enabled, user_type, has_mailbox, has_onedrive)
         ),
         before as (
           select u.* from directory_users u
@@ -230,14 +246,16 @@ export function postgresBulkWriter(): SnapshotBulkWriter {
         written as (
           insert into directory_users (${sql.raw(USER_COLUMNS)})
           select ${key.tenantId}, ${key.snapshot}, id, user_principal_name, display_name, mail,
-            account_enabled, user_type, ${round} from input
+            account_enabled, user_type, ${round}, has_mailbox, has_onedrive from input
           ${sql.raw(USER_UPSERT)}
         )
         select
           count(*) filter (where b.id is null) as added,
-          count(*) filter (where b.id is not null and (b.user_principal_name, b.display_name, b.mail,
+          count(*) filter (where b.id is not null and ((b.user_principal_name, b.display_name, b.mail,
             b.account_enabled, b.user_type) is distinct from (i.user_principal_name, i.display_name,
-            i.mail, i.account_enabled, i.user_type)) as updated
+            i.mail, i.account_enabled, i.user_type)
+            or (i.has_mailbox is not null and b.has_mailbox is distinct from i.has_mailbox)
+            or (i.has_onedrive is not null and b.has_onedrive is distinct from i.has_onedrive))) as updated
         from input i left join before b on b.id = i.id
       `.execute(db);
       const row = result.rows[0];

@@ -99,6 +99,7 @@ export function syncRunToRow(run: SyncRun): SyncRunTable {
     error: run.error,
     cancel_reason: run.cancelReason,
     missing_targets_json: toJson(run.missingTargets),
+    protected_targets: run.protectedTargets,
   };
 }
 
@@ -122,5 +123,6 @@ export function syncRunFromRow(row: SyncRunTable): SyncRun {
     error: row.error,
     cancelReason: row.cancel_reason as SyncCancelReason | null,
     missingTargets: fromJson<SyncMissingTarget[]>(row.missing_targets_json),
+    protectedTargets: row.protected_targets === null ? null : Number(row.protected_targets),
   };
 }

@@ -2,10 +2,14 @@
  * Runs one claimed sync run against Graph, page by page. Every page is applied to the directory
  * snapshot in the same transaction as the checkpoint that says it was applied (fenced by the
  * lease), so a process killed mid-run resumes at the next page without losing or repeating one.
- * Memory holds one page at a time, whatever the tenant's size.
+ * Memory holds one page at a time, whatever the tenant's size. After the directory, each service's
+ * protected targets: users' mailboxes and OneDrives come with the users (`assignedPlans`), and
+ * SharePoint Online's site collections are enumerated (all targets) or read by id (selected),
+ * page by page with the same checkpoints (ADR 0015).
  */
 import {
   allUsersRoundMode,
+  picksUsers,
   DEFAULT_FULL_ROUND_INTERVAL_MS,
   GRAPH_APP_OF,
   groupsDeltaPageChanges,
@@ -18,18 +22,39 @@ import {
   type DirectoryPageChanges,
   type DirectorySnapshotKey,
   type Repositories,
+  type SiteCollectionPage,
+  type SiteTarget,
   type Store,
   type SyncCancelReason,
   type SyncMissingTarget,
   type SyncRun,
   type Target,
 } from '@cas/core';
-import { isDeltaExpired, type GraphSyncClient, type GraphSyncMeter } from '@cas/microsoft365';
+import {
+  createSessionSiteReader,
+  isDeltaExpired,
+  type GraphSyncClient,
+  type GraphSyncMeter,
+  type GraphSyncSession,
+} from '@cas/microsoft365';
 
 /** Where a run stands; stored as the job's checkpoint after every page. */
 export interface SyncCheckpoint {
   readonly mode: 'full' | 'delta' | 'selected';
-  readonly phase: 'usersLatest' | 'users' | 'groups' | 'usersDelta' | 'groupsDelta' | 'selected' | 'sweep';
+  readonly phase:
+    | 'usersLatest'
+    | 'users'
+    | 'groups'
+    | 'usersDelta'
+    | 'groupsDelta'
+    | 'selected'
+    | 'sweep'
+    /** SharePoint Online in all mode: every site collection, page by page (`link` is the cursor). */
+    | 'sites'
+    /** SharePoint Online in selected mode: its selected sites, 20 per `$batch` (`index`). */
+    | 'selectedSites'
+    /** Everything is written; only the outcome is left to record. */
+    | 'done';
   /** Round marker of this run's writes (the run id). */
   readonly round: string;
   /** The next Graph link of the phase. */
@@ -93,7 +118,17 @@ export interface SyncEngineOptions {
   readonly onPage?: (checkpoint: SyncCheckpoint) => void | Promise<void>;
   /** Time between reconciling full rounds of a snapshot kept by delta rounds (default a week). */
   readonly fullRoundIntervalMs?: number;
+  /**
+   * Time after which a delta round enumerates SharePoint Online's site collections again (default a
+   * day; full rounds always do): Graph reports no deleted site, so sites are re-read (ADR 0015).
+   */
+  readonly siteRoundIntervalMs?: number;
 }
+
+/** A day: an idle tenant re-reads its site collections once a day, not on every delta round. */
+export const DEFAULT_SITE_ROUND_INTERVAL_MS = 24 * 60 * 60 * 1000;
+/** getAllSites' largest page: fewer requests for the same sites, one page in memory. */
+const SITE_PAGE_SIZE = 999;
 
 const USERS_PATH = `/users?$select=${SYNC_USER_FIELDS}&$top=${GRAPH_MAX_PAGE_SIZE}`;
 const USERS_LATEST_PATH = `/users/delta?$select=${SYNC_USER_FIELDS}&$deltatoken=latest`;
@@ -111,7 +146,13 @@ export function initialCheckpoint(run: SyncRun, mode: 'full' | 'delta'): SyncChe
     removed: 0,
     graphRequests: 0,
   };
-  if (run.scope === 'selectedUsers') return { ...base, mode: 'selected', phase: 'selected', link: null };
+  if (run.scope === 'selectedUsers')
+    return {
+      ...base,
+      mode: 'selected',
+      phase: picksUsers(run.service) ? 'selected' : 'selectedSites',
+      link: null,
+    };
   // The links themselves are read when the delta phases start.
   if (mode === 'delta') return { ...base, mode: 'delta', phase: 'usersDelta', link: null };
   return fullRoundCheckpoint(base);
@@ -143,7 +184,33 @@ export async function runSync(
   const session = options.graph.session(run.tenantId, GRAPH_APP_OF[run.service]);
   let checkpoint = start ?? initialCheckpoint(run, await roundMode(options, run, key));
   const requestsBefore = checkpoint.graphRequests;
-  const requests = () => requestsBefore + session.meter.requests;
+  // SharePoint Online's sites are read with its own Graph app (Sites.Read.All is consented there),
+  // paced and counted like the directory's reads.
+  let sitesSession: GraphSyncSession | undefined = run.service === 'sharePointOnline' ? session : undefined;
+  const siteReader = () => {
+    sitesSession ??= options.graph.session(run.tenantId, GRAPH_APP_OF.sharePointOnline);
+    return createSessionSiteReader(sitesSession);
+  };
+  let sitesAhead: { readonly cursor: string; readonly page: Promise<SiteCollectionPage> } | undefined;
+  const readSites = (cursor: string | null): Promise<SiteCollectionPage> => {
+    const prefetched = sitesAhead;
+    sitesAhead = undefined;
+    if (prefetched !== undefined && prefetched.cursor === cursor) return prefetched.page;
+    return siteReader().listSiteCollections(run.tenantId, {
+      pageSize: SITE_PAGE_SIZE,
+      cursor: cursor ?? undefined,
+    });
+  };
+  const readSitesAhead = (cursor: string | null) => {
+    if (cursor === null) return;
+    const page = siteReader().listSiteCollections(run.tenantId, { pageSize: SITE_PAGE_SIZE, cursor });
+    page.catch(() => undefined);
+    sitesAhead = { cursor, page };
+  };
+  const requests = () =>
+    requestsBefore +
+    session.meter.requests +
+    (sitesSession === session ? 0 : (sitesSession?.meter.requests ?? 0));
 
   // The next page is read while this one is written: Graph's latency and the database's writes
   // overlap. At most one page waits (memory of two pages); a failure surfaces when it is used.
@@ -179,13 +246,34 @@ export async function runSync(
     await options.onPage?.(saved);
   }
 
-  const targets: readonly Target[] =
-    checkpoint.mode === 'selected'
-      ? ((await store.provisioning.get(run.tenantId))?.services[run.service].targets ?? [])
-      : [];
-  // An empty selection must never reach the sweep: it would empty the whole synchronized directory.
-  if (checkpoint.mode === 'selected' && targets.length === 0)
+  const provisioning = await store.provisioning.get(run.tenantId);
+  const account = provisioning?.services[run.service];
+  const targets: readonly Target[] = checkpoint.mode === 'selected' ? (account?.targets ?? []) : [];
+  const selectedSites: readonly SiteTarget[] =
+    checkpoint.mode === 'selected' && !picksUsers(run.service) ? (account?.sites ?? []) : [];
+  // An empty selection must never reach the sweep: it would empty the whole synchronized directory
+  // (or SharePoint Online's protected sites).
+  if (checkpoint.mode === 'selected' && targets.length === 0 && selectedSites.length === 0)
     throw new SyncNotApplicableError(run.id, 'noTargets');
+
+  /**
+   * After the tenant's directory, whether this round also enumerates SharePoint Online's site
+   * collections: when SharePoint Online protects all targets, on full rounds, and on delta rounds
+   * once the last enumeration is a day old (ADR 0015). Decided in the commit that ends the
+   * directory, so a resumed run follows the same path.
+   */
+  async function sitesDue(mode: SyncCheckpoint['mode']): Promise<boolean> {
+    if (mode === 'selected') return false;
+    const sharePoint = provisioning?.services.sharePointOnline;
+    if (sharePoint?.status !== 'protected' || sharePoint.scope !== 'allUsersAndGroups') return false;
+    if (mode === 'full') return true;
+    const last = await store.protectedSites.lastEnumeratedAt(run.tenantId);
+    return (
+      last === null ||
+      Date.parse(options.now()) - Date.parse(last) >=
+        (options.siteRoundIntervalMs ?? DEFAULT_SITE_ROUND_INTERVAL_MS)
+    );
+  }
 
   for (;;) {
     const current = checkpoint;
@@ -261,7 +349,8 @@ export async function runSync(
         break;
       }
       case 'sweep': {
-        await commit({ ...current, link: null }, async (tx) => {
+        const next = (await sitesDue(current.mode)) ? 'sites' : 'done';
+        await commit({ ...current, phase: next, link: null }, async (tx) => {
           const swept = await tx.directorySnapshots.sweep(key, current.round);
           const at = options.now();
           await tx.directorySnapshots.setDeltaLink(key, 'users', current.usersDeltaLink, at);
@@ -270,8 +359,71 @@ export async function runSync(
             await tx.directorySnapshots.recordRound(key, { full: true, startedAt: run.startedAt ?? at });
           return { removed: swept.users + swept.groups };
         });
-        return totals(checkpoint, session.meter);
+        break;
       }
+      case 'sites': {
+        const page = await readSites(current.link);
+        const last = page.next === null;
+        // As with the directory, the next page is read while this one is written.
+        readSitesAhead(page.next);
+        await commit(
+          last ? { ...current, phase: 'done', link: null } : { ...current, link: page.next },
+          async (tx) => {
+            await tx.protectedSites.upsert(run.tenantId, page.sites, current.round);
+            // The enumeration saw every site collection: the ones it did not see are gone.
+            if (last) {
+              await tx.protectedSites.sweep(run.tenantId, current.round);
+              await tx.protectedSites.recordEnumeration(run.tenantId, options.now());
+            }
+            return {};
+          },
+        );
+        break;
+      }
+      case 'selectedSites': {
+        const batch = selectedSites.slice(current.index, current.index + GRAPH_MAX_BATCH_SIZE);
+        if (batch.length === 0) {
+          await commit({ ...current, phase: 'done' }, async (tx) => {
+            await tx.protectedSites.sweep(run.tenantId, current.round);
+            // What is stored now is the selection, not an enumeration: all mode must enumerate again.
+            await tx.protectedSites.recordEnumeration(run.tenantId, null);
+            return {};
+          });
+          break;
+        }
+        const found = await siteReader().findSitesById(
+          run.tenantId,
+          batch.map((site) => site.siteId),
+        );
+        const sites: SiteTarget[] = [];
+        const missing: SyncMissingTarget[] = [];
+        batch.forEach((selected, index) => {
+          const site = found[index];
+          if (site !== undefined) sites.push(site);
+          // A deleted site collection is not protected any more, and the run reports it.
+          else
+            missing.push({
+              userId: selected.siteId,
+              userPrincipalName: selected.webUrl,
+              displayName: selected.displayName,
+              webUrl: selected.webUrl,
+            });
+        });
+        await commit(
+          {
+            ...current,
+            index: current.index + batch.length,
+            missingTargets: [...(current.missingTargets ?? []), ...missing],
+          },
+          async (tx) => {
+            await tx.protectedSites.upsert(run.tenantId, sites, current.round);
+            return {};
+          },
+        );
+        break;
+      }
+      case 'done':
+        return totals(checkpoint, session.meter);
       case 'usersDelta':
       case 'groupsDelta': {
         const collection = current.phase === 'usersDelta' ? 'users' : 'groups';
@@ -300,20 +452,17 @@ export async function runSync(
         }
         const deltaLink = deltaLinkOf(page);
         const done = collection === 'groups';
-        await commit(
-          done ? { ...current, link: null } : { ...current, phase: 'groupsDelta', link: null },
-          async (tx) => {
-            const counts = await apply(tx, key, current.round, changes);
-            await tx.directorySnapshots.setDeltaLink(key, collection, deltaLink, options.now());
-            if (done)
-              await tx.directorySnapshots.recordRound(key, {
-                full: false,
-                startedAt: run.startedAt ?? options.now(),
-              });
-            return counts;
-          },
-        );
-        if (done) return totals(checkpoint, session.meter);
+        const after = done ? ((await sitesDue(current.mode)) ? 'sites' : 'done') : 'groupsDelta';
+        await commit({ ...current, phase: after, link: null }, async (tx) => {
+          const counts = await apply(tx, key, current.round, changes);
+          await tx.directorySnapshots.setDeltaLink(key, collection, deltaLink, options.now());
+          if (done)
+            await tx.directorySnapshots.recordRound(key, {
+              full: false,
+              startedAt: run.startedAt ?? options.now(),
+            });
+          return counts;
+        });
         break;
       }
     }

@@ -11,6 +11,7 @@ import {
   backoffDelayMs,
   opensSyncFailingAlert,
   sanitizeFailureDetail,
+  snapshotKeyOf,
   syncFailedNotification,
   syncRunApplies,
   SYNC_JOB_BACKOFF,
@@ -105,11 +106,16 @@ export class SyncJobExecutor {
         (job.checkpoint as SyncCheckpoint | null) ?? null,
       );
       let served: SyncRun[] = [];
+      let protectedTargets: number | null = null;
       const recorded = await store.transaction(async (tx) => {
+        const finishedAt = this.#options.now();
+        const count = protectedTargetsCounter(tx);
+        protectedTargets = await count(run);
         const succeeded: SyncRun = {
           ...run,
           status: 'succeeded',
-          finishedAt: this.#options.now(),
+          finishedAt,
+          protectedTargets,
           added: totals.added,
           updated: totals.updated,
           removed: totals.removed,
@@ -120,14 +126,34 @@ export class SyncJobExecutor {
         // A cancellation after the last page stands: the outcome never overwrites it.
         const moved = await tx.syncRuns.transition(succeeded, 'running');
         await tx.syncJobs.release(run.id, owner, { done: true });
-        // The shared snapshot is current for every all-mode service that asked before this read.
-        if (moved) served = await tx.syncJobs.completeServedBy(succeeded, totals.fullRound);
-        return moved;
+        if (!moved) return false;
+        await tx.protectedTargets.record({
+          tenantId: run.tenantId,
+          service: run.service,
+          count: protectedTargets,
+          lastSynchronizedAt: finishedAt,
+        });
+        // The shared snapshot is current for every all-mode service that asked before this read;
+        // each of those services records its own count of what it protects.
+        served = [];
+        for (const each of await tx.syncJobs.completeServedBy(succeeded, totals.fullRound)) {
+          const withCount: SyncRun = { ...each, protectedTargets: await count(each) };
+          await tx.syncRuns.transition(withCount, 'succeeded');
+          await tx.protectedTargets.record({
+            tenantId: each.tenantId,
+            service: each.service,
+            count: withCount.protectedTargets ?? 0,
+            lastSynchronizedAt: each.finishedAt ?? finishedAt,
+          });
+          served.push(withCount);
+        }
+        return true;
       });
       log.info(
         {
           ...totals,
           missingTargets: totals.missingTargets.length,
+          protectedTargets,
           servedRuns: served.map((each) => each.id),
           meter: totals.meter,
           durationMs: Date.now() - started,
@@ -210,6 +236,27 @@ export class SyncJobExecutor {
       delay === undefined ? 'sync run failed' : 'sync run failed; will retry',
     );
   }
+}
+
+/**
+ * Counts what a run's service protects once its run has written everything: Exchange Online's
+ * mailboxes and OneDrive's accounts from the snapshot's licence flags (one query per snapshot,
+ * shared by the runs it serves), SharePoint Online's site collections from its table.
+ */
+function protectedTargetsCounter(tx: Repositories): (run: SyncRun) => Promise<number> {
+  const holdings = new Map<string, Promise<{ mailboxes: number; oneDriveAccounts: number }>>();
+  return async (run) => {
+    if (run.service === 'sharePointOnline') return tx.protectedSites.count(run.tenantId);
+    const key = snapshotKeyOf(run);
+    const id = `${key.tenantId}|${key.snapshot}`;
+    let counts = holdings.get(id);
+    if (counts === undefined) {
+      counts = tx.directorySnapshots.countHoldings(key);
+      holdings.set(id, counts);
+    }
+    const { mailboxes, oneDriveAccounts } = await counts;
+    return run.service === 'exchangeOnline' ? mailboxes : oneDriveAccounts;
+  };
 }
 
 /** Whether this run's death opens its service's "sync failing" alert: one alert per failure streak. */

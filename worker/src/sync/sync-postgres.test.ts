@@ -10,7 +10,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '@cas/m365-emulator';
-import { emulatorControl } from '@cas/m365-emulator/testing';
+import { emulatorControl, hasOneDrive } from '@cas/m365-emulator/testing';
 import { consentAppEnvironment, everyConsentApp } from '@cas/microsoft365';
 import { createStore, SecretCipher, type DurableStore } from '@cas/store';
 import pg from 'pg';
@@ -184,6 +184,52 @@ describe.skipIf(skipReason !== undefined)(
                 .some((each) => each.id === user.id),
             ),
           );
+      }
+
+      // Each service recorded what it protects, equal to what the emulator holds: the all-mode
+      // services from the shared read (SharePoint Online's sites enumerated in it), the selected
+      // service its selected users that have a OneDrive.
+      for (const tenant of [TENANT, OTHER]) {
+        const expected = await emulatorControl<{
+          mailboxes: number;
+          siteCollections: number;
+          oneDriveAccounts: number;
+        }>(emulator.origin, 'GET', `/tenants/${tenant}/targets`);
+        const users = (
+          emulator.directories.get(tenant) as unknown as {
+            userSlots: readonly ({ id: string } | undefined)[];
+          }
+        ).userSlots.filter((user) => user !== undefined);
+        const chosen = new Set(
+          emulatorDirectory(emulator, tenant)
+            .users.slice(0, 45)
+            .map((user) => user.id),
+        );
+        const selectedOneDrives = users.filter(
+          (user) => chosen.has(user.id) && hasOneDrive(user as never),
+        ).length;
+        const byService = Object.fromEntries(
+          finished
+            .filter((run) => run?.tenantId === tenant)
+            .map((run) => [run?.service, run?.protectedTargets]),
+        );
+        expect(byService).toEqual(
+          tenant === TENANT
+            ? {
+                exchangeOnline: expected.mailboxes,
+                sharePointOnline: expected.siteCollections,
+                oneDrive: selectedOneDrives,
+              }
+            : { exchangeOnline: expected.mailboxes, oneDrive: expected.oneDriveAccounts },
+        );
+        expect(
+          Object.fromEntries(
+            (await store.protectedTargets.countsFor(tenant)).map((each) => [each.service, each.count]),
+          ),
+        ).toEqual(byService);
+        expect(await store.protectedSites.count(tenant)).toBe(
+          tenant === TENANT ? expected.siteCollections : 0,
+        );
       }
     }, 120_000);
   },

@@ -135,6 +135,7 @@ export function pendingRun(tenantId: string, overrides: Partial<SyncRun> = {}): 
     error: null,
     cancelReason: null,
     missingTargets: [],
+    protectedTargets: null,
     ...overrides,
   };
 }
