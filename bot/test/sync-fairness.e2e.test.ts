@@ -259,6 +259,7 @@ async function floodOneTenantWhileAnotherIsDue(product: Product): Promise<void> 
     error: null,
     cancelReason: null,
     missingTargets: [],
+    protectedTargets: null,
   };
   await store.syncRuns.create(due);
   const deadline = Date.now() + 15_000;

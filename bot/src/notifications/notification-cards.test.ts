@@ -55,6 +55,7 @@ const run: SyncRun = {
   error: 'Graph answered 403 Authorization_RequestDenied.',
   cancelReason: null,
   missingTargets: [],
+  protectedTargets: null,
 };
 
 beforeEach(async () => {

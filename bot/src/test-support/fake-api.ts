@@ -67,6 +67,7 @@ export function syncRun(overrides: Partial<QueuedSyncRunView> = {}): QueuedSyncR
     error: null,
     cancelReason: null,
     missingTargets: [],
+    protectedTargets: null,
     alreadyQueued: false,
     ...overrides,
   };

@@ -171,6 +171,7 @@ export function syncRunFixture(overrides: Partial<SyncRun> = {}): SyncRun {
     error: null,
     cancelReason: null,
     missingTargets: [],
+    protectedTargets: null,
     ...overrides,
   };
 }
