@@ -162,7 +162,9 @@ describe('each service protects its own targets', () => {
     await selectedCount(page, 100).waitFor();
 
     // Remove one with the arrow, then Done.
-    await selected.getByRole('checkbox', { name: new RegExp(third.displayName) }).check();
+    await selected
+      .getByRole('checkbox', { name: `${third.displayName} ${third.webUrl}`, exact: true })
+      .check();
     await page
       .getByRole('button', { name: 'Remove the selected site collections from Selected Targets' })
       .click();
