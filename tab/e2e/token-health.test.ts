@@ -59,7 +59,7 @@ describe('a revoked token', () => {
     // The scope preview counts the directory's users (GET /api/targets/summary).
     await page
       .getByRole('status', { name: 'Scope preview' })
-      .filter({ hasText: /^Scope preview: all \d[\d,]* users of your directory/ })
+      .filter({ hasText: /^Scope preview: the mailboxes of all \d[\d,]* users of your directory/ })
       .waitFor();
     await page.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('status').filter({ hasText: 'Exchange Online protected.' }).waitFor();

@@ -9,12 +9,15 @@ import { makeStyles, tokens } from '@fluentui/react-components';
 export const useDashboardStyles = makeStyles({
   grid: {
     display: 'grid',
-    gridTemplateColumns: 'repeat(auto-fill, minmax(260px, 1fr))',
+    // Wide enough that a fact ("Last synchronized", "101 site collections") fits on one line.
+    gridTemplateColumns: 'repeat(auto-fill, minmax(300px, 1fr))',
     gap: tokens.spacingHorizontalL,
     marginTop: tokens.spacingVerticalL,
   },
   tile: {
     minHeight: '220px',
+    // Tiles of one row are as tall as the tallest, whatever each has to say.
+    height: '100%',
     boxSizing: 'border-box',
     display: 'flex',
     flexDirection: 'column',

@@ -204,7 +204,7 @@ describe('scope', () => {
     await user.click(await screen.findByRole('radio', { name: 'Synchronize all users and groups' }));
     await waitFor(() =>
       expect(screen.getByRole('status', { name: 'Scope preview' }).textContent).toBe(
-        'Scope preview: all 1,234 users of your directory, in every group, nested groups included, will be protected and kept current automatically once per day.',
+        'Scope preview: the mailboxes of all 1,234 users of your directory, in every group, nested groups included, will be protected and kept current automatically once per day.',
       ),
     );
   });
@@ -221,7 +221,7 @@ describe('scope', () => {
     await user.click(await screen.findByRole('radio', { name: 'Synchronize all users and groups' }));
     await waitFor(() =>
       expect(screen.getByRole('status', { name: 'Scope preview' }).textContent).toMatch(
-        /^Scope preview: every user of your directory, in every group/,
+        /^Scope preview: the mailboxes of every user of your directory, in every group/,
       ),
     );
   });

@@ -48,14 +48,14 @@ describe('scopePreviewText', () => {
       'allUsersAndGroups',
       { selected: 0, directory: { status: 'known', users: 12345 } },
       'de-DE',
-      'Scope preview: all 12.345 users of your directory, in every group, nested groups included, will be protected and kept current automatically once per day.',
+      'Scope preview: the OneDrive accounts of all 12.345 users of your directory, in every group, nested groups included, will be protected and kept current automatically once per day.',
     ],
     [
       'exchangeOnline',
       'allUsersAndGroups',
       { selected: 0, directory: { status: 'unknown' } },
       'en-US',
-      'Scope preview: every user of your directory, in every group, nested groups included, will be protected and kept current automatically once per day.',
+      'Scope preview: the mailboxes of every user of your directory, in every group, nested groups included, will be protected and kept current automatically once per day.',
     ],
     [
       'sharePointOnline',

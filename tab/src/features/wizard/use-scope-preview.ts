@@ -51,5 +51,7 @@ export function scopePreviewText(
     directory.status === 'known'
       ? `all ${formatCount(directory.users, locale)} ${directory.users === 1 ? 'user' : 'users'} of your directory`
       : 'every user of your directory';
-  return `Scope preview: ${who}, in every group, nested groups included, will be protected and kept current automatically once per day.`;
+  // What is protected of each user: not every user has a mailbox or a OneDrive (issue 17).
+  const what = service === 'exchangeOnline' ? 'the mailboxes' : 'the OneDrive accounts';
+  return `Scope preview: ${what} of ${who}, in every group, nested groups included, will be protected and kept current automatically once per day.`;
 }
