@@ -85,6 +85,50 @@ describe('Administration > Service Account with EWS enabled', () => {
   });
 });
 
+describe('moving a tenant provisioned with EWS to Graph only (docs/ews-retirement.md)', () => {
+  let harness: ApiHarness;
+
+  beforeAll(async () => {
+    harness = await startApiHarness({ environment: consentAppEnvironment(DEVELOPMENT_CONSENT_APPS) });
+  }, 60_000);
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('keeps Exchange Online protected with its Graph consent, shows one granted step and no EWS line; the EWS app may then go', async () => {
+    await harness.control('POST', `/tenants/${CONTOSO_TENANT_ID}/reset`);
+    let admin = await harness.ssoToken(CONTOSO_TENANT_ID, CONTOSO_ADMIN_UPN);
+    await harness.consentService(admin, 'exchangeOnline', CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
+    const before = await harness.call<{ version: string }>('GET', '/api/provisioning', admin);
+    const saved = await harness.call('PUT', '/api/services/exchangeOnline/provisioning', admin, {
+      scope: 'allUsersAndGroups',
+      expectedVersion: before.body.version,
+    });
+    expect(saved.status).toBe(200);
+
+    // The operator switches EWS off and restarts; the customer's admin then deletes the EWS app.
+    await harness.restartApi({ EWS_CONSENT_ENABLED: 'false' });
+    await harness.control(
+      'DELETE',
+      `/tenants/${CONTOSO_TENANT_ID}/service-principals/${DEVELOPMENT_CONSENT_APPS.exchangeOnlineEws.clientId}`,
+    );
+    admin = await harness.ssoToken(CONTOSO_TENANT_ID, CONTOSO_ADMIN_UPN);
+    const answer = await harness.call<ServiceAccountAnswer>('GET', '/api/service-account', admin);
+    expect(answer.status).toBe(200);
+    const exchange = answer.body.services[0];
+    expect(exchange).toMatchObject({ status: 'protected', scope: 'allUsersAndGroups', ews: null });
+    expect(exchange?.consentSteps.map((step) => [step.step, step.granted, step.token.status])).toEqual([
+      ['microsoftGraph', true, 'healthy'],
+    ]);
+    expect(exchange?.consentSteps[0]?.roles).toContain('Mail.ReadWrite');
+    // Graph still answers for the tenant with the Exchange Online Graph app alone.
+    const summary = await harness.call<{ users: number }>('GET', '/api/targets/summary', admin);
+    expect(summary.status).toBe(200);
+    expect(summary.body.users).toBeGreaterThan(0);
+  });
+});
+
 describe('Administration > Service Account with EWS_CONSENT_ENABLED=false', () => {
   let harness: ApiHarness;
 
