@@ -108,8 +108,12 @@ export function buildRoutes(
   const sharePointSites = createGraphTargets({ ...graph, tokens: tokensOf(tokens, 'sharePointOnlineGraph') });
   const ews = config.EWS_CONSENT_ENABLED
     ? createEwsStateChecker({
-        probe: createEwsProbe({ ewsBaseUrl: config.EWS_BASE_URL, tokens, timeoutMs: EWS_PROBE_TIMEOUT_MS })
-          .probe,
+        probe: createEwsProbe({
+          ewsBaseUrl: config.EWS_BASE_URL,
+          // A fresh token, as health checks take: a cached one would hide a revoked grant for an hour.
+          tokens: { acquire: (tenantId, app) => tokens.acquire(tenantId, app, { fresh: true }) },
+          timeoutMs: EWS_PROBE_TIMEOUT_MS,
+        }).probe,
         ...(now ? { now } : {}),
       })
     : undefined;

@@ -59,6 +59,11 @@ export interface ApiHarness {
   consentService(token: string, service: ServiceId, upn: string, password: string): Promise<void>;
   /** Replaces the API by a new one over an empty store (a clean slate per test). */
   freshApi(): Promise<void>;
+  /**
+   * Replaces the API by a new process over the same store (as an operator's restart), with these
+   * variables changed (e.g. `EWS_CONSENT_ENABLED`).
+   */
+  restartApi(environment: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,9 +94,14 @@ export async function startApiHarness(
     }),
   );
 
-  async function launch(): Promise<RunningApi> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'cas-api-'));
-    dataDirs.push(dataDir);
+  let current: { dataDir: string; key: string } | undefined;
+
+  async function launch(restart?: Record<string, string>): Promise<RunningApi> {
+    const kept = restart === undefined ? undefined : current;
+    const dataDir = kept?.dataDir ?? mkdtempSync(join(tmpdir(), 'cas-api-'));
+    if (kept === undefined) dataDirs.push(dataDir);
+    const key = kept?.key ?? randomBytes(32).toString('base64');
+    current = { dataDir, key };
     const port = await freePort();
     const config = loadApiConfig({
       API_HOST: '127.0.0.1',
@@ -113,11 +123,12 @@ export async function startApiHarness(
       SSO_APP_CLIENT_ID: CLOUD_APP_SECURITY_API_CLIENT_ID,
       AAD_APP_ID_URI: CLOUD_APP_SECURITY_API_ID_URI,
       DATA_DIR: dataDir,
-      SECRET_DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      SECRET_DATA_ENCRYPTION_KEY: key,
       SECRET_BOT_API_KEY: botKey,
       EWS_CONSENT_ENABLED: String(options.ewsEnabled ?? true),
       LOG_LEVEL: 'debug',
       ...options.environment,
+      ...restart,
     });
     return startApi(config, { logger });
   }
@@ -195,6 +206,10 @@ export async function startApiHarness(
     async freshApi() {
       await api.close();
       api = await launch();
+    },
+    async restartApi(environment) {
+      await api.close();
+      api = await launch(environment);
     },
     async close() {
       await api.close();
