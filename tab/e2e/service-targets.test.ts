@@ -13,6 +13,7 @@
  */
 import { targetCountText, type ServiceId } from '@cas/core';
 import { CONTOSO_ADMIN_PASSWORD, CONTOSO_ADMIN_UPN, CONTOSO_TENANT_ID } from '@cas/m365-emulator';
+import axe from 'axe-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSignedIn, screenshotsDir, startStack, type Stack } from './support/stack.js';
 import type { Page } from 'playwright-core';
@@ -62,18 +63,39 @@ async function acceptStep(page: Page, stepNumber: number): Promise<void> {
   await popup.waitForEvent('close', { timeout: 15_000 }).catch(() => undefined);
 }
 
-/** Keeps the page in docs/screenshots/ as `{name}-light.png` and `{name}-dark.png` when asked to. */
-async function screenshots(page: Page, name: string): Promise<void> {
+/**
+ * Checks the page as it is now with axe-core in the light and the dark theme (no serious or
+ * critical violation), and keeps it in docs/screenshots/ as `{name}-light.png` / `{name}-dark.png`
+ * when the run refreshes them.
+ */
+async function checkScreen(page: Page, name: string): Promise<void> {
   const dir = screenshotsDir();
-  if (!dir) return;
+  const failures: string[] = [];
   for (const theme of ['light', 'dark'] as const) {
     // The browser host follows the system preference live, so the page keeps its state.
     await page.emulateMedia({ colorScheme: theme });
     await page.locator(`[data-theme="${theme}"]`).first().waitFor();
     await page.waitForFunction(() => document.querySelectorAll('.fui-Spinner').length === 0);
-    await page.screenshot({ path: `${dir}${name}-${theme}.png`, fullPage: true });
+    // Evaluated by the test runner, not as a <script>: the tab's CSP refuses inline scripts.
+    await page.evaluate(axe.source);
+    const violations = await page.evaluate(async () => {
+      // Fluent's focus sentinels (tabster) hand focus on at once; axe cannot know that.
+      const result = await (window as unknown as { axe: typeof axe }).axe.run(
+        { exclude: [['[data-tabster-dummy]']] },
+        { resultTypes: ['violations'] },
+      );
+      return result.violations
+        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+        .map(
+          (violation) =>
+            `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+        );
+    });
+    failures.push(...violations.map((violation) => `${name} (${theme}) ${violation}`));
+    if (dir) await page.screenshot({ path: `${dir}${name}-${theme}.png`, fullPage: true });
   }
   await page.emulateMedia({ colorScheme: 'light' });
+  expect(failures).toEqual([]);
 }
 
 /** Opens a service's wizard from its tile, as the guide says: hover over it, click Provision. */
@@ -98,11 +120,6 @@ describe('each service protects its own targets', () => {
   it('(a) SharePoint Online, selected targets: site collection URLs, the unknown and the 101st refused', async () => {
     const context = await stack.newContext();
     const page = await openSignedIn(context, stack.tab.origin, CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
-
-    // Exchange Online's wizard first, for its picture: Step 1 says EWS is going away.
-    await openWizard(page, 'Exchange Online');
-    await page.getByText('Exchange Web Services (EWS) in Exchange Online is blocked by default').waitFor();
-    await screenshots(page, 'provision-exchangeOnline');
 
     await openWizard(page, 'SharePoint Online');
     // The step says its own purpose, not Exchange's.
@@ -143,7 +160,7 @@ describe('each service protects its own targets', () => {
       await page.getByRole('button', { name: 'Add', exact: true }).click();
       await selected.getByText(site.displayName, { exact: true }).waitFor();
     }
-    await screenshots(page, 'provision-sharePointOnline');
+    await checkScreen(page, 'provision-sharePointOnline');
 
     // Fill up to 100, then the 101st is refused with core's limit and nothing is added.
     const rest = sites.filter((site) => ![first, second, third].includes(site));
@@ -200,7 +217,7 @@ describe('each service protects its own targets', () => {
     const all = page.getByRole('radio', { name: 'Synchronize all targets' });
     await all.waitFor();
     await expect(all.isChecked()).resolves.toBe(true);
-    await screenshots(page, 'provision-oneDrive');
+    await checkScreen(page, 'provision-oneDrive');
     await page.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('status').filter({ hasText: 'OneDrive protected.' }).waitFor();
 
@@ -210,6 +227,14 @@ describe('each service protects its own targets', () => {
     await page.getByRole('button', { name: 'Click here (Step 2)' }).and(page.locator(':enabled')).waitFor();
     await acceptStep(page, 2);
     await page.getByRole('radio', { name: 'Synchronize all users and groups' }).waitFor();
+    // With EWS enabled, Step 1 says in one line that EWS is going away.
+    await page
+      .getByRole('listitem', { name: 'Step 1' })
+      .getByText(
+        'Exchange Web Services (EWS) in Exchange Online is blocked by default since 1 October 2026 and shuts down on 1 April 2027.',
+      )
+      .waitFor();
+    await checkScreen(page, 'provision-exchangeOnline');
     await page.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('status').filter({ hasText: 'Exchange Online protected.' }).waitFor();
     await context.close();
@@ -251,7 +276,23 @@ describe('each service protects its own targets', () => {
         .filter({ hasText: /^Last synchronized$/ })
         .waitFor();
     }
-    await screenshots(page, 'dashboard-targets');
+    await checkScreen(page, 'dashboard-targets');
     await context.close();
   }, 120_000);
+
+  it('(d) Administration > Service Account says when Exchange Online blocks EWS', async () => {
+    // Exchange Online blocks EWS by default since 1 October 2026: the emulator answers 403.
+    await stack.control('PUT', `/tenants/${CONTOSO_TENANT_ID}/ews`, { blocked: true });
+    const context = await stack.newContext();
+    const page = await openSignedIn(context, stack.tab.origin, CONTOSO_ADMIN_UPN, CONTOSO_ADMIN_PASSWORD);
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('button', { name: 'Administration > Service Account' })
+      .click();
+    const ews = page.getByRole('region', { name: 'Exchange Web Services (EWS)' });
+    await ews.getByText('Blocked', { exact: true }).waitFor();
+    await ews.getByText('Exchange Web Services is blocked for this organization').waitFor();
+    await checkScreen(page, 'service-account-ews-blocked');
+    await context.close();
+  }, 60_000);
 });
