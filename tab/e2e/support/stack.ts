@@ -107,6 +107,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       TAB_ORIGIN: tabOrigin,
       AAD_APP_OAUTH_AUTHORITY_HOST: emulator.origin,
       GRAPH_BASE_URL: emulator.origin,
+      // Service Account asks the emulator's EWS whether the EWS token still works (issue 17).
+      EWS_BASE_URL: emulator.origin,
       AAD_APP_CLIENT_ID: CLOUD_APP_SECURITY_API_CLIENT_ID,
       // One registration per consent step, as in production (docs/adr/0013).
       ...consentAppEnvironment(DEVELOPMENT_CONSENT_APPS),
