@@ -133,7 +133,7 @@ describe('Policies', () => {
       'GET /api/sync-runs': {
         body: {
           runs: [
-            syncRunFixture({ id: 'r2', trigger: 'extend' }),
+            syncRunFixture({ id: 'r2', trigger: 'extend', protectedTargets: 1204 }),
             syncRunFixture({
               id: 'r1',
               trigger: 'initial',
@@ -150,6 +150,12 @@ describe('Policies', () => {
     expect(rows).toHaveLength(3);
     expect(rows[1]?.textContent).toContain('extend');
     expect(rows[2]?.textContent).toContain('failed: Graph throttled the run.');
+    // What the service protected after each run (issue 17); nothing for the failed one.
+    const protectedColumn = within(rows[0]!)
+      .getAllByRole('columnheader')
+      .findIndex((header) => header.textContent === 'Protected targets');
+    const cell = (row: number) => within(rows[row]!).getAllByRole('cell')[protectedColumn]?.textContent;
+    expect([cell(1), cell(2)]).toEqual(['1,204 mailboxes', '—']);
   });
 
   it('R14: shows a cancelled run with the reason it no longer applied, and targets a run found missing', async () => {

@@ -3,7 +3,14 @@
  * policy's **General** tab holds **Click here to manually synchronize all your targets** (disabled
  * with the reason in selected mode, R3), the last run's figures and the sync history.
  */
-import { isSyncRunFinished, SERVICE_NAMES, syncCancelText, type ServiceId, type SyncRun } from '@cas/core';
+import {
+  isSyncRunFinished,
+  SERVICE_NAMES,
+  syncCancelText,
+  targetCountText,
+  type ServiceId,
+  type SyncRun,
+} from '@cas/core';
 import {
   Badge,
   Body1,
@@ -281,6 +288,7 @@ export function PolicyGeneral({
                       <TableHeaderCell>Added</TableHeaderCell>
                       <TableHeaderCell>Updated</TableHeaderCell>
                       <TableHeaderCell>Removed</TableHeaderCell>
+                      <TableHeaderCell>Protected targets</TableHeaderCell>
                       <TableHeaderCell>Graph requests</TableHeaderCell>
                       <TableHeaderCell>Duration</TableHeaderCell>
                     </TableRow>
@@ -294,6 +302,7 @@ export function PolicyGeneral({
                         <TableCell>{formatCount(run.added, locale)}</TableCell>
                         <TableCell>{formatCount(run.updated, locale)}</TableCell>
                         <TableCell>{formatCount(run.removed, locale)}</TableCell>
+                        <TableCell>{protectedTargetsText(run)}</TableCell>
                         <TableCell>{formatCount(run.graphRequests, locale)}</TableCell>
                         <TableCell>{formatDuration(run.startedAt, run.finishedAt, locale)}</TableCell>
                       </TableRow>
@@ -327,6 +336,13 @@ export function runOutcome(run: SyncRun, options: { readonly withMissing?: boole
   return `${outcome} (${missing.length} missing: ${missing.map((target) => target.userPrincipalName).join(', ')})`;
 }
 
+/** What the service protected after the run ("37 site collections"), or a dash before it succeeded. */
+function protectedTargetsText(run: SyncRun): string {
+  return run.protectedTargets === null || run.protectedTargets === undefined
+    ? '—'
+    : targetCountText(run.service, run.protectedTargets);
+}
+
 /** The figures of one sync run. */
 export function SyncFigures({ run }: { run: SyncRun }): ReactNode {
   const { locale } = useTab();
@@ -339,6 +355,7 @@ export function SyncFigures({ run }: { run: SyncRun }): ReactNode {
     ['Added', formatCount(run.added, locale)],
     ['Updated', formatCount(run.updated, locale)],
     ['Removed', formatCount(run.removed, locale)],
+    ['Protected targets', protectedTargetsText(run)],
     ['Graph requests', formatCount(run.graphRequests, locale)],
     ['Duration', formatDuration(run.startedAt, run.finishedAt, locale) || '—'],
   ];
