@@ -341,6 +341,23 @@ describe('cards', () => {
     expect(text).toContain('Manual synchronization is not available with selected users.');
   });
 
+  it('a finished run says what its service protects after it', () => {
+    const finished = (protectedTargets: number | null) =>
+      cardText(
+        syncRunsCard([
+          syncRun({
+            service: 'sharePointOnline',
+            status: 'succeeded',
+            startedAt: '2026-11-27T12:00:00.000Z',
+            finishedAt: '2026-11-27T12:00:09.000Z',
+            protectedTargets,
+          }),
+        ]),
+      );
+    expect(finished(37)).toContain('Protected targets\n37 site collections');
+    expect(finished(null)).not.toContain('Protected targets');
+  });
+
   it('the extended card gives each service its own all-targets label', () => {
     const text = cardText(extendedCard({ services: ['exchangeOnline', 'sharePointOnline', 'oneDrive'] }));
     expect(text).toContain('Exchange Online\nSynchronize all users and groups');

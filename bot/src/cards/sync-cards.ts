@@ -7,6 +7,7 @@ import {
   EXTEND_OFFER_TEXT,
   SERVICE_NAMES,
   syncCancelText,
+  targetCountText,
   type SyncCancelReason,
   type SyncRun,
 } from '@cas/core';
@@ -32,7 +33,7 @@ export type SyncRunFigures = Pick<
   | 'graphRequests'
   | 'error'
 > &
-  Partial<Pick<SyncRun, 'cancelReason' | 'missingTargets'>> & {
+  Partial<Pick<SyncRun, 'cancelReason' | 'missingTargets' | 'protectedTargets'>> & {
     /** True when a sync request was answered with this run, queued before it (R13). */
     readonly alreadyQueued?: boolean;
   };
@@ -86,6 +87,9 @@ function runSection(run: SyncRunFigures): Container {
       ['Removed', String(run.removed)],
       ['Graph requests', String(run.graphRequests)],
     );
+    // What the service protects after the run (issue 17), once it succeeded.
+    if (run.protectedTargets !== undefined && run.protectedTargets !== null)
+      rows.push(['Protected targets', targetCountText(run.service, run.protectedTargets)]);
     if (missing.length > 0) rows.push(['Missing targets', String(missing.length)]);
     if (run.startedAt !== null && run.finishedAt !== null)
       rows.push(['Duration', duration(run.startedAt, run.finishedAt)]);
