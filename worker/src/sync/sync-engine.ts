@@ -93,6 +93,11 @@ export interface SyncEngineOptions {
   readonly onPage?: (checkpoint: SyncCheckpoint) => void | Promise<void>;
   /** Time between reconciling full rounds of a snapshot kept by delta rounds (default a week). */
   readonly fullRoundIntervalMs?: number;
+  /**
+   * Read the next Graph page while the current one is written (default true). The benchmark turns
+   * it off to measure what the second page in memory costs.
+   */
+  readonly readAhead?: boolean;
 }
 
 const USERS_PATH = `/users?$select=${SYNC_USER_FIELDS}&$top=${GRAPH_MAX_PAGE_SIZE}`;
@@ -154,7 +159,7 @@ export async function runSync(
     return prefetched?.link === link ? prefetched.page : session.get(link);
   };
   const readAhead = (link: string | null) => {
-    if (link === null) return;
+    if (link === null || options.readAhead === false) return;
     const page = session.get(link);
     page.catch(() => undefined);
     ahead = { link, page };
