@@ -1,10 +1,10 @@
 /**
  * Start-up shared by the benchmarks: trusting the emulator's CA (Node reads NODE_EXTRA_CA_CERTS
  * only at start, so the benchmark starts itself again), the emulator in a child process, dropping
- * the benchmark's PostgreSQL schemas, and the CPU time a process has used (from /proc).
+ * the benchmark's PostgreSQL schemas, and the CPU time a process and the machine have used (/proc).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DATA_DIR, ensureTlsMaterial } from '@cas/m365-emulator';
@@ -85,17 +85,10 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** CPU seconds of every PostgreSQL server process on this machine (other databases' load included). */
-export function postgresCpuSeconds(): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres')
-        total += cpuSeconds(Number(entry));
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return total;
+/** Busy CPU seconds of the whole machine, every core (from /proc/stat). */
+export function machineCpuSeconds(): number {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number);
+  // user, nice, system, idle, iowait, irq, softirq, steal: all but idle and iowait are busy.
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return (user + nice + system + irq + softirq + steal) / 100;
 }

@@ -102,7 +102,13 @@ export async function startWorker(
         .checkTenant(tenantId)
         .catch((error: unknown) => logger.error({ err: error }, 'health check failed')),
   });
-  const runnerOptions = { store, executor, pollMs: config.SYNC_POLL_INTERVAL_SECONDS * 1000, logger };
+  const runnerOptions = {
+    store,
+    executor,
+    pollMs: config.SYNC_POLL_INTERVAL_SECONDS * 1000,
+    concurrency: config.SYNC_CONCURRENCY,
+    logger,
+  };
   const runner: SyncRunner =
     databaseKind(config.DATABASE_URL) === 'postgres'
       ? await startPgBossSyncRunner({
