@@ -6,51 +6,26 @@
  * Prints wall time, Graph requests, resource units, 429s, peak RSS of this (worker) process and
  * the lower bound of requests per collection. Sizes: `bench:sync -- [users] [groups]`.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { getHeapSpaceStatistics, type HeapSpaceInfo } from 'node:v8';
 import { GRAPH_MAX_PAGE_SIZE, minimumPageRequests, SERVICE_IDS, type SyncRun } from '@cas/core';
-import {
-  CLOUD_APP_SECURITY_CLIENT_ID,
-  CLOUD_APP_SECURITY_CLIENT_SECRET,
-  DEFAULT_DATA_DIR,
-  ensureTlsMaterial,
-} from '@cas/m365-emulator';
+import { CLOUD_APP_SECURITY_CLIENT_ID, CLOUD_APP_SECURITY_CLIENT_SECRET } from '@cas/m365-emulator';
 import { createAppTokenSource, createGraphSyncClient } from '@cas/microsoft365';
 import { createStore, SecretCipher } from '@cas/store';
-import pg from 'pg';
 import { pino } from 'pino';
 import { SyncJobExecutor } from '../src/sync/sync-job-executor.js';
 import { pendingRun, protectAllUsers } from '../src/test-support/sync-fixtures.js';
+import { dropSchemas, startEmulatorProcess, trustEmulatorCa } from './processes.js';
 
 const users = Number(process.argv[2] ?? 100_000);
 const groups = Number(process.argv[3] ?? 10_000);
-const root = fileURLToPath(new URL('../../', import.meta.url));
 
-// Node reads NODE_EXTRA_CA_CERTS only at start: trust the emulator's CA (next to any CAs already
-// trusted, as the test setup does) by starting again.
-if (process.env.CAS_BENCH_TRUSTS_EMULATOR !== '1') {
-  const tlsDir = join(DEFAULT_DATA_DIR, 'tls');
-  const { caPath, caPem } = ensureTlsMaterial({ dir: tlsDir });
-  const existing = process.env.NODE_EXTRA_CA_CERTS;
-  let trust = caPath;
-  if (existing !== undefined && existing !== '' && existing !== caPath) {
-    trust = join(tlsDir, 'ca-bundle.pem');
-    writeFileSync(trust, `${readFileSync(existing, 'utf8').trim()}\n${caPem}`);
-  }
-  const again = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: trust, CAS_BENCH_TRUSTS_EMULATOR: '1' },
-    stdio: 'inherit',
-  });
-  again.on('exit', (code) => process.exit(code ?? 1));
-} else {
-  await bench();
-  // Pooled keep-alive sockets and msal's timers would keep the process alive for minutes.
-  process.exit(0);
-}
+await trustEmulatorCa();
+await bench();
+// Pooled keep-alive sockets and msal's timers would keep the process alive for minutes.
+process.exit(0);
 
 interface Stats {
   totalRequests: number;
@@ -61,29 +36,15 @@ interface Stats {
 
 async function bench(): Promise<void> {
   const started = Date.now();
-  const emulatorProcess = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', 'worker/bench/emulator.ts'],
-    {
-      cwd: root,
-      env: { ...process.env, BENCH_USERS: String(users), BENCH_GROUPS: String(groups) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const { origin, tenantId } = await new Promise<{ origin: string; tenantId: string }>((resolve, reject) => {
-    let buffered = '';
-    emulatorProcess.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const line = buffered.split('\n')[0];
-      if (buffered.includes('\n') && line !== undefined)
-        resolve(JSON.parse(line) as { origin: string; tenantId: string });
-    });
-    emulatorProcess.on('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+  const emulator = await startEmulatorProcess<{ origin: string; tenantId: string }>({
+    BENCH_USERS: String(users),
+    BENCH_GROUPS: String(groups),
   });
+  const { origin, tenantId } = emulator.ready;
   try {
     await measure(origin, tenantId, started);
   } finally {
-    emulatorProcess.kill('SIGTERM');
+    emulator.child.kill('SIGTERM');
   }
 }
 
@@ -107,8 +68,19 @@ async function measure(origin: string, tenantId: string, started: number): Promi
   };
   await control('PUT', `/tenants/${tenantId}/service-principals/${CLOUD_APP_SECURITY_CLIENT_ID}`, {});
 
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  // Memory, sampled every 50 ms: the breakdown at the peak of RSS, and the peak of the V8 heap.
+  const baseline = process.memoryUsage();
+  let peak = baseline;
+  let peakSpaces = getHeapSpaceStatistics();
+  let peakHeapUsed = baseline.heapUsed;
+  const sampler = setInterval(() => {
+    const sample = process.memoryUsage();
+    if (sample.rss > peak.rss) {
+      peak = sample;
+      peakSpaces = getHeapSpaceStatistics();
+    }
+    peakHeapUsed = Math.max(peakHeapUsed, sample.heapUsed);
+  }, 50);
   const dataDir = await mkdtemp(join(tmpdir(), 'cas-bench-sync-'));
   const databaseUrl = process.env.DATABASE_URL;
   const schema = `cas_bench_${process.pid}`;
@@ -134,6 +106,8 @@ async function measure(origin: string, tenantId: string, started: number): Promi
     owner: 'bench',
     leaseMs: 60_000,
     logger: pino({ level: 'warn' }),
+    // BENCH_READ_AHEAD=0: one Graph page in memory at a time (what the read-ahead costs).
+    readAhead: process.env.BENCH_READ_AHEAD !== '0',
   });
 
   /** Requests one run per service at once and runs them as the worker does (one claim at a time). */
@@ -168,6 +142,8 @@ async function measure(origin: string, tenantId: string, started: number): Promi
   // shape the delta round is served in (see groupDeltaPages).
   // Rows written per second: users, groups and memberships the full round stored.
   const full = await runOnce({ trigger: 'initial' });
+  // The full sync's own peak, before this benchmark reads the snapshot back for its lower bounds.
+  const fullPeak = { memory: peak, spaces: peakSpaces, heapUsed: peakHeapUsed };
   const counts = await store.directorySnapshots.counts({ tenantId, snapshot: 'tenant' });
   const usersRequests = full.requestsOf('GET /v1.0/users');
   const groupsRequests = full.requestsOf('GET /v1.0/groups');
@@ -216,17 +192,36 @@ async function measure(origin: string, tenantId: string, started: number): Promi
     ],
   );
   clearInterval(sampler);
-  console.log(`\nPeak RSS of the worker process: ${(peakRss / 1_048_576).toFixed(0)} MB (target ≤ 200 MB)`);
+  const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(0)} MB`;
+  const breakdown = (sample: NodeJS.MemoryUsage) =>
+    `rss ${mb(sample.rss)} = V8 heap ${mb(sample.heapTotal)} (used ${mb(sample.heapUsed)}) + external ${mb(sample.external)} (array buffers ${mb(sample.arrayBuffers)}) + the rest (code, native allocations, threads) ${mb(sample.rss - sample.heapTotal - sample.external)}`;
+  const report = (
+    title: string,
+    at: { memory: NodeJS.MemoryUsage; spaces: HeapSpaceInfo[]; heapUsed: number },
+  ) => {
+    console.log(
+      `\n${title}: ${mb(at.memory.rss)} (target ≤ 200 MB; read-ahead ${process.env.BENCH_READ_AHEAD === '0' ? 'off' : 'on'})`,
+    );
+    console.log(`  at peak:  ${breakdown(at.memory)}`);
+    console.log(
+      `  V8 heap spaces at peak (size / used): ${at.spaces
+        .filter((space) => space.space_size >= 1_048_576)
+        .map((space) => `${space.space_name} ${mb(space.space_size)} / ${mb(space.space_used_size)}`)
+        .join(', ')}; most V8 heap in use until then: ${mb(at.heapUsed)}`,
+    );
+  };
+  console.log(`\nMemory at start: ${breakdown(baseline)}`);
+  report('Peak RSS of the worker process during the full sync', fullPeak);
+  report('Peak RSS of the worker process, whole benchmark', {
+    memory: peak,
+    spaces: peakSpaces,
+    heapUsed: peakHeapUsed,
+  });
   const cleanup = Date.now();
 
   await store.close();
   await rm(dataDir, { recursive: true, force: true });
-  if (store.kind === 'postgres') {
-    const admin = new pg.Client({ connectionString: databaseUrl });
-    await admin.connect();
-    await admin.query(`drop schema if exists ${schema} cascade`);
-    await admin.end();
-  }
+  if (store.kind === 'postgres' && databaseUrl !== undefined) await dropSchemas(databaseUrl, [schema]);
   console.log(`(store closed and removed in ${((Date.now() - cleanup) / 1000).toFixed(1)} s)`);
 }
 

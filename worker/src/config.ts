@@ -84,6 +84,8 @@ const environmentSchema = z.object({
   EMAIL_DELIVERY_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
   /** Seconds between looks for sync runs to start. */
   SYNC_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(600).default(2),
+  /** Sync runs (of different tenants) one worker process executes at once. */
+  SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Seconds a claimed sync run stays leased without a heartbeat before another worker takes it over. */
   SYNC_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
   /**

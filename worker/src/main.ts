@@ -102,7 +102,13 @@ export async function startWorker(
         .checkTenant(tenantId)
         .catch((error: unknown) => logger.error({ err: error }, 'health check failed')),
   });
-  const runnerOptions = { store, executor, pollMs: config.SYNC_POLL_INTERVAL_SECONDS * 1000, logger };
+  const runnerOptions = {
+    store,
+    executor,
+    pollMs: config.SYNC_POLL_INTERVAL_SECONDS * 1000,
+    concurrency: config.SYNC_CONCURRENCY,
+    logger,
+  };
   const runner: SyncRunner =
     databaseKind(config.DATABASE_URL) === 'postgres'
       ? await startPgBossSyncRunner({
@@ -161,8 +167,8 @@ export async function startWorker(
           },
         });
   const notifiedIntervalMs = config.SYNC_DELTA_INTERVAL_WITH_NOTIFICATIONS_MINUTES * 60_000;
-  every('sync scheduling', 60_000, async () => {
-    const created = await scheduleSyncRuns({
+  const scheduleTick = () =>
+    scheduleSyncRuns({
       store,
       now,
       dailyTimeUtc: config.SYNC_DAILY_TIME_UTC,
@@ -177,7 +183,15 @@ export async function startWorker(
                 : config.SYNC_DELTA_INTERVAL_MINUTES * 60_000,
           }),
     });
-    if (created.length > 0) runner.wake();
+  // An idle tick is one query, so it runs often: a tenant's run is requested at most 10 s after
+  // its due time. A tick that requested runs looks again at once, since at 10,000 tenants more than
+  // one batch (500) can come due between two ticks.
+  every('sync scheduling', 10_000, async () => {
+    for (;;) {
+      const created = await scheduleTick();
+      if (created.length === 0) break;
+      runner.wake();
+    }
   });
   if (subscriptions !== undefined) {
     every('change subscription upkeep', config.CHANGE_SUBSCRIPTION_UPKEEP_SECONDS * 1000, () =>

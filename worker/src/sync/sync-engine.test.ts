@@ -17,6 +17,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   emulatorDirectory,
   pendingRun,
+  settleRun,
   silentLogger,
   storedDirectory,
 } from '../test-support/sync-fixtures.js';
@@ -71,21 +72,7 @@ async function sync(overrides: Partial<SyncRun> = {}): Promise<SyncRun> {
 }
 
 /** Claims and executes an already requested run until it is no longer pending. */
-async function finish(run: SyncRun): Promise<SyncRun> {
-  for (let claims = 0; ; claims += 1) {
-    if (claims > 50) throw new Error(`run ${run.id} never finished (its tenant stays leased?)`);
-    const claimed = await store.syncJobs.claimRun(TENANT, run.id, executor.lease());
-    if (claimed !== undefined) await executor.execute(claimed.run, claimed.job);
-    const after = await store.syncRuns.get(TENANT, run.id);
-    if (after?.status !== 'pending') break;
-    // A retry waits for its (test-short) backoff before it may be claimed again.
-    const retryAt = Date.parse((await store.syncJobs.get(run.id))?.nextAttemptAt ?? '') || Date.now();
-    await new Promise((resolve) => setTimeout(resolve, Math.max(1, retryAt - Date.now() + 1)));
-  }
-  const finished = await store.syncRuns.get(TENANT, run.id);
-  if (finished === undefined) throw new Error('run vanished');
-  return finished;
-}
+const finish = (run: SyncRun): Promise<SyncRun> => settleRun(store, executor, run);
 
 beforeAll(async () => {
   emulator = await startEmulator({

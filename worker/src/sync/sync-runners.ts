@@ -120,21 +120,30 @@ export async function startPgBossSyncRunner(
   });
   let closed = false;
 
-  const workerId = await boss.work<SyncJobData>(
-    SYNC_QUEUE,
-    { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, options.pollMs / 1000) },
-    async ([job]) => {
-      if (job === undefined || closed) return;
-      const claimed = await options.store.syncJobs.claimRun(
-        job.data.tenantId,
-        job.data.runId,
-        options.executor.lease(),
-      );
-      // Not due, finished, or the tenant is busy: the dispatcher sends it again when it is due.
-      if (claimed === undefined) return;
-      await options.executor.execute(claimed.run, claimed.job);
-    },
-  );
+  // `concurrency` pg-boss workers, each running one job at a time. A pg-boss worker waits its
+  // polling interval after every fetch unless notified, so one that just ran a job looks for the
+  // next at once: otherwise a process would run one job per interval, far too few for 10,000
+  // tenants' delta rounds.
+  const workerIds: string[] = [];
+  for (let index = 0; index < (options.concurrency ?? 2); index++) {
+    const workerId: string = await boss.work<SyncJobData>(
+      SYNC_QUEUE,
+      { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, options.pollMs / 1000) },
+      async ([job]) => {
+        if (job === undefined || closed) return;
+        boss.notifyWorker(workerId);
+        const claimed = await options.store.syncJobs.claimRun(
+          job.data.tenantId,
+          job.data.runId,
+          options.executor.lease(),
+        );
+        // Not due, finished, or the tenant is busy: the dispatcher sends it again when it is due.
+        if (claimed === undefined) return;
+        await options.executor.execute(claimed.run, claimed.job);
+      },
+    );
+    workerIds.push(workerId);
+  }
 
   /** Sends the due runs (one per tenant that is not being synchronized) to the queue. */
   async function dispatch(): Promise<void> {
@@ -150,7 +159,7 @@ export async function startPgBossSyncRunner(
     }
     // This process's worker fetches at once rather than at its next poll, so a run due now
     // starts within one dispatch interval.
-    if (due.length > 0) boss.notifyWorker(workerId);
+    if (due.length > 0) for (const workerId of workerIds) boss.notifyWorker(workerId);
   }
 
   let timer: NodeJS.Timeout | undefined;

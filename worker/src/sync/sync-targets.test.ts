@@ -19,7 +19,7 @@ import { createAppTokenSource, createGraphSyncClient } from '@cas/microsoft365';
 import { createStore, SecretCipher, type DurableStore } from '@cas/store';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pendingRun, silentLogger } from '../test-support/sync-fixtures.js';
+import { pendingRun, settleRun, silentLogger } from '../test-support/sync-fixtures.js';
 import { SyncJobExecutor } from './sync-job-executor.js';
 import type { SyncCheckpoint } from './sync-engine.js';
 import type { ServiceAccount, ServiceId, SiteTarget, SyncRun } from '@cas/core';
@@ -107,21 +107,8 @@ const allMode = async () => {
     await setAccount(service, { scope: 'allUsersAndGroups', targets: [], sites: [] });
 };
 
-/** Claims and executes a requested run until it is no longer pending. */
-async function finish(run: SyncRun): Promise<SyncRun> {
-  for (let claims = 0; ; claims += 1) {
-    if (claims > 50) throw new Error(`run ${run.id} never finished`);
-    const claimed = await store.syncJobs.claimRun(TENANT, run.id, executor.lease());
-    if (claimed !== undefined) await executor.execute(claimed.run, claimed.job);
-    const after = await store.syncRuns.get(TENANT, run.id);
-    if (after?.status !== 'pending') break;
-    const retryAt = Date.parse((await store.syncJobs.get(run.id))?.nextAttemptAt ?? '') || Date.now();
-    await new Promise((resolve) => setTimeout(resolve, Math.max(1, retryAt - Date.now() + 1)));
-  }
-  const finished = await store.syncRuns.get(TENANT, run.id);
-  if (finished === undefined) throw new Error('run vanished');
-  return finished;
-}
+/** Claims and executes an already requested run until it is no longer pending. */
+const finish = (run: SyncRun): Promise<SyncRun> => settleRun(store, executor, run);
 
 /** Requests one run per service (Exchange Online's first), runs the first; returns all three. */
 async function syncAll(trigger: SyncRun['trigger']): Promise<Record<ServiceId, SyncRun>> {

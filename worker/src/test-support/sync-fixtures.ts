@@ -163,3 +163,32 @@ export async function protectAllUsers(
   const saved = await store.provisioning.save({ ...before, services: accounts }, before.version);
   if (!saved.ok) throw new Error(`provisioning of ${tenantId} changed meanwhile`);
 }
+
+/**
+ * Claims and executes an already requested run until it is no longer pending: a retry waits for
+ * its (test-short) backoff before it may be claimed again. Returns the run as it ended.
+ */
+export async function settleRun(
+  store: Store,
+  executor: {
+    lease(): Parameters<Store['syncJobs']['claimRun']>[2];
+    execute(
+      run: SyncRun,
+      job: NonNullable<Awaited<ReturnType<Store['syncJobs']['claimRun']>>>['job'],
+    ): Promise<unknown>;
+  },
+  run: SyncRun,
+): Promise<SyncRun> {
+  for (let claims = 0; ; claims += 1) {
+    if (claims > 50) throw new Error(`run ${run.id} never finished (its tenant stays leased?)`);
+    const claimed = await store.syncJobs.claimRun(run.tenantId, run.id, executor.lease());
+    if (claimed !== undefined) await executor.execute(claimed.run, claimed.job);
+    const after = await store.syncRuns.get(run.tenantId, run.id);
+    if (after?.status !== 'pending') break;
+    const retryAt = Date.parse((await store.syncJobs.get(run.id))?.nextAttemptAt ?? '') || Date.now();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(1, retryAt - Date.now() + 1)));
+  }
+  const finished = await store.syncRuns.get(run.tenantId, run.id);
+  if (finished === undefined) throw new Error('run vanished');
+  return finished;
+}
