@@ -74,7 +74,7 @@ describe('cross-service scope lock', () => {
   it('R2: the reason names all users and groups when that is the fixed option', () => {
     const tenant = protectedTenant('oneDrive', 'allUsersAndGroups');
     expect(errorOf(checkScopeChoice(tenant, 'exchangeOnline', 'selectedUsers')).message).toBe(
-      'OneDrive already synchronizes all users and groups; all three services use the same option.',
+      'OneDrive already synchronizes all targets; all three services use the same option.',
     );
   });
 
@@ -99,7 +99,7 @@ describe('cross-service scope lock', () => {
     });
     expect(scopeLock(both)).toEqual({ scope: 'selectedUsers', fixedBy: 'exchangeOnline' });
     expect(errorOf(checkScopeChoice(both, 'exchangeOnline', 'allUsersAndGroups')).message).toBe(
-      'SharePoint Online already synchronizes selected users; all three services use the same option.',
+      'SharePoint Online already synchronizes selected targets; all three services use the same option.',
     );
   });
 

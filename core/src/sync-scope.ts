@@ -3,6 +3,7 @@
  * and which synchronizations each option allows (R3, R4, R12).
  */
 import { err, ok, type Result } from './result.js';
+import { scopeLabelsFor } from './service-targets.js';
 import { SERVICE_IDS, SERVICE_NAMES, type ServiceId } from './services.js';
 import type { ServiceAccount, SyncScope, TenantProvisioning } from './model.js';
 
@@ -50,15 +51,14 @@ export type ScopeChoice =
       readonly reason: string;
     };
 
-// The phrase after "already synchronizes", so the reason reads as one sentence.
-const SCOPE_PHRASES: Readonly<Record<SyncScope, string>> = {
-  allUsersAndGroups: 'all users and groups',
-  selectedUsers: 'selected users',
-};
-
-/** The one-line reason shown next to a locked scope choice (R2). */
+/**
+ * The one-line reason shown next to a locked scope choice (R2), in the words of the service that
+ * fixed it: "Exchange Online already synchronizes selected users", "SharePoint Online already
+ * synchronizes all targets" (its option's own label, so the sentence matches what that wizard said).
+ */
 export function scopeLockReason(lock: ScopeLock): string {
-  return `${SERVICE_NAMES[lock.fixedBy]} already synchronizes ${SCOPE_PHRASES[lock.scope]}; all three services use the same option.`;
+  const option = scopeLabelsFor(lock.fixedBy)[lock.scope].replace(/^Synchronize /, '');
+  return `${SERVICE_NAMES[lock.fixedBy]} already synchronizes ${option}; all three services use the same option.`;
 }
 
 /**

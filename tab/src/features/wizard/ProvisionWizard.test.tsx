@@ -155,7 +155,7 @@ describe('consent steps', () => {
 describe('scope', () => {
   it('is locked with its reason when another service fixed it (R2)', async () => {
     const reason =
-      'SharePoint Online already synchronizes all users and groups; all three services use the same option.';
+      'SharePoint Online already synchronizes all targets; all three services use the same option.';
     renderWizard({
       'GET /api/provisioning': {
         body: {
