@@ -91,13 +91,13 @@ function emulatorControl(
   });
 }
 
-/** The Dashboard's "Protected users" of Exchange Online, read after the tab reloads it. */
+/** The Dashboard's "Protected targets" of Exchange Online ("N mailboxes"), read after the tab reloads it. */
 async function protectedUsers(page: Page): Promise<number | undefined> {
   await page.getByRole('button', { name: 'Policies' }).click();
   await page.getByRole('button', { name: 'Dashboard' }).click();
   const tile = page.getByRole('article', { name: 'Exchange Online' });
   await tile.waitFor();
-  const value = tile.locator('dt:text-is("Protected users") + dd');
+  const value = tile.locator('dt:text-is("Protected targets") + dd');
   if ((await value.count()) === 0) return undefined;
   return Number((await value.innerText()).replace(/[^\d]/g, ''));
 }
@@ -219,7 +219,7 @@ describe('npm start', () => {
     }
 
     // The printed tab URL lets a person provision Exchange Online end to end on these processes;
-    // then a user added in the emulator reaches the protected count through Graph change
+    // then a user added (and licensed) in the emulator reaches the protected count through Graph change
     // notifications (emulator → tab /api proxy → API → worker), well before any delta interval.
     const emulatorOrigin = `https://127.0.0.1:${ports.EMULATOR_PORT}`;
     let freshness = Number.NaN;
@@ -260,6 +260,13 @@ describe('npm start', () => {
         await emulatorControl(emulatorOrigin, 'POST', '/tenants/contoso.onmicrosoft.com/users', {
           userPrincipalName: 'new.hire@contoso.onmicrosoft.com',
         });
+        // A new hire gets a licence, and with it the mailbox Exchange Online protects.
+        await emulatorControl(
+          emulatorOrigin,
+          'POST',
+          '/tenants/contoso.onmicrosoft.com/users/new.hire@contoso.onmicrosoft.com/license',
+          {},
+        );
         await poll(before + 1, 60);
         freshness = (Date.now() - started) / 1000;
       },

@@ -203,11 +203,18 @@ describe('the tab in a browser', () => {
         .locator('div')
         .filter({ has: page.getByText(term, { exact: true }) })
         .getByRole('definition');
-    await expect
-      .poll(async () => [await figure('Trigger').textContent(), await figure('Outcome').textContent()], {
-        timeout: 20_000,
-      })
-      .toEqual(['manual', 'succeeded']);
+    const lastRun = async () => [
+      await figure('Trigger').textContent(),
+      await figure('Outcome').textContent(),
+    ];
+    await expect.poll(async () => (await lastRun())[1], { timeout: 20_000 }).toBe('succeeded');
+    if ((await lastRun())[0] !== 'manual') {
+      // R13: the scheduler (every 10 s) may have queued the tenant's first delta round since
+      // Extend, and the manual request was answered with it; once it is done, the next is manual.
+      await expect(manualSync.isEnabled()).resolves.toBe(true);
+      await manualSync.click();
+    }
+    await expect.poll(lastRun, { timeout: 20_000 }).toEqual(['manual', 'succeeded']);
     expect(Number(await figure('Graph requests').textContent())).toBeGreaterThan(0);
     await expect(figure('Duration').textContent()).resolves.toMatch(/^\d+(\.\d)? s$/);
 
