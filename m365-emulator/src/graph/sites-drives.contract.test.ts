@@ -17,7 +17,7 @@ import { sitesOf } from '../directory/site-collections.js';
 import { startGraphTestServer, type GraphTestServer } from './test-support/graph-test-server.js';
 import type { GraphCaller } from '../contracts.js';
 import type { InMemoryTenantDirectory } from '../directory/tenant-directory.js';
-import type { Drive, MailFolder, Site, User } from '@microsoft/microsoft-graph-types';
+import type { Drive, MailboxSettings, MailFolder, Site, User } from '@microsoft/microsoft-graph-types';
 
 const CONTOSO = CONTOSO_SPEC.id as string;
 const FABRIKAM = FABRIKAM_SPEC.id as string;
@@ -279,6 +279,28 @@ describe('OneDrive and mailboxes', () => {
         .get(),
     );
     expect([mail.statusCode, mail.code]).toEqual([403, 'ErrorAccessDenied']);
+  });
+});
+
+describe('mailbox settings', () => {
+  it('answer 200 for a mailbox (a user’s or a shared one), 404 MailboxNotEnabledForRESTAPI without one, 403 without MailboxSettings.Read', async () => {
+    const licensed = firstUser((user) => user.userType === 'Member' && user.assignedLicenses.length > 0);
+    const shared = firstUser((user) => user.mailboxType === 'shared');
+    const unlicensed = firstUser((user) => user.userType === 'Member' && user.mailboxType === null);
+    const graph = client({ roles: ['User.Read.All', 'MailboxSettings.Read'] });
+    const settings = (await graph.api(`/users/${licensed.id}/mailboxSettings`).get()) as MailboxSettings;
+    expect([settings.userPurpose, settings.timeZone]).toEqual(['user', 'UTC']);
+    expect(
+      ((await graph.api(`/users/${shared.id}/mailboxSettings`).get()) as MailboxSettings).userPurpose,
+    ).toBe('shared');
+    const none = await graphError(graph.api(`/users/${unlicensed.id}/mailboxSettings`).get());
+    expect([none.statusCode, none.code]).toEqual([404, 'MailboxNotEnabledForRESTAPI']);
+    const denied = await graphError(
+      client({ roles: ['User.Read.All', 'Mail.ReadWrite'] })
+        .api(`/users/${licensed.id}/mailboxSettings`)
+        .get(),
+    );
+    expect([denied.statusCode, denied.code]).toEqual([403, 'ErrorAccessDenied']);
   });
 });
 
