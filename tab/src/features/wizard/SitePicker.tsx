@@ -4,21 +4,12 @@
  * removes the checked ones, and the 100-site counter.
  */
 import { MAX_SELECTED_SITES } from '@cas/core';
-import {
-  Button,
-  Checkbox,
-  Field,
-  Input,
-  MessageBar,
-  MessageBarBody,
-  Spinner,
-  Subtitle2,
-  Text,
-} from '@fluentui/react-components';
+import { Button, Checkbox, Field, Input, Spinner, Subtitle2, Text } from '@fluentui/react-components';
 import { ArrowLeftRegular } from '@fluentui/react-icons';
 import { useRef } from 'react';
 import { formatCount } from '../../app/format.js';
 import { useTab } from '../../app/tab-context.js';
+import { SelectedTargetsPane } from './SelectedTargetsPane.js';
 import { useWizardStyles } from './useWizardStyles.styles.js';
 import type { SitePicker as SitePickerState } from './useSitePicker.js';
 import type { KeyboardEvent, ReactNode } from 'react';
@@ -93,45 +84,28 @@ export function SitePicker({ picker }: SitePickerProps): ReactNode {
           onClick={picker.removeChecked}
         />
       </div>
-      <section className={styles.pane} aria-labelledby="selected-targets">
-        <Subtitle2 as="h3" id="selected-targets">
-          Selected Targets
-        </Subtitle2>
-        <Text aria-live="polite" role="status">
-          {formatCount(picker.selected.length, locale)} of {formatCount(MAX_SELECTED_SITES, locale)} site
-          collections selected
-        </Text>
-        {picker.removeMessage ? (
-          <MessageBar intent="info" role="status">
-            <MessageBarBody>{picker.removeMessage}</MessageBarBody>
-          </MessageBar>
-        ) : null}
-        {picker.selected.length === 0 ? (
-          <Text>
-            No site collections selected yet. You can synchronize a maximum of {MAX_SELECTED_SITES} site
-            collections.
-          </Text>
-        ) : (
-          <ul className={styles.list} aria-label="Selected Targets">
-            {picker.selected.map((site) => (
-              <li key={site.siteId} className={styles.site}>
-                <Checkbox
-                  label={
-                    <>
-                      <Text weight="semibold">{site.displayName}</Text>{' '}
-                      <Text size={200} className={styles.siteUrl}>
-                        {site.webUrl}
-                      </Text>
-                    </>
-                  }
-                  checked={picker.checkedSelected.has(site.siteId)}
-                  onChange={(_, data) => picker.toggleSelected(site.siteId, data.checked === true)}
-                />
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <SelectedTargetsPane
+        count={`${formatCount(picker.selected.length, locale)} of ${formatCount(MAX_SELECTED_SITES, locale)} site collections selected`}
+        message={picker.removeMessage === null ? null : { intent: 'info', text: picker.removeMessage }}
+        emptyText={`No site collections selected yet. You can synchronize a maximum of ${MAX_SELECTED_SITES} site collections.`}
+      >
+        {picker.selected.map((site) => (
+          <li key={site.siteId} className={styles.site}>
+            <Checkbox
+              label={
+                <>
+                  <Text weight="semibold">{site.displayName}</Text>{' '}
+                  <Text size={200} className={styles.siteUrl}>
+                    {site.webUrl}
+                  </Text>
+                </>
+              }
+              checked={picker.checkedSelected.has(site.siteId)}
+              onChange={(_, data) => picker.toggleSelected(site.siteId, data.checked === true)}
+            />
+          </li>
+        ))}
+      </SelectedTargetsPane>
     </div>
   );
 }

@@ -8,8 +8,6 @@ import {
   Checkbox,
   Field,
   Input,
-  MessageBar,
-  MessageBarBody,
   Spinner,
   Subtitle2,
   Tab,
@@ -25,6 +23,7 @@ import {
 import { useState } from 'react';
 import { formatCount } from '../../app/format.js';
 import { useTab } from '../../app/tab-context.js';
+import { SelectedTargetsPane } from './SelectedTargetsPane.js';
 import { useWizardStyles } from './useWizardStyles.styles.js';
 import type { Candidate, GroupResult, TargetPicker as TargetPickerState } from './useTargetPicker.js';
 import type { KeyboardEvent, ReactNode } from 'react';
@@ -180,38 +179,21 @@ export function TargetPicker({ picker }: TargetPickerProps): ReactNode {
           onClick={picker.removeChecked}
         />
       </div>
-      <section className={styles.pane} aria-labelledby="selected-targets">
-        <Subtitle2 as="h3" id="selected-targets">
-          Selected Targets
-        </Subtitle2>
-        <Text aria-live="polite" role="status">
-          {formatCount(picker.selected.length, locale)} of {formatCount(MAX_SELECTED_TARGETS, locale)} users
-          selected
-        </Text>
-        {picker.moveMessage ? (
-          <MessageBar
-            intent={picker.moveMessage.intent}
-            role={picker.moveMessage.intent === 'error' ? 'alert' : 'status'}
-          >
-            <MessageBarBody>{picker.moveMessage.text}</MessageBarBody>
-          </MessageBar>
-        ) : null}
-        {picker.selected.length === 0 ? (
-          <Text>No users selected yet. You can synchronize a maximum of 100 users.</Text>
-        ) : (
-          <ul className={styles.list} aria-label="Selected Targets">
-            {picker.selected.map((target) => (
-              <li key={target.userId}>
-                <Checkbox
-                  label={`${target.displayName} (${target.userPrincipalName})`}
-                  checked={picker.checkedSelected.has(target.userId)}
-                  onChange={(_, data) => picker.toggleSelected(target.userId, data.checked === true)}
-                />
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <SelectedTargetsPane
+        count={`${formatCount(picker.selected.length, locale)} of ${formatCount(MAX_SELECTED_TARGETS, locale)} users selected`}
+        message={picker.moveMessage}
+        emptyText="No users selected yet. You can synchronize a maximum of 100 users."
+      >
+        {picker.selected.map((target) => (
+          <li key={target.userId}>
+            <Checkbox
+              label={`${target.displayName} (${target.userPrincipalName})`}
+              checked={picker.checkedSelected.has(target.userId)}
+              onChange={(_, data) => picker.toggleSelected(target.userId, data.checked === true)}
+            />
+          </li>
+        ))}
+      </SelectedTargetsPane>
     </div>
   );
 }
